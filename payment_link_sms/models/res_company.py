@@ -1,0 +1,67 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import const, utils
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    payment_link_validity_days = fields.Integer(
+        string="Payment Link Validity (days)",
+        default=const.DEFAULT_VALIDITY_DAYS,
+        help="Number of days a payment link can be used before it expires.",
+    )
+    payment_link_default_channel = fields.Selection(
+        selection=const.CHANNELS,
+        string="Default Payment Link Channel",
+        default=const.DEFAULT_CHANNEL,
+        required=True,
+    )
+    payment_link_allow_partial = fields.Boolean(
+        string="Allow Partial Payment by Link",
+        help="Let the customer choose to pay less than the amount due on the payment page.",
+    )
+    payment_link_show_logo = fields.Boolean(
+        string="Show Company Logo on Pay Page",
+        default=True,
+    )
+    payment_link_legal_url = fields.Char(string="Legal Notice URL")
+    payment_link_privacy_url = fields.Char(string="Privacy Policy URL")
+
+    @api.constrains("payment_link_validity_days")
+    def _check_payment_link_validity_days(self):
+        for company in self:
+            days = company.payment_link_validity_days
+            if not const.MIN_VALIDITY_DAYS <= days <= const.MAX_VALIDITY_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The payment link validity of %(company)s must be between %(min)s and "
+                        "%(max)s days (got %(days)s).",
+                        company=company.name,
+                        min=const.MIN_VALIDITY_DAYS,
+                        max=const.MAX_VALIDITY_DAYS,
+                        days=days,
+                    )
+                )
+
+    @api.constrains("payment_link_legal_url", "payment_link_privacy_url")
+    def _check_payment_link_urls(self):
+        labels = {
+            "payment_link_legal_url": self.env._("legal notice URL"),
+            "payment_link_privacy_url": self.env._("privacy policy URL"),
+        }
+        for company in self:
+            for field_name, label in labels.items():
+                value = company[field_name]
+                if value and not utils.is_http_url(value):
+                    raise ValidationError(
+                        self.env._(
+                            "The %(label)s of %(company)s must be a web address starting with "
+                            "http:// or https:// (got %(value)s).",
+                            label=label,
+                            company=company.name,
+                            value=value,
+                        )
+                    )

@@ -1,0 +1,25 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    payment_link_validity_days = fields.Integer(
+        related="company_id.payment_link_validity_days", readonly=False
+    )
+    payment_link_default_channel = fields.Selection(
+        related="company_id.payment_link_default_channel", readonly=False
+    )
+    payment_link_allow_partial = fields.Boolean(
+        related="company_id.payment_link_allow_partial", readonly=False
+    )
+    payment_link_show_logo = fields.Boolean(
+        related="company_id.payment_link_show_logo", readonly=False
+    )
+    payment_link_legal_url = fields.Char(
+        related="company_id.payment_link_legal_url", readonly=False
+    )
+    payment_link_privacy_url = fields.Char(
+        related="company_id.payment_link_privacy_url", readonly=False
+    )

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Start a local Odoo 18 with demo data and the addons, ready to send and pay a link.
+
+Usage (from the repository root)::
+
+    python3 tools/demo.py [--db payment_link_demo] [--port 8069]
+
+Creates the database ``payment_link_demo`` with Odoo's demo data on the first run (later runs
+reuse it), installs the addons and ``payment_demo`` (published and enabled for the company, so
+a payment completes without any external service), configures Stripe in test mode when
+``STRIPE_SECRET_KEY``, ``STRIPE_PUBLISHABLE_KEY`` and ``STRIPE_WEBHOOK_SECRET`` are set, prints
+the admin login and the URL of an unpaid demo invoice, then serves Odoo on
+http://localhost:8069 until Ctrl-C.
+"""
+
+import argparse
+import os
+import sys
+
+from odoo_env import (
+    REPO,
+    ensure_postgresql,
+    ensure_python_requirements,
+    find_odoo,
+    repo_addons,
+    run,
+)
+
+CONFIGURE_SCRIPT = r"""
+import os, sys, odoo
+from odoo.tools import config
+config.parse_config(sys.argv[1:])
+registry = odoo.modules.registry.Registry.new(config["db_name"])
+with registry.cursor() as cr:
+    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    company = env.ref("base.main_company")
+    demo = env.ref("payment.payment_provider_demo")
+    demo.write({"state": "test", "is_published": True, "company_id": company.id})
+    keys = [os.environ.get(k) for k in
+            ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")]
+    stripe = env.ref("payment.payment_provider_stripe", raise_if_not_found=False)
+    if all(keys) and stripe and "stripe_secret_key" in stripe._fields:
+        stripe.write({
+            "stripe_secret_key": keys[0], "stripe_publishable_key": keys[1],
+            "stripe_webhook_secret": keys[2], "state": "test", "is_published": True,
+        })
+        print("DEMO-STRIPE test mode")
+    invoice = env["account.move"].search([
+        ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+        ("payment_state", "=", "not_paid"), ("company_id", "=", company.id),
+    ], limit=1)
+    if not invoice:
+        partner = env.ref("base.res_partner_2", raise_if_not_found=False) or \
+            env["res.partner"].create({"name": "Demo Customer"})
+        invoice = env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": partner.id,
+            "invoice_line_ids": [(0, 0, {"name": "Towing service", "quantity": 1,
+                                         "price_unit": 180.0})],
+        })
+        invoice.action_post()
+    partner = invoice.partner_id
+    if not (partner.mobile or partner.phone):
+        partner.mobile = "+1 555 010 0199"
+    print("DEMO-INVOICE %s %s" % (invoice.id, invoice.name))
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="payment_link_demo")
+    parser.add_argument("--port", type=int, default=8069)
+    args = parser.parse_args()
+
+    env, addons_dirs, _package_dir = find_odoo()
+    ensure_postgresql()
+    ensure_python_requirements()
+    addons_path = ",".join([str(REPO), *map(str, addons_dirs)])
+    base = [sys.executable, "-m", "odoo", f"--addons-path={addons_path}", f"--database={args.db}",
+            f"--db-filter=^{args.db}$"]
+
+    exists = run(["psql", "-d", args.db, "-tAc", "select 1"], check=False, capture_output=True,
+                 env=env).returncode == 0
+    modules = ",".join(["payment_demo", *repo_addons()])
+    if exists:
+        print(f"== reusing database {args.db} (installing any addon it lacks)", flush=True)
+    else:
+        print(f"== creating database {args.db} with demo data (takes a minute or two)", flush=True)
+    # `-i` installs what is missing and leaves installed addons alone: safe on every run.
+    run([*base, f"--init={modules}", "--stop-after-init", "--log-level=warn"], env=env)
+    configured = run([sys.executable, "-c", CONFIGURE_SCRIPT, f"--addons-path={addons_path}",
+                      f"--database={args.db}", "--log-level=warn"],
+                     env=env, capture_output=True)
+    print(configured.stderr, end="", file=sys.stderr)
+    invoice_line = next(line for line in configured.stdout.splitlines()
+                        if line.startswith("DEMO-INVOICE"))
+    _tag, invoice_id, invoice_name = invoice_line.split(" ", 2)
+    url = f"http://localhost:{args.port}"
+    print(f"""
+== Odoo is starting on {url}
+   login: admin   password: admin
+   demo invoice {invoice_name}: {url}/odoo/action-account.action_move_out_invoice_type/{invoice_id}
+   (open it and click "Send Payment Link"; pay with the Demo provider)
+   Stop with Ctrl-C.
+""", flush=True)
+    os.execvpe(sys.executable, [*base, f"--http-port={args.port}"], env)
+
+
+if __name__ == "__main__":
+    main()

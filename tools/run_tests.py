@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Run the Odoo 18 test suite of the addons in this repository on a fresh database.
+
+Usage (from the repository root)::
+
+    python3 tools/run_tests.py                       # every addon, every test
+    python3 tools/run_tests.py --tags /payment_link_sms:TestPayPage
+    python3 tools/run_tests.py --modules payment_link_sms --keep-db
+
+What it does, in order:
+
+1. finds Odoo 18 (``ODOO_PATH`` pointing at a source checkout, else an importable ``odoo``);
+   any other major version, or no Odoo at all, is a failure with a clear message;
+2. installs and starts PostgreSQL (Debian packages) when it is missing or stopped, installs
+   Chromium for the browser tours, and ``requirements.txt`` / ``requirements-test.txt``;
+3. creates a fresh database, installs the addons with ``--test-enable`` (at_install and
+   post_install tests), then checks that every addon uninstalls cleanly;
+4. drops the database and prints ``N passed, M failed`` as its last line. The exit code is
+   non-zero on any failed or erroring test, on any skipped test of ours (a tour skipped for
+   lack of ``websocket-client`` is a failure, not a pass), on an addon that did not install or
+   uninstall, and on an error logged outside the tests.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from odoo_env import (
+    ODOO_MAJOR,
+    REPO,
+    ensure_chromium,
+    ensure_postgresql,
+    ensure_python_requirements,
+    fail,
+    find_odoo,
+    repo_addons,
+    run,
+)
+
+RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+LOG_LINE_RE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>\S+): "
+    r"(?P<msg>.*)$"
+)
+
+# --- Test run -------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_command(addons_path, database, data_dir, extra):
+    return [
+        sys.executable,
+        "-m",
+        "odoo",
+        f"--addons-path={addons_path}",
+        f"--database={database}",
+        f"--data-dir={data_dir}",
+        "--db-filter=^%s$" % re.escape(database),
+        "--max-cron-threads=0",
+        "--without-demo=all",
+        "--log-level=info",
+        "--stop-after-init",
+        *extra,
+    ]
+
+
+def run_and_tee(cmd, env, log_path):
+    """Run ``cmd`` showing its output live and keeping it in ``log_path``."""
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            cmd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=REPO
+        )
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            log.write(line)
+        return proc.wait()
+
+
+def parse_log(log_text, modules):
+    """Read Odoo's log: its result line, our skipped tests, errors outside tests."""
+    counts = RESULT_RE.findall(log_text)
+    ours = tuple(f"odoo.addons.{m}" for m in modules)
+    skipped, errors, warnings = [], [], []
+    for line in log_text.splitlines():
+        match = LOG_LINE_RE.match(line)
+        if not match:
+            continue
+        level, logger, msg = match["level"], match["logger"], match["msg"]
+        if msg.startswith("skipped ") and (
+            logger.startswith(ours) or any(m in msg for m in modules)
+        ):
+            skipped.append(line)
+        elif level in ("ERROR", "CRITICAL"):
+            errors.append(line)
+        elif level == "WARNING" and logger.startswith(ours):
+            warnings.append(line)
+        elif level == "WARNING" and "websocket-client module is not installed" in msg:
+            skipped.append(line)
+    return counts, skipped, errors, warnings
+
+
+def installed_states(env, database, modules):
+    sql = "select name, state from ir_module_module where name in (%s)" % ",".join(
+        "'%s'" % m for m in modules
+    )
+    out = run(
+        ["psql", "-d", database, "-tAF", "|", "-c", sql], check=False, capture_output=True, env=env
+    )
+    if out.returncode:
+        return {}
+    return dict(line.split("|") for line in out.stdout.split() if "|" in line)
+
+
+UNINSTALL_SCRIPT = """
+import sys, odoo
+from odoo.tools import config
+config.parse_config(sys.argv[1:])
+modules = %(modules)r
+registry = odoo.modules.registry.Registry.new(%(database)r)
+own_tables = sorted(
+    model._table for model in registry.models.values()
+    if model._original_module in modules and model._auto and not model._abstract
+)
+with registry.cursor() as cr:
+    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    env['ir.module.module'].search([('name', 'in', modules)]).button_immediate_uninstall()
+with odoo.modules.registry.Registry(%(database)r).cursor() as cr:
+    cr.execute("select name from ir_module_module where name in %%s and state != 'uninstalled'",
+               [tuple(modules)])
+    left = [r[0] for r in cr.fetchall()]
+    cr.execute("select tablename from pg_tables where tablename in %%s",
+               [tuple(own_tables or [""])])
+    tables = [r[0] for r in cr.fetchall()]
+    cr.execute("select count(*) from ir_model_data where module in %%s", [tuple(modules)])
+    xmlids = cr.fetchone()[0]
+if left or tables or xmlids:
+    print("UNINSTALL-FAILED modules=%%s tables=%%s xmlids=%%s" %% (left, tables, xmlids))
+    sys.exit(1)
+print("UNINSTALL-OK (%%d own tables dropped)" %% len(own_tables))
+"""
+
+
+def check_uninstall(env, addons_path, database, data_dir, modules, log_path):
+    script = UNINSTALL_SCRIPT % {"modules": modules, "database": database}
+    cmd = [
+        sys.executable,
+        "-c",
+        script,
+        f"--addons-path={addons_path}",
+        f"--database={database}",
+        f"--data-dir={data_dir}",
+        "--log-level=warn",
+    ]
+    code = run_and_tee(cmd, env, log_path)
+    return code == 0 and "UNINSTALL-OK" in Path(log_path).read_text()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--tags", help="Odoo --test-tags filter (default: every test of our addons)"
+    )
+    parser.add_argument(
+        "--modules",
+        help="comma-separated addons to install and test (default: every addon of this repository)",
+    )
+    parser.add_argument("--db", help="database name (default: a fresh throw-away name)")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--no-uninstall", action="store_true", help="skip the uninstall check (fast inner loop)"
+    )
+    parser.add_argument(
+        "--no-setup", action="store_true", help="do not install system or Python packages"
+    )
+    args = parser.parse_args()
+
+    env, addons_dirs, package_dir = find_odoo()
+    print(f"== Odoo {ODOO_MAJOR} found at {package_dir}", flush=True)
+    if not args.no_setup:
+        ensure_postgresql()
+        ensure_chromium()
+        ensure_python_requirements()
+
+    modules = args.modules.split(",") if args.modules else repo_addons()
+    unknown = sorted(set(modules) - set(repo_addons()))
+    if unknown:
+        fail(
+            f"ERROR: unknown addon(s) {', '.join(unknown)}; this repository has "
+            f"{', '.join(repo_addons())}."
+        )
+    tags = args.tags or ",".join(f"/{m}" for m in modules)
+    addons_path = ",".join([str(REPO), *map(str, addons_dirs)])
+    database = args.db or f"plsms_test_{os.getpid()}"
+    data_dir = tempfile.mkdtemp(prefix="plsms_data_")
+    log_path = Path(tempfile.gettempdir()) / f"{database}.log"
+    run(["dropdb", "--if-exists", database], check=False, env=env)
+
+    cmd = odoo_command(
+        addons_path,
+        database,
+        data_dir,
+        [
+            "--init=" + ",".join(modules),
+            "--test-enable",
+            f"--test-tags={tags}",
+            f"--http-port={free_port()}",
+            f"--gevent-port={free_port()}",
+        ],
+    )
+    print("== " + " ".join(cmd), flush=True)
+    started = time.monotonic()
+    code = run_and_tee(cmd, env, log_path)
+    log_text = log_path.read_text()
+    counts, skipped, errors, warnings = parse_log(log_text, modules)
+    states = installed_states(env, database, modules)
+
+    failed = errors_count = total = 0
+    if counts:
+        failed, errors_count, total = map(int, counts[-1])
+    problems = []
+    if code:
+        problems.append(f"Odoo exited with code {code}")
+    not_installed = [m for m in modules if states.get(m) != "installed"]
+    if not_installed:
+        problems.append(f"not installed: {', '.join(not_installed)}")
+    if not counts:
+        problems.append("Odoo printed no test result line")
+    elif total == 0:
+        problems.append("no test ran")
+    if skipped:
+        problems.append(f"{len(skipped)} test(s) of ours skipped:\n  " + "\n  ".join(skipped))
+    if errors and not (failed or errors_count):
+        problems.append("errors logged outside the tests:\n  " + "\n  ".join(errors[:20]))
+    if warnings:
+        problems.append("warnings logged by our addons:\n  " + "\n  ".join(warnings[:20]))
+
+    if not args.no_uninstall and not not_installed:
+        uninstall_log = Path(tempfile.gettempdir()) / f"{database}.uninstall.log"
+        if check_uninstall(env, addons_path, database, data_dir, modules, uninstall_log):
+            print("== uninstall check: every addon uninstalled cleanly", flush=True)
+        else:
+            problems.append(f"uninstall check failed (see {uninstall_log})")
+
+    if not args.keep_db:
+        run(["dropdb", "--if-exists", database], check=False, env=env)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    else:
+        print(f"== database kept: {database} (data dir {data_dir})")
+
+    bad = failed + errors_count + len(skipped)
+    passed = max(total - bad, 0)
+    if problems and not bad:
+        bad = 1
+    print(f"== {time.monotonic() - started:.0f}s, full log: {log_path}", flush=True)
+    for problem in problems:
+        print(f"FAILED: {problem}", flush=True)
+    print(f"{passed} passed, {bad} failed", flush=True)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
