@@ -1,2 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import controllers
 from . import models
+from . import wizards
+from .utils import install_log_masking
+
+install_log_masking()

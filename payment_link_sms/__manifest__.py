@@ -10,7 +10,26 @@
     "depends": ["account_payment", "sms", "phone_validation", "portal", "payment"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
+        "security/ir.model.access.csv",
+        "security/payment_link_security.xml",
+        "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "data/sms_template_data.xml",
+        "views/payment_link_views.xml",
+        "views/account_move_views.xml",
+        "views/pay_page_templates.xml",
         "views/res_config_settings_views.xml",
+        "wizards/payment_link_send_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "payment_link_sms/static/src/js/sent_dialog.js",
+            "payment_link_sms/static/src/xml/sent_dialog.xml",
+        ],
+        "web.assets_tests": [
+            "payment_link_sms/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -11,3 +11,68 @@ CHANNELS = [
     ("both", "SMS and email"),
 ]
 DEFAULT_CHANNEL = "sms"
+
+# Bytes of randomness of a link token: 16 bytes = 128 bits, 22 URL-safe characters.
+TOKEN_BYTES = 16
+TOKEN_HINT_LENGTH = 4
+MASK_PREFIX = "\u2026"  # "…", as contact-centre tools show a link: …Ab3F
+ROUTE_PREFIX = "/pay/"
+
+STATES = [
+    ("draft", "Draft"),
+    ("sent", "Sent"),
+    ("opened", "Opened"),
+    ("paid", "Paid"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+]
+LIVE_STATES = ("draft", "sent", "opened")
+FINAL_STATES = ("paid", "expired", "cancelled")
+# Allowed source states of each target state; anything else is refused (a repeat is a no-op).
+# A payment confirmed by the provider is always recorded, even on a link that expired or was
+# cancelled while the customer was paying: the money was taken, the link must say so.
+STATE_TRANSITIONS = {
+    "sent": ("draft",),
+    "opened": ("sent",),
+    "paid": ("draft", "sent", "opened", "expired", "cancelled"),
+    "expired": LIVE_STATES,
+    "cancelled": LIVE_STATES,
+}
+
+DELIVERY_STATES = [
+    ("queued", "Queued"),
+    ("accepted", "Accepted by provider"),
+    ("delivered", "Delivered"),
+    ("failed", "Failed"),
+]
+
+EVENT_TYPES = [
+    ("created", "Created"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("delivery_failed", "Delivery failed"),
+    ("opened", "Opened"),
+    ("payment_started", "Payment started"),
+    ("payment_pending", "Payment pending"),
+    ("paid", "Paid"),
+    ("payment_failed", "Payment failed"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+    ("resent", "Resent"),
+    ("reminder", "Reminder sent"),
+]
+# Events that notify the salesperson and the sender.
+NOTIFIED_EVENTS = ("opened", "paid", "payment_failed", "delivery_failed")
+
+# Transaction states that block a new payment attempt on the same link.
+BUSY_TX_STATES = ("pending", "authorized", "done")
+
+# Rate limiting of the public route: misses from one address in a sliding window.
+MISS_WINDOW_MINUTES = 10
+MISS_LIMIT = 20
+OPEN_EVENT_DEBOUNCE_SECONDS = 60
+
+# Message body bounds for SMS, in GSM-7 units.
+SMS_MAX_SEGMENTS = 2
+
+USER_AGENT_MAX_LENGTH = 255

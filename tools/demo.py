@@ -76,11 +76,21 @@ def main():
     ensure_postgresql()
     ensure_python_requirements()
     addons_path = ",".join([str(REPO), *map(str, addons_dirs)])
-    base = [sys.executable, "-m", "odoo", f"--addons-path={addons_path}", f"--database={args.db}",
-            f"--db-filter=^{args.db}$"]
+    base = [
+        sys.executable,
+        "-m",
+        "odoo",
+        f"--addons-path={addons_path}",
+        f"--database={args.db}",
+        f"--db-filter=^{args.db}$",
+    ]
 
-    exists = run(["psql", "-d", args.db, "-tAc", "select 1"], check=False, capture_output=True,
-                 env=env).returncode == 0
+    exists = (
+        run(
+            ["psql", "-d", args.db, "-tAc", "select 1"], check=False, capture_output=True, env=env
+        ).returncode
+        == 0
+    )
     modules = ",".join(["payment_demo", *repo_addons()])
     if exists:
         print(f"== reusing database {args.db} (installing any addon it lacks)", flush=True)
@@ -88,21 +98,34 @@ def main():
         print(f"== creating database {args.db} with demo data (takes a minute or two)", flush=True)
     # `-i` installs what is missing and leaves installed addons alone: safe on every run.
     run([*base, f"--init={modules}", "--stop-after-init", "--log-level=warn"], env=env)
-    configured = run([sys.executable, "-c", CONFIGURE_SCRIPT, f"--addons-path={addons_path}",
-                      f"--database={args.db}", "--log-level=warn"],
-                     env=env, capture_output=True)
+    configured = run(
+        [
+            sys.executable,
+            "-c",
+            CONFIGURE_SCRIPT,
+            f"--addons-path={addons_path}",
+            f"--database={args.db}",
+            "--log-level=warn",
+        ],
+        env=env,
+        capture_output=True,
+    )
     print(configured.stderr, end="", file=sys.stderr)
-    invoice_line = next(line for line in configured.stdout.splitlines()
-                        if line.startswith("DEMO-INVOICE"))
+    invoice_line = next(
+        line for line in configured.stdout.splitlines() if line.startswith("DEMO-INVOICE")
+    )
     _tag, invoice_id, invoice_name = invoice_line.split(" ", 2)
     url = f"http://localhost:{args.port}"
-    print(f"""
+    print(
+        f"""
 == Odoo is starting on {url}
    login: admin   password: admin
    demo invoice {invoice_name}: {url}/odoo/action-account.action_move_out_invoice_type/{invoice_id}
    (open it and click "Send Payment Link"; pay with the Demo provider)
    Stop with Ctrl-C.
-""", flush=True)
+""",
+        flush=True,
+    )
     os.execvpe(sys.executable, [*base, f"--http-port={args.port}"], env)
 
 

@@ -142,6 +142,7 @@ def ensure_python_requirements():
                     "install",
                     "-q",
                     "--disable-pip-version-check",
+                    "--root-user-action=ignore",
                     "-r",
                     str(path),
                 ],

@@ -45,6 +45,9 @@ from odoo_env import (
     run,
 )
 
+# The demo payment provider completes payments without any external service.
+TEST_ADDONS = ["payment_demo"]
+
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LOG_LINE_RE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>\S+): "
@@ -195,6 +198,8 @@ def main():
         ensure_python_requirements()
 
     modules = args.modules.split(",") if args.modules else repo_addons()
+    # Odoo addons our tests use without the addons depending on them.
+    test_addons = [m for m in TEST_ADDONS if m not in modules]
     unknown = sorted(set(modules) - set(repo_addons()))
     if unknown:
         fail(
@@ -213,7 +218,7 @@ def main():
         database,
         data_dir,
         [
-            "--init=" + ",".join(modules),
+            "--init=" + ",".join(modules + test_addons),
             "--test-enable",
             f"--test-tags={tags}",
             f"--http-port={free_port()}",

@@ -29,6 +29,23 @@ class ResCompany(models.Model):
     )
     payment_link_legal_url = fields.Char(string="Legal Notice URL")
     payment_link_privacy_url = fields.Char(string="Privacy Policy URL")
+    payment_link_notify_salesperson = fields.Boolean(
+        string="Notify the Salesperson",
+        default=True,
+        help="The document's salesperson is notified when a link is opened, paid or fails.",
+    )
+    payment_link_notify_sender = fields.Boolean(
+        string="Notify the Sender",
+        default=True,
+        help="The user who sent the link is notified when it is opened, paid or fails.",
+    )
+    payment_link_notify_user_ids = fields.Many2many(
+        comodel_name="res.users",
+        relation="res_company_payment_link_notify_user_rel",
+        string="Also Notify",
+        domain=[("share", "=", False)],
+        help="Other users notified when a payment link is opened, paid or fails.",
+    )
 
     @api.constrains("payment_link_validity_days")
     def _check_payment_link_validity_days(self):

@@ -23,3 +23,12 @@ class ResConfigSettings(models.TransientModel):
     payment_link_privacy_url = fields.Char(
         related="company_id.payment_link_privacy_url", readonly=False
     )
+    payment_link_notify_salesperson = fields.Boolean(
+        related="company_id.payment_link_notify_salesperson", readonly=False
+    )
+    payment_link_notify_sender = fields.Boolean(
+        related="company_id.payment_link_notify_sender", readonly=False
+    )
+    payment_link_notify_user_ids = fields.Many2many(
+        related="company_id.payment_link_notify_user_ids", readonly=False
+    )

@@ -1,0 +1,107 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.fields import Command
+
+from .. import const
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "payment.link.mixin"]
+
+    payment_link_ids = fields.One2many(
+        comodel_name="payment.link",
+        inverse_name="invoice_id",
+        string="Payment Links",
+        readonly=True,
+        copy=False,
+    )
+    payment_link_state = fields.Selection(groups="account.group_account_invoice")
+    payment_link_can_send = fields.Boolean(compute="_compute_payment_link_can_send")
+
+    @api.depends("payment_link_ids.state", "payment_link_ids.expiration_date")
+    def _compute_payment_link_state(self):
+        return super()._compute_payment_link_state()
+
+    @api.depends("move_type", "state", "payment_state", "amount_residual")
+    def _compute_payment_link_can_send(self):
+        for move in self:
+            move.payment_link_can_send = not move._payment_link_refusal()
+
+    # === Hooks of payment.link.mixin === #
+
+    def _payment_link_refusal(self):
+        self.ensure_one()
+        name = self.name if self.name and self.name != "/" else self.display_name
+        if self.move_type != "out_invoice":
+            return self.env._(
+                "%s is not a customer invoice: only customer invoices can be paid by link.", name
+            )
+        if self.state == "draft":
+            return self.env._("%s is a draft: confirm it before sending a payment link.", name)
+        if self.state == "cancel":
+            return self.env._("%s is cancelled: there is nothing to pay.", name)
+        if self._payment_link_is_paid():
+            return self.env._("%s is already paid.", name)
+        if self.payment_state == "blocked":
+            return self.env._("Payment of %s is blocked.", name)
+        return False
+
+    def _payment_link_salesperson(self):
+        return self.invoice_user_id
+
+    def _payment_link_amount_due(self):
+        """The residual, less the early payment discount while it applies."""
+        self.ensure_one()
+        values = self._get_invoice_next_payment_values()
+        if values.get("installment_state") == "epd":
+            return values["amount_due"]
+        return self.amount_residual
+
+    def _payment_link_is_payable(self):
+        return not self._payment_link_refusal()
+
+    def _payment_link_is_paid(self):
+        return self.payment_state in ("paid", "in_payment", "reversed") or (
+            self.state == "posted" and self.currency_id.is_zero(self.amount_residual)
+        )
+
+    def _payment_link_extra_values(self):
+        return {"invoice_id": self.id}
+
+    def _payment_link_transaction_values(self):
+        return {"invoice_ids": [Command.set(self.ids)]}
+
+    def _payment_link_summary_template(self):
+        return "payment_link_sms.pay_page_summary_invoice"
+
+    # === Keep links in step with the invoice, whatever route changes it === #
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("state") in ("draft", "cancel"):
+            self._payment_link_stop(
+                self.env._("The invoice was reset to draft")
+                if vals["state"] == "draft"
+                else self.env._("The invoice was cancelled")
+            )
+        return res
+
+    def _invoice_paid_hook(self):
+        res = super()._invoice_paid_hook()
+        self._payment_link_sync_paid()
+        return res
+
+    def _payment_link_sync_paid(self):
+        """Links of paid (or fully reversed) invoices stop being payable."""
+        live = self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
+        for move in live.invoice_id:
+            links = live.filtered(lambda link, move=move: link.invoice_id == move)
+            if move.payment_state == "reversed":
+                links._cancel_for_documents(self.env._("The invoice was reversed"))
+            elif move._payment_link_is_paid():
+                links._mark_paid(reason=self.env._("The invoice was paid"))
+
+    def _payment_link_stop(self, reason):
+        live = self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
+        live._cancel_for_documents(reason)

@@ -1,0 +1,967 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+import psycopg2
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import consteq, email_normalize, format_date, html2plaintext
+
+from odoo.addons.payment import utils as payment_utils
+
+from .. import const, utils
+
+_logger = logging.getLogger(__name__)
+
+
+class PaymentLink(models.Model):
+    _name = "payment.link"
+    _description = "Payment Link"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram"
+    )
+    token_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    token_hint = fields.Char(
+        string="Token",
+        readonly=True,
+        copy=False,
+        help="Last characters of the link's token: the only part shown after sending.",
+    )
+    masked_url = fields.Char(string="Link", compute="_compute_urls")
+    url = fields.Char(
+        string="Full Link",
+        compute="_compute_urls",
+        help="The full link is known only while it is being sent; elsewhere it is masked.",
+    )
+    state = fields.Selection(
+        selection=const.STATES,
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    is_live = fields.Boolean(string="Live", compute="_compute_is_live", search="_search_is_live")
+    expiration_date = fields.Datetime(required=True, readonly=True, index=True)
+    days_left = fields.Integer(compute="_compute_is_live")
+    partner_id = fields.Many2one(
+        comodel_name="res.partner", string="Customer", required=True, readonly=True, index=True
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, readonly=True, index=True
+    )
+    currency_id = fields.Many2one(comodel_name="res.currency", required=True, readonly=True)
+    amount = fields.Monetary(
+        string="Amount Requested", readonly=True, help="What was due when the link was sent."
+    )
+    amount_paid = fields.Monetary(readonly=True, copy=False)
+    res_model = fields.Char(string="Document Model", readonly=True, index=True)
+    res_id = fields.Many2oneReference(
+        string="Document ID", model_field="res_model", readonly=True, index=True
+    )
+    document_name = fields.Char(string="Document", readonly=True)
+    invoice_id = fields.Many2one(
+        comodel_name="account.move",
+        string="Invoice",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        check_company=True,
+    )
+    channel = fields.Selection(selection=const.CHANNELS, required=True, readonly=True)
+    phone = fields.Char(string="SMS Number", readonly=True)
+    email = fields.Char(string="Email Address", readonly=True)
+    lang = fields.Char(string="Language", readonly=True)
+    sender_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Sent By",
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    salesperson_id = fields.Many2one(
+        comodel_name="res.users", string="Salesperson", readonly=True, index=True
+    )
+    sent_date = fields.Datetime(readonly=True, copy=False, index=True)
+    opened_date = fields.Datetime(readonly=True, copy=False)
+    paid_date = fields.Datetime(readonly=True, copy=False, index=True)
+    sms_state = fields.Selection(
+        selection=const.DELIVERY_STATES, string="SMS Delivery", readonly=True, copy=False
+    )
+    email_state = fields.Selection(
+        selection=const.DELIVERY_STATES, string="Email Delivery", readonly=True, copy=False
+    )
+    delivery_failure_reason = fields.Char(readonly=True, copy=False)
+    event_ids = fields.One2many(
+        comodel_name="payment.link.event", inverse_name="link_id", string="Events", readonly=True
+    )
+    transaction_ids = fields.One2many(
+        comodel_name="payment.transaction",
+        inverse_name="payment_link_id",
+        string="Transactions",
+        readonly=True,
+    )
+    paid_transaction_id = fields.Many2one(
+        comodel_name="payment.transaction", string="Paying Transaction", readonly=True, copy=False
+    )
+    replaced_by_id = fields.Many2one(
+        comodel_name="payment.link", string="Replaced By", readonly=True, copy=False
+    )
+
+    _sql_constraints = [
+        ("token_hash_unique", "UNIQUE(token_hash)", "A payment link token must be unique."),
+    ]
+
+    # === COMPUTE METHODS === #
+
+    @api.depends("token_hint")
+    @api.depends_context("payment_link_urls")
+    def _compute_urls(self):
+        urls = self.env.context.get("payment_link_urls") or {}
+        for link in self:
+            link.masked_url = (
+                f"{link.get_base_url()}{const.ROUTE_PREFIX}{utils.mask_hint(link.token_hint)}"
+            )
+            link.url = urls.get(link.id) or link.masked_url
+
+    @api.depends("state", "expiration_date")
+    def _compute_is_live(self):
+        now = fields.Datetime.now()
+        for link in self:
+            link.is_live = link.state in const.LIVE_STATES and (
+                not link.expiration_date or link.expiration_date > now
+            )
+            link.days_left = utils.days_left(link.expiration_date, now) if link.is_live else 0
+
+    def _search_is_live(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported."))
+        live_domain = [
+            ("state", "in", const.LIVE_STATES),
+            ("expiration_date", ">", fields.Datetime.now()),
+        ]
+        if (operator == "=") == value:
+            return live_domain
+        return ["!", "&", *live_domain]
+
+    @api.depends("name", "token_hint")
+    def _compute_display_name(self):
+        for link in self:
+            link.display_name = f"{link.name} ({utils.mask_hint(link.token_hint)})"
+
+    # === CRUD === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company or self.env.company)
+                    .next_by_code("payment.link")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    def unlink(self):
+        raise UserError(
+            self.env._(
+                "Payment links are part of the audit trail and cannot be deleted; "
+                "expire or cancel them instead."
+            )
+        )
+
+    # === ACTIONS (public API, callable over XML-RPC) === #
+
+    def action_expire(self):
+        """Expire the live links of ``self`` now; a link that is not live is left unchanged.
+
+        :return: True
+        """
+        self._check_manage_rights()
+        self.sudo()._set_state("expired", reason=self.env._("Expired by %s", self.env.user.name))
+        return True
+
+    def action_resend(self):
+        """Cancel this link and send a new one, with a fresh validity, on the same channel.
+
+        :return: The id of the new link.
+        :rtype: int
+        """
+        self.ensure_one()
+        self._check_manage_rights()
+        document = self._get_document()
+        if not document:
+            raise UserError(
+                self.env._(
+                    "Link %s has no document to pay any more: it cannot be resent.", self.name
+                )
+            )
+        if self.state == "paid":
+            raise UserError(self.env._("Link %s was paid: there is nothing to resend.", self.name))
+        result = document.with_context(payment_link_resent_from=self.id)._payment_link_send(
+            self.channel, phone=self.phone, email=self.email, replace=True
+        )
+        new_link = result["links"]
+        if not new_link:
+            raise UserError("\n".join(result["refused"].values()))
+        return new_link.id
+
+    def action_view_document(self):
+        self.ensure_one()
+        document = self._get_document()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": document._name,
+            "res_id": document.id,
+            "views": [(False, "form")],
+        }
+
+    def _action_sent_dialog(self, urls=None, refused=None):
+        """The client action telling the sender what went out (the only place, besides the
+        message, where the full link is shown: it is not stored)."""
+        urls = urls or {}
+        links = [
+            {
+                "id": link.id,
+                "name": link.name,
+                "document": link.document_name,
+                "url": urls.get(link.id) or link.masked_url,
+                "channel": dict(const.CHANNELS)[link.channel],
+                "recipients": ", ".join(filter(None, [link.phone, link.email])),
+                "expiration": link._format_expiration(),
+            }
+            for link in self
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "payment_link_sms.sent_dialog",
+            "name": self.env._("Payment link sent")
+            if len(self) == 1
+            else self.env._("%s payment links sent", len(self)),
+            "target": "new",
+            "params": {"links": links, "refused": list((refused or {}).values())},
+        }
+
+    # === BUSINESS METHODS: rights, documents === #
+
+    def _check_manage_rights(self):
+        """Only billing users may send, expire or resend links, on links they can read."""
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                self.env._("Only billing users can send, expire or resend payment links.")
+            )
+        self.check_access("read")
+
+    def _get_document(self):
+        """Return the document (invoice, order...) the link asks payment for, or an empty one."""
+        self.ensure_one()
+        if not self.res_model or self.res_model not in self.env or not self.res_id:
+            return self.env["account.move"]
+        return self.env[self.res_model].browse(self.res_id).exists()
+
+    @api.model
+    def _get_default_lang(self, partner, company):
+        return (
+            partner.lang
+            or company.partner_id.lang
+            or self.env["res.lang"]._get_data(code=self.env.lang).code
+            or "en_US"
+        )
+
+    # === BUSINESS METHODS: recipients === #
+
+    @api.model
+    def _resolve_phone(self, partner, company, number):
+        """Return ``(e164_number, error)`` for an SMS to ``partner``.
+
+        :param partner: The customer (its country formats national numbers).
+        :param company: The company (its country is the fallback).
+        :param str number: The number typed or taken from the partner.
+        """
+        if not number:
+            return False, self.env._(
+                "%s has no mobile or phone number: type a number or choose a contact.",
+                partner.display_name,
+            )
+        country = partner.country_id or company.country_id
+        try:
+            e164 = partner._phone_format(
+                number=number, country=country, force_format="E164", raise_exception=True
+            )
+        except UserError as error:
+            return False, self.env._(
+                "The number %(number)s of %(partner)s is not valid: %(reason)s",
+                number=number,
+                partner=partner.display_name,
+                reason=str(error),
+            )
+        return e164, False
+
+    @api.model
+    def _resolve_email(self, partner, email):
+        """Return ``(normalized_email, error)`` for an email to ``partner``."""
+        if not email:
+            return False, self.env._(
+                "%s has no email address: type an address.", partner.display_name
+            )
+        normalized = email_normalize(email)
+        if not normalized:
+            return False, self.env._(
+                "The email address %(email)s of %(partner)s is not valid.",
+                email=email,
+                partner=partner.display_name,
+            )
+        return normalized, False
+
+    @api.model
+    def _blacklist_errors(self, plans):
+        """Refuse the recipients that opted out, with one query per channel.
+
+        :param list plans: dicts with 'partner', 'phone', 'email' and 'error' keys.
+        """
+        phones = {plan["phone"] for plan in plans if plan.get("phone") and not plan["error"]}
+        emails = {plan["email"] for plan in plans if plan.get("email") and not plan["error"]}
+        blocked_phones = set()
+        if phones:
+            blocked_phones = set(
+                self.env["phone.blacklist"]
+                .sudo()
+                .search([("number", "in", list(phones))])
+                .mapped("number")
+            )
+        blocked_emails = set()
+        if emails:
+            blocked_emails = set(
+                self.env["mail.blacklist"]
+                .sudo()
+                .search([("email", "in", list(emails))])
+                .mapped("email")
+            )
+        for plan in plans:
+            if plan["error"]:
+                continue
+            if plan.get("phone") in blocked_phones:
+                plan["error"] = self.env._(
+                    "The number %(number)s of %(partner)s is blacklisted for SMS.",
+                    number=plan["phone"],
+                    partner=plan["partner"].display_name,
+                )
+            elif plan.get("email") in blocked_emails:
+                plan["error"] = self.env._(
+                    "The email address %(email)s of %(partner)s is blacklisted.",
+                    email=plan["email"],
+                    partner=plan["partner"].display_name,
+                )
+
+    # === BUSINESS METHODS: sending === #
+
+    @api.model
+    def _send_for_documents(self, documents, channel, phone=None, email=None, replace=False):
+        """Create and send one link per document; refuse, with a reason, what cannot be sent.
+
+        Everything is checked before anything is written: a refused document gets no link, no
+        message and no event. Messages go to Odoo's outboxes (``sms.sms`` and ``mail.mail``) and
+        their queues are triggered, so a message is handed to the provider only once the links
+        it carries are committed.
+
+        :param documents: Records of a model inheriting ``payment.link.mixin``.
+        :param str channel: 'sms', 'email' or 'both'.
+        :param str phone: A number to use instead of each partner's mobile / phone.
+        :param str email: An address to use instead of each partner's email.
+        :param bool replace: Whether live links of the documents may be cancelled and replaced.
+        :return: ``{'links': payment.link, 'urls': {link_id: url}, 'refused': {doc_id: str}}``
+        """
+        self._check_manage_rights()
+        if channel not in dict(const.CHANNELS):
+            raise UserError(self.env._("Unknown channel %s: use sms, email or both.", channel))
+        documents.check_access("write")
+        use_sms, use_email = channel in ("sms", "both"), channel in ("email", "both")
+        live_links = self.sudo().search(
+            [
+                ("res_model", "=", documents._name),
+                ("res_id", "in", documents.ids),
+                ("state", "in", const.LIVE_STATES),
+            ]
+        )
+        live_by_doc = dict(live_links.grouped("res_id"))
+        plans = []
+        for document in documents:
+            partner = document._payment_link_partner()
+            company = document.company_id
+            plan = {
+                "document": document,
+                "partner": partner,
+                "company": company,
+                "error": document._payment_link_refusal(),
+            }
+            if not plan["error"] and document.id in live_by_doc and not replace:
+                live = live_by_doc[document.id]
+                plan["error"] = self.env._(
+                    "%(document)s already has a live payment link (%(link)s, valid until "
+                    "%(date)s): confirm to cancel it and send a new one.",
+                    document=document.display_name,
+                    link=live[0].display_name,
+                    date=fields.Datetime.to_string(live[0].expiration_date),
+                )
+            if not plan["error"] and use_sms:
+                plan["phone"], plan["error"] = self._resolve_phone(
+                    partner, company, phone or document._payment_link_default_phone()
+                )
+            if not plan["error"] and use_email:
+                plan["email"], plan["error"] = self._resolve_email(
+                    partner, email or document._payment_link_default_email()
+                )
+            plans.append(plan)
+        self._blacklist_errors(plans)
+
+        refused = {plan["document"].id: plan["error"] for plan in plans if plan["error"]}
+        plans = [plan for plan in plans if not plan["error"]]
+        if not plans:
+            raise UserError("\n".join(refused.values()))
+
+        tokens, vals_list = [], []
+        now = fields.Datetime.now()
+        for plan in plans:
+            token = utils.generate_token()
+            tokens.append(token)
+            vals_list.append(self._prepare_link_values(plan, channel, token, now))
+        links = self.sudo().create(vals_list)
+        urls = utils.UrlMap(
+            (link.id, f"{link.get_base_url()}{const.ROUTE_PREFIX}{token}")
+            for link, token in zip(links, tokens, strict=True)
+        )
+        links._log_events("created")
+        links.with_context(payment_link_urls=urls)._send_messages(tokens)
+
+        replaced = live_links.filtered(lambda link: link.res_id in links.mapped("res_id"))
+        if replaced:
+            new_by_doc = {link.res_id: link for link in links}
+            for old in replaced:
+                old.sudo().replaced_by_id = new_by_doc[old.res_id]
+            replaced._set_state(
+                "cancelled",
+                reason=self.env._("Replaced by a new link"),
+                log_document=False,
+            )
+            resent_from = self.env.context.get("payment_link_resent_from")
+            if resent_from:
+                replaced.filtered(lambda link: link.id == resent_from)._log_events(
+                    "resent", reason=self.env._("Resent as a new link")
+                )
+        return {"links": links, "urls": urls, "refused": refused}
+
+    @api.model
+    def _prepare_link_values(self, plan, channel, token, now):
+        document, partner, company = plan["document"], plan["partner"], plan["company"]
+        return {
+            "token_hash": utils.hash_token(token),
+            "token_hint": utils.token_hint(token),
+            "expiration_date": now + timedelta(days=company.payment_link_validity_days),
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "currency_id": document.currency_id.id,
+            "amount": document._payment_link_amount_due(),
+            "res_model": document._name,
+            "res_id": document.id,
+            "document_name": document.display_name,
+            "channel": channel,
+            "phone": plan.get("phone") or False,
+            "email": plan.get("email") or False,
+            "lang": self._get_default_lang(partner, company),
+            "sender_id": self.env.user.id,
+            "salesperson_id": document._payment_link_salesperson().id,
+            **document._payment_link_extra_values(),
+        }
+
+    def _send_messages(self, tokens):
+        """Queue the SMS and emails of freshly created links (same order as ``tokens``).
+
+        The full URLs come from the context key ``payment_link_urls``. What is stored besides
+        the outgoing message itself (events, chatter) shows the token masked.
+        """
+        token_by_link = dict(zip(self.ids, tokens, strict=True))
+        sms_links = self.filtered(lambda link: link.channel in ("sms", "both"))
+        email_links = self.filtered(lambda link: link.channel in ("email", "both"))
+        events = []
+        summaries = {}
+        if sms_links:
+            bodies = sms_links._render_sms_bodies()
+            sms_records = (
+                self.env["sms.sms"]
+                .sudo()
+                .create(
+                    [
+                        {
+                            "number": link.phone,
+                            "body": bodies[link.id],
+                            "partner_id": link.partner_id.id,
+                            "state": "outgoing",
+                        }
+                        for link in sms_links
+                    ]
+                )
+            )
+            self.env["sms.tracker"].sudo().create(
+                [
+                    {"sms_uuid": sms.uuid, "payment_link_id": link.id}
+                    for link, sms in zip(sms_links, sms_records, strict=True)
+                ]
+            )
+            for link in sms_links:
+                masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
+                events.append(
+                    {
+                        "link_id": link.id,
+                        "event_type": "sent",
+                        "channel": "sms",
+                        "recipient": link.phone,
+                        "message": masked,
+                    }
+                )
+                summaries.setdefault(link, []).append(("sms", link.phone, masked))
+            sms_links.sms_state = "queued"
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+        if email_links:
+            template = self.env.ref("payment_link_sms.mail_template_payment_link")
+            mails = template.sudo().send_mail_batch(
+                email_links.ids, email_layout_xmlid="mail.mail_notification_light"
+            )
+            mail_by_link = {mail.res_id: mail for mail in mails}
+            for link in email_links:
+                mail = mail_by_link[link.id]
+                text = html2plaintext(mail.body_html or "")
+                masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
+                events.append(
+                    {
+                        "link_id": link.id,
+                        "event_type": "sent",
+                        "channel": "email",
+                        "recipient": link.email,
+                        "message": masked,
+                    }
+                )
+                summaries.setdefault(link, []).append(("email", link.email, masked))
+            email_links.email_state = "queued"
+        self.env["payment.link.event"].sudo().create(events)
+        self.write({"state": "sent", "sent_date": fields.Datetime.now()})
+        self._log_sent_on_documents(summaries)
+
+    def _render_sms_bodies(self):
+        """Render the SMS template for each link, in its language, kept in GSM-7 when possible.
+
+        :return: {link_id: text}
+        """
+        template = self.env.ref("payment_link_sms.sms_template_payment_link").sudo()
+        rendered = template.with_context(
+            payment_link_urls=self.env.context.get("payment_link_urls")
+        )._render_field("body", self.ids, compute_lang=True)
+        return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
+
+    def _log_sent_on_documents(self, summaries):
+        """Summarise each sending in the document's chatter, the link masked."""
+        by_model = {}
+        for link, lines in summaries.items():
+            body = Markup("<p>%s</p>") % self.env._(
+                "Payment link %(link)s sent, valid until %(date)s.",
+                link=link.display_name,
+                date=link._format_expiration(),
+            )
+            for channel, recipient, masked in lines:
+                label = dict(const.CHANNELS)[channel]
+                body += Markup("<p><b>%s</b> %s</p><blockquote>%s</blockquote>") % (
+                    label,
+                    recipient,
+                    masked,
+                )
+            by_model.setdefault(link.res_model, {})[link.res_id] = body
+        for model, bodies in by_model.items():
+            self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies=bodies)
+
+    def _get_expiration_local_date(self):
+        """The expiry date in the customer's (else the company's) timezone, for messages."""
+        self.ensure_one()
+        tz = self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+        return fields.Datetime.context_timestamp(
+            self.with_context(tz=tz), self.expiration_date
+        ).date()
+
+    def _format_expiration(self, lang_code=None):
+        """The expiry date formatted by Babel for ``lang_code`` (default: the user's)."""
+        self.ensure_one()
+        return format_date(self.env, self._get_expiration_local_date(), lang_code=lang_code)
+
+    # === BUSINESS METHODS: lifecycle === #
+
+    def _set_state(self, target, reason=False, values=None, event_values=None, log_document=True):
+        """Move links to ``target`` when their current state allows it, with an audit event.
+
+        :param str target: The target state.
+        :param str reason: Why (stored on the event).
+        :param dict values: Extra values written on the moved links.
+        :param dict event_values: Extra values of the events.
+        :param bool log_document: Whether to summarise the change in the document's chatter.
+        :return: The links that moved.
+        """
+        allowed = const.STATE_TRANSITIONS[target]
+        moving = self.filtered(lambda link: link.state in allowed)
+        for link in self - moving:
+            _logger.info("payment link %s: state %s -> %s ignored", link.name, link.state, target)
+        if not moving:
+            return moving
+        stamp = {"paid": "paid_date"}.get(target)
+        moving.sudo().write(
+            {
+                "state": target,
+                **({stamp: fields.Datetime.now()} if stamp else {}),
+                **(values or {}),
+            }
+        )
+        moving._log_events(target, reason=reason, **(event_values or {}))
+        if log_document and target in ("expired", "cancelled", "paid"):
+            moving._log_state_on_documents(target, reason)
+        return moving
+
+    def _log_events(self, event_type, **values):
+        return (
+            self.env["payment.link.event"]
+            .sudo()
+            .create([{"link_id": link.id, "event_type": event_type, **values} for link in self])
+        )
+
+    def _log_state_on_documents(self, target, reason):
+        label = dict(self._fields["state"]._description_selection(self.env))[target]
+        by_model = {}
+        for link in self:
+            body = Markup("<p>%s</p>") % self.env._(
+                "Payment link %(link)s: %(state)s.", link=link.display_name, state=label
+            )
+            if reason:
+                body += Markup("<p>%s</p>") % reason
+            by_model.setdefault(link.res_model, {})[link.res_id] = body
+        for model, bodies in by_model.items():
+            if model and model in self.env:
+                self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _cron_expire_links(self):
+        """Expire the links whose validity ended (scheduled action)."""
+        due = self.sudo().search(
+            [("state", "in", const.LIVE_STATES), ("expiration_date", "<=", fields.Datetime.now())]
+        )
+        due._set_state("expired", reason=self.env._("Validity ended"))
+        return True
+
+    def _cancel_for_documents(self, reason):
+        """Stop the live links of ``self`` (their document can no longer be paid)."""
+        return self.filtered(lambda link: link.state in const.LIVE_STATES)._set_state(
+            "cancelled", reason=reason
+        )
+
+    def _mark_paid(self, transaction=None, reason=False):
+        """Record that the links' documents were paid (by ``transaction`` when through a link)."""
+        values = {}
+        if transaction:
+            values = {"paid_transaction_id": transaction.id, "amount_paid": transaction.amount}
+        paid = self._set_state(
+            "paid",
+            reason=reason,
+            values=values,
+            event_values={"transaction_id": transaction.id} if transaction else None,
+        )
+        paid._notify("paid")
+        return paid
+
+    # === BUSINESS METHODS: delivery tracking === #
+
+    def _update_delivery(self, channel, delivery_state, reason=False):
+        """Record a delivery status from the SMS provider or the mail server.
+
+        Only forward moves are recorded (a late "accepted" never hides "delivered"), and each
+        delivered / failed status is audited once.
+        """
+        field = "sms_state" if channel == "sms" else "email_state"
+        rank = {"queued": 0, "accepted": 1, "delivered": 2, "failed": 2}
+        moving = self.filtered(
+            lambda link: (
+                link[field] != delivery_state
+                and rank[delivery_state] >= rank.get(link[field] or "queued", 0)
+            )
+        )
+        if not moving:
+            return moving
+        values = {field: delivery_state}
+        if delivery_state == "failed":
+            values["delivery_failure_reason"] = reason
+        moving.sudo().write(values)
+        if delivery_state in ("delivered", "failed"):
+            event_type = "delivered" if delivery_state == "delivered" else "delivery_failed"
+            moving._log_events(event_type, channel=channel, reason=reason)
+            if delivery_state == "failed":
+                moving._notify("delivery_failed", reason=reason)
+        return moving
+
+    # === BUSINESS METHODS: public page === #
+
+    @api.model
+    def _get_by_token(self, token):
+        """Find a link by its token in constant time; an empty recordset for any miss.
+
+        Every token, well-formed or not, is hashed and looked up, and the hash compared with
+        ``consteq``, so that a miss costs the same whatever the token looks like.
+
+        :param str token: The token from the URL.
+        :return: The link, sudoed, or an empty recordset.
+        """
+        candidate = utils.hash_token(token if isinstance(token, str) else "")
+        self.env.cr.execute(
+            "SELECT id, token_hash FROM payment_link WHERE token_hash = %s", [candidate]
+        )
+        row = self.env.cr.fetchone()
+        stored = row[1] if row else utils.hash_token("\0")
+        if row and consteq(stored, candidate):
+            return self.sudo().browse(row[0])
+        consteq(stored, candidate)  # same work on a miss
+        return self.sudo().browse()
+
+    def _get_page_state(self):
+        """Classify a link for the pay page.
+
+        :return: One of 'payable', 'paid', 'expired', 'cancelled', 'replaced', 'unpayable'.
+        """
+        self.ensure_one()
+        if self.state == "paid":
+            return "paid"
+        if self.state == "cancelled":
+            return "replaced" if self.replaced_by_id else "cancelled"
+        if self.state == "expired":
+            return "expired"
+        if self.expiration_date <= fields.Datetime.now():
+            self._set_state("expired", reason=self.env._("Validity ended"))
+            return "expired"
+        document = self._get_document()
+        if not document:
+            return "cancelled"
+        if document._payment_link_is_paid():
+            self._mark_paid(reason=self.env._("Document paid"))
+            return "paid"
+        if not document._payment_link_is_payable():
+            self._cancel_for_documents(self.env._("The document can no longer be paid"))
+            return "cancelled"
+        return "payable"
+
+    def _get_page_message(self, page_state):
+        """What the customer reads when the link cannot be paid (translated)."""
+        return {
+            "expired": self.env._("This payment link has expired."),
+            "cancelled": self.env._("This payment link is no longer valid."),
+            "replaced": self.env._(
+                "This payment link was replaced by a newer one: please use the link of the "
+                "latest message you received."
+            ),
+            "paid": self.env._("This payment link was already paid."),
+        }.get(page_state, self.env._("This payment link cannot be paid."))
+
+    def _get_amount_due(self):
+        """What the customer pays now, always computed on the server from the document."""
+        self.ensure_one()
+        return self._get_document()._payment_link_amount_due()
+
+    def _check_payment_amount(self, amount):
+        """Return the amount to charge for a payment started with ``amount`` from the page.
+
+        The amount due comes from the document. A different amount is accepted only when the
+        company allows partial payment, and then only between 0 (excluded) and the amount due.
+
+        :raise ValidationError: When the amount is not acceptable.
+        """
+        self.ensure_one()
+        due = self._get_amount_due()
+        currency = self.currency_id
+        try:
+            asked = float(amount) if amount not in (None, False, "") else due
+        except (TypeError, ValueError):
+            asked = -1.0
+        if currency.compare_amounts(asked, due) == 0:
+            return due
+        if (
+            self.company_id.payment_link_allow_partial
+            and currency.compare_amounts(asked, 0) > 0
+            and currency.compare_amounts(asked, due) <= 0
+        ):
+            return currency.round(asked)
+        raise ValidationError(
+            self.env._(
+                "The amount due is now %s: please reload the page before paying.",
+                currency.format(due),
+            )
+        )
+
+    def _lock_for_payment(self):
+        """Make sure a single payment can go through this link at a time.
+
+        The link row is locked (without waiting: a concurrent attempt is refused at once); a
+        payment already pending or done blocks a new one; older attempts never confirmed (a tab
+        left open, an abandoned 3-D Secure check) are cancelled at the provider, so that they
+        can no longer succeed.
+
+        :raise ValidationError: When another payment is under way or done.
+        """
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM payment_link WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise ValidationError(self._busy_message()) from None
+        self.invalidate_recordset(["transaction_ids", "state"])
+        if self.state == "paid" or any(
+            tx.state in const.BUSY_TX_STATES for tx in self.transaction_ids
+        ):
+            raise ValidationError(self._busy_message())
+        drafts = self.transaction_ids.filtered(lambda tx: tx.state == "draft")
+        if drafts:
+            drafts.with_context(payment_link_replaced_attempt=True)._payment_link_abort()
+
+    def _busy_message(self):
+        return self.env._(
+            "A payment through this link is already in progress or done. Please wait a moment "
+            "and reload the page."
+        )
+
+    def _get_landing_route(self):
+        self.ensure_one()
+        token = payment_utils.generate_access_token(self.id, "payment_link_done")
+        return f"/pay/done/{self.id}?access_token={token}"
+
+    def _check_landing_token(self, access_token):
+        return payment_utils.check_access_token(access_token, self.id, "payment_link_done")
+
+    def _get_pay_page_values(self, amount):
+        """Rendering values of the pay page: the document, the amount, Odoo's payment form."""
+        self.ensure_one()
+        document = self._get_document()
+        partner, company, currency = self.partner_id, self.company_id, self.currency_id
+        report = {}
+        providers_sudo = (
+            self.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                company.id, partner.id, amount, currency_id=currency.id, report=report
+            )
+        )
+        payment_methods_sudo = (
+            self.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
+            )
+        )
+        tokens_sudo = (
+            self.env["payment.token"].sudo()._get_available_tokens(providers_sudo.ids, partner.id)
+        )
+        return {
+            "link": self,
+            "document": document,
+            "summary_template": document._payment_link_summary_template(),
+            "company": company,
+            "res_company": company,
+            "partner": partner,
+            "amount": amount,
+            "amount_due": self._get_amount_due(),
+            "allow_partial": company.payment_link_allow_partial,
+            "currency": currency,
+            "company_mismatch": partner.company_id and partner.company_id != company,
+            "expected_company": company,
+            # Odoo's payment form (payment.form)
+            "providers_sudo": providers_sudo,
+            "payment_methods_sudo": payment_methods_sudo,
+            "tokens_sudo": tokens_sudo,
+            "availability_report": report,
+            # Saving a card needs the customer's recorded consent: not offered on a link.
+            "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
+            "partner_id": partner.id,
+            "transaction_route": "/pay/transaction",
+            "landing_route": self._get_landing_route(),
+        }
+
+    def _mark_opened(self, user_agent):
+        """Record an opening of the page (the first one moves the link to *opened*)."""
+        self.ensure_one()
+        user_agent = (user_agent or "")[: const.USER_AGENT_MAX_LENGTH]
+        now = fields.Datetime.now()
+        if self.state == "sent":
+            self.sudo().write({"state": "opened", "opened_date": now})
+            self._log_events("opened", user_agent=user_agent)
+            self._log_state_on_documents("opened", False)
+            self._notify("opened")
+            return
+        last = self.event_ids.filtered(lambda event: event.event_type == "opened")[:1]
+        debounce = timedelta(seconds=const.OPEN_EVENT_DEBOUNCE_SECONDS)
+        if not last or last.user_agent != user_agent or last.create_date < now - debounce:
+            self._log_events("opened", user_agent=user_agent)
+
+    # === BUSINESS METHODS: notifications === #
+
+    def _notify(self, event_type, reason=False):
+        """Tell the salesperson and the sender (as configured per company) what happened."""
+        labels = {
+            "opened": self.env._("opened"),
+            "paid": self.env._("paid"),
+            "payment_failed": self.env._("payment failed"),
+            "delivery_failed": self.env._("not delivered"),
+        }
+        for link in self:
+            users = link._get_notified_users()
+            document = link._get_document()
+            if not users or not document:
+                continue
+            title = self.env._(
+                "Payment link %(link)s %(what)s", link=link.name, what=labels[event_type]
+            )
+            message = self.env._(
+                "%(document)s (%(partner)s, %(amount)s): %(what)s.",
+                document=link.document_name,
+                partner=link.partner_id.display_name,
+                amount=link.currency_id.format(link.amount),
+                what=labels[event_type],
+            )
+            if reason:
+                message = f"{message} {reason}"
+            document.sudo().message_post(
+                body=message,
+                subject=title,
+                partner_ids=users.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.ref("base.partner_root").id,
+            )
+            users._bus_send(
+                "simple_notification",
+                {
+                    "type": "danger"
+                    if event_type in ("payment_failed", "delivery_failed")
+                    else "success"
+                    if event_type == "paid"
+                    else "info",
+                    "title": title,
+                    "message": message,
+                    "sticky": event_type != "opened",
+                },
+            )
+
+    def _get_notified_users(self):
+        self.ensure_one()
+        company = self.company_id
+        users = self.env["res.users"]
+        if company.payment_link_notify_salesperson:
+            users |= self.salesperson_id
+        if company.payment_link_notify_sender:
+            users |= self.sender_id
+        users |= company.payment_link_notify_user_ids
+        return users.filtered(lambda user: user.active and not user.share)

@@ -1,0 +1,53 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from .. import const
+
+
+class PaymentLinkEvent(models.Model):
+    """One row of a payment link's audit trail: written once, never changed nor deleted."""
+
+    _name = "payment.link.event"
+    _description = "Payment Link Event"
+    _order = "id desc"
+    _rec_name = "event_type"
+
+    link_id = fields.Many2one(
+        comodel_name="payment.link",
+        string="Payment Link",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(related="link_id.company_id", store=True, index=True)
+    event_type = fields.Selection(
+        selection=const.EVENT_TYPES, string="Event", required=True, readonly=True
+    )
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="User",
+        readonly=True,
+        default=lambda self: self.env.user,
+        help="Who did it (the public user for the customer's actions).",
+    )
+    channel = fields.Selection(selection=const.CHANNELS, readonly=True)
+    recipient = fields.Char(readonly=True)
+    message = fields.Text(readonly=True, help="The message as sent, its token masked.")
+    reason = fields.Char(readonly=True)
+    user_agent = fields.Char(readonly=True)
+    transaction_id = fields.Many2one(
+        comodel_name="payment.transaction", readonly=True, ondelete="set null"
+    )
+
+    def write(self, vals):
+        raise UserError(
+            self.env._("Payment link events are an audit trail: they cannot be changed.")
+        )
+
+    def unlink(self):
+        raise UserError(
+            self.env._("Payment link events are an audit trail: they cannot be deleted.")
+        )

@@ -1,0 +1,182 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+from .. import const, utils
+
+
+class PaymentLinkMixin(models.AbstractModel):
+    """What a document (invoice, order...) needs to be paid by link.
+
+    A model inheriting this mixin gets the sending API and implements the ``_payment_link_*``
+    hooks that say what is due, who pays, and whether it can still be paid.
+    """
+
+    _name = "payment.link.mixin"
+    _description = "Payment Link Document"
+
+    payment_link_state = fields.Selection(
+        selection=const.STATES,
+        string="Payment Link",
+        compute="_compute_payment_link_state",
+        store=True,
+        index=True,
+        help="State of the latest payment link of the document.",
+    )
+    payment_link_expiration_date = fields.Datetime(
+        string="Payment Link Expiry",
+        compute="_compute_payment_link_state",
+        store=True,
+    )
+    payment_link_days_left = fields.Integer(
+        string="Days Left", compute="_compute_payment_link_days_left"
+    )
+    payment_link_count = fields.Integer(compute="_compute_payment_link_state", store=True)
+
+    def _compute_payment_link_state(self):
+        for document in self:
+            links = document.payment_link_ids
+            latest = links[:1]  # payment.link is ordered by id desc
+            document.payment_link_state = latest.state
+            document.payment_link_expiration_date = latest.expiration_date
+            document.payment_link_count = len(links)
+
+    @api.depends("payment_link_state", "payment_link_expiration_date")
+    def _compute_payment_link_days_left(self):
+        now = fields.Datetime.now()
+        for document in self:
+            live = document.payment_link_state in const.LIVE_STATES
+            document.payment_link_days_left = (
+                utils.days_left(document.payment_link_expiration_date, now) if live else 0
+            )
+
+    # === PUBLIC API === #
+
+    def action_send_payment_link(self):
+        """Open the wizard that sends a payment link for the selected documents."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Payment Link"),
+            "res_model": "payment.link.send",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "active_model": self._name,
+                "active_ids": self.ids,
+                "default_res_model": self._name,
+                "default_res_ids": self.ids,
+            },
+        }
+
+    def send_payment_link(self, channel, phone=None, email=None):
+        """Send a payment link for each document of ``self``, without UI.
+
+        A live link of a document is cancelled and replaced. Documents that cannot be sent
+        (draft, cancelled, paid, vendor bill, missing or blacklisted recipient...) are refused
+        with their reason and get nothing; the others are sent. When nothing can be sent, a
+        ``UserError`` lists every reason.
+
+        :param str channel: 'sms', 'email' or 'both'.
+        :param str phone: Number to text instead of the partner's mobile / phone.
+        :param str email: Address to email instead of the partner's email.
+        :return: One dict per document, in order: ``{'document_id', 'link_id', 'url',
+                 'state', 'expiration_date', 'error'}``; ``url`` is the full link, handed out
+                 only here and in the message itself.
+        :rtype: list
+        """
+        result = self._payment_link_send(channel, phone=phone, email=email, replace=True)
+        link_by_doc = {link.res_id: link for link in result["links"]}
+        answers = []
+        for document in self:
+            link = link_by_doc.get(document.id)
+            answers.append(
+                {
+                    "document_id": document.id,
+                    "link_id": link.id if link else False,
+                    "url": result["urls"][link.id] if link else False,
+                    "state": link.state if link else False,
+                    "expiration_date": fields.Datetime.to_string(link.expiration_date)
+                    if link
+                    else False,
+                    "error": result["refused"].get(document.id, False),
+                }
+            )
+        return answers
+
+    def action_expire_payment_links(self):
+        self.payment_link_ids.filtered("is_live").action_expire()
+        return True
+
+    def action_resend_payment_link(self):
+        self.ensure_one()
+        latest = self.payment_link_ids[:1]
+        if not latest:
+            return self.action_send_payment_link()
+        new_id = latest.action_resend()
+        return self.env["payment.link"].browse(new_id)._action_sent_dialog()
+
+    def action_view_payment_links(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "payment_link_sms.action_payment_link"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        if len(self.payment_link_ids) == 1:
+            action.update(
+                res_id=self.payment_link_ids.id, view_mode="form", views=[(False, "form")]
+            )
+        return action
+
+    def _payment_link_send(self, channel, phone=None, email=None, replace=False):
+        return self.env["payment.link"]._send_for_documents(
+            self, channel, phone=phone, email=email, replace=replace
+        )
+
+    # === HOOKS for the documents === #
+
+    def _payment_link_refusal(self):
+        """Return why this document cannot be sent a link (a translated sentence), or False."""
+        return False
+
+    def _payment_link_partner(self):
+        """The customer who pays."""
+        return self.partner_id
+
+    def _payment_link_default_phone(self):
+        partner = self._payment_link_partner()
+        return partner.mobile or partner.phone
+
+    def _payment_link_default_email(self):
+        return self._payment_link_partner().email
+
+    def _payment_link_salesperson(self):
+        return self.env["res.users"]
+
+    def _payment_link_amount_due(self):
+        """The amount due now, computed on the server (the page never trusts the client)."""
+        raise NotImplementedError
+
+    def _payment_link_is_payable(self):
+        """Whether the document can still be paid through a link."""
+        return not self._payment_link_refusal()
+
+    def _payment_link_is_paid(self):
+        return False
+
+    def _payment_link_extra_values(self):
+        """Extra values of the links created for this document (its own Many2one...)."""
+        return {}
+
+    def _payment_link_transaction_values(self):
+        """Create values linking a payment transaction to this document."""
+        return {}
+
+    def _payment_link_summary_template(self):
+        """The QWeb template showing this document on the pay page."""
+        return "payment_link_sms.pay_page_summary_generic"
+
+    def _payment_link_document_url(self, pdf=False):
+        """The customer's portal URL of the document (its PDF when ``pdf``)."""
+        self.ensure_one()
+        if pdf:
+            return self.get_portal_url(report_type="pdf", download=True)
+        return self.get_portal_url()

@@ -1,0 +1,52 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from .. import const
+
+
+class PaymentLinkThrottle(models.Model):
+    """Misses on the public payment route, per client address, to rate-limit token guessing.
+
+    The address is stored hashed with the database secret: enough to count, nothing to read.
+    """
+
+    _name = "payment.link.throttle"
+    _description = "Payment Link Route Misses"
+    _log_access = False
+
+    key = fields.Char(required=True, index=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+
+    @api.model
+    def _key(self, address):
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "")
+        return hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()
+
+    @api.model
+    def _window_start(self):
+        return fields.Datetime.now() - timedelta(minutes=const.MISS_WINDOW_MINUTES)
+
+    @api.model
+    def _is_blocked(self, address):
+        """Whether ``address`` missed too often lately (then every request gets a 429)."""
+        self.env.cr.execute(
+            "SELECT count(*) FROM payment_link_throttle WHERE key = %s AND date > %s",
+            [self._key(address), self._window_start()],
+        )
+        return self.env.cr.fetchone()[0] >= const.MISS_LIMIT
+
+    @api.model
+    def _register_miss(self, address):
+        self.env.cr.execute(
+            "INSERT INTO payment_link_throttle (key, date) VALUES (%s, %s)",
+            [self._key(address), fields.Datetime.now()],
+        )
+
+    @api.autovacuum
+    def _gc_misses(self):
+        self.env.cr.execute(
+            "DELETE FROM payment_link_throttle WHERE date <= %s", [self._window_start()]
+        )

@@ -1,0 +1,60 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+from .. import utils
+
+# sms.sms states, as reported by the SMS provider, and what they mean for a payment link.
+SMS_STATE_TO_DELIVERY = {
+    "process": "queued",
+    "pending": "accepted",
+    "sent": "delivered",
+    "error": "failed",
+    "canceled": "failed",
+}
+
+
+class SmsTracker(models.Model):
+    """Follow the SMS of a payment link from the provider's answers and delivery reports."""
+
+    _inherit = "sms.tracker"
+
+    payment_link_id = fields.Many2one(
+        comodel_name="payment.link", index="btree_not_null", ondelete="cascade"
+    )
+
+    def _action_update_from_provider_error(self, provider_error):
+        error_status, failure_type, failure_reason = super()._action_update_from_provider_error(
+            provider_error
+        )
+        self._payment_link_update("error", failure_type=failure_type, reason=failure_reason)
+        return error_status, failure_type, failure_reason
+
+    def _action_update_from_sms_state(self, sms_state, failure_type=False, failure_reason=False):
+        res = super()._action_update_from_sms_state(
+            sms_state, failure_type=failure_type, failure_reason=failure_reason
+        )
+        self._payment_link_update(sms_state, failure_type=failure_type, reason=failure_reason)
+        return res
+
+    def _payment_link_update(self, sms_state, failure_type=False, reason=False):
+        links = self.sudo().payment_link_id
+        delivery = SMS_STATE_TO_DELIVERY.get(sms_state)
+        if not links or not delivery:
+            return
+        if delivery == "failed":
+            labels = dict(
+                self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env)
+            )
+            reason = (
+                labels.get(failure_type) or reason or failure_type or self.env._("Unknown error")
+            )
+        links._update_delivery("sms", delivery, reason=reason or False)
+        if delivery != "queued":
+            # The provider has the message now: the outbox copy must not hold a working link.
+            sms_sudo = (
+                self.env["sms.sms"]
+                .sudo()
+                .search([("uuid", "in", self.filtered("payment_link_id").mapped("sms_uuid"))])
+            )
+            for sms in sms_sudo:
+                sms.body = utils.mask_link_urls(sms.body)
