@@ -784,7 +784,7 @@ class PaymentLink(models.Model):
         due = self._get_amount_due()
         currency = self.currency_id
         try:
-            asked = float(amount) if amount not in (None, False, "") else due
+            asked = due if amount is None or amount == "" else float(amount)
         except (TypeError, ValueError):
             asked = -1.0
         if currency.compare_amounts(asked, due) == 0:

@@ -1,0 +1,348 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .. import const
+from .common import PaymentLinkCommon
+
+
+class PayPageCommon(PaymentLinkCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "payment_link_legal_url": "https://yourcompany.example.com/legal",
+                "payment_link_privacy_url": "https://yourcompany.example.com/privacy",
+            }
+        )
+        cls.invoice.invoice_user_id = cls.billing_user
+
+    def setUp(self):
+        super().setUp()
+        with self.mock_gateways():
+            self.answer = self.send_link()[0]
+        self.link = self.link_of(self.answer)
+        self.token = self.token_of(self.answer)
+
+    def open_page(self, token=None, **params):
+        token = self.token if token is None else token
+        return self.url_open(f"/pay/{token}", allow_redirects=False, **params)
+
+    def pay_rpc(self, token=None, provider=None, amount=None, **params):
+        """Call the transaction route as the payment form does; return the JSON answer."""
+        payload = {
+            "access_token": self.token if token is None else token,
+            "provider_id": (provider or self.demo_provider).id,
+            "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+            "token_id": None,
+            "amount": self.link._get_amount_due() if amount is None else amount,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": "/my/attacker",
+            "is_validation": False,
+            **params,
+        }
+        response = self.url_open(
+            "/pay/transaction",
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": payload}),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()
+
+    def pay(self, state="done", **kwargs):
+        """Start a payment from the page and let the demo provider answer ``state``."""
+        answer = self.pay_rpc(**kwargs)
+        self.assertIn("result", answer, answer.get("error"))
+        tx = self.env["payment.transaction"].search(
+            [("reference", "=", answer["result"]["reference"])]
+        )
+        tx._handle_notification_data(
+            "demo", {"reference": tx.reference, "payment_details": "4242", "simulated_state": state}
+        )
+        return tx
+
+
+@tagged("post_install", "-at_install")
+class TestPayPage(PayPageCommon):
+    def test_page_shows_the_invoice_and_marks_the_link_opened(self):
+        response = self.open_page(headers={"User-Agent": "Mozilla/5.0 (iPhone) Test"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
+        self.assertIn("noindex", response.headers["X-Robots-Tag"])
+        self.assertIn("no-store", response.headers["Cache-Control"])
+        body = response.text
+        self.assertIn('name="robots" content="noindex, nofollow"', body)
+        self.assertIn(self.invoice.name, body)
+        self.assertIn("234,56", body, "amount formatted for the customer's language")
+        self.assertIn("https://yourcompany.example.com/legal", body)
+        self.assertIn("https://yourcompany.example.com/privacy", body)
+        self.assertIn("o_payment_form", body, "Odoo's own payment form")
+        self.assertIn(self.demo_provider.name, body)
+        self.assertEqual(self.link.state, "opened")
+        self.assertTrue(self.link.opened_date)
+        opened = self.link.event_ids.filtered(lambda e: e.event_type == "opened")
+        self.assertEqual(opened.user_agent, "Mozilla/5.0 (iPhone) Test")
+        self.assertEqual(self.invoice.payment_link_state, "opened")
+
+    def test_first_opening_notifies_salesperson_and_sender(self):
+        self.link.sudo().sender_id = self.billing_user
+        self.open_page()
+        self.open_page()
+        notes = self.invoice.message_ids.filtered(
+            lambda m: self.billing_user.partner_id in m.partner_ids
+        )
+        self.assertEqual(len(notes), 1, "notified once, at the first opening")
+        self.assertIn("opened", notes.subject)
+
+    def test_notifications_follow_the_company_setting(self):
+        self.company.payment_link_notify_salesperson = False
+        self.company.payment_link_notify_sender = False
+        self.open_page()
+        self.assertFalse(
+            self.invoice.message_ids.filtered(
+                lambda m: m.partner_ids & self.billing_user.partner_id
+            )
+        )
+
+    def test_unknown_malformed_and_tampered_tokens_get_the_same_404(self):
+        reference = self.open_page(token="A" * len(self.token))
+        self.assertEqual(reference.status_code, 404)
+        altered = self.token[:-1] + ("A" if self.token[-1] != "A" else "B")
+        for token in (
+            altered,
+            self.token[:-1],
+            self.token + "x",
+            "x",
+            "%00",
+            "é" * 22,
+            self.token.upper() if self.token.upper() != self.token else "z" * 22,
+        ):
+            with self.subTest(token=token):
+                response = self.open_page(token=token)
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(response.text, reference.text)
+        self.assertNotIn(self.invoice.name, reference.text)
+        self.assertNotIn(self.company.name, reference.text)
+        self.assertEqual(self.link.state, "sent", "a miss never opens a link")
+
+    def test_expired_link_is_gone(self):
+        self.link.action_expire()
+        response = self.open_page()
+        self.assertEqual(response.status_code, 410)
+        self.assertIn("This payment link has expired", response.text)
+        self.assertIn(self.company.phone, response.text)
+        self.assertIn(self.company.email, response.text)
+
+    def test_link_past_its_validity_is_gone_before_the_cron_ran(self):
+        with freeze_time(fields.Datetime.now() + timedelta(days=61)):
+            response = self.open_page()
+        self.assertEqual(response.status_code, 410)
+        self.assertEqual(self.link.state, "expired")
+
+    def test_cancelled_and_replaced_links_are_gone(self):
+        with self.mock_gateways():
+            new = self.link_of(self.send_link()[0])
+        self.assertEqual(self.link.replaced_by_id, new)
+        response = self.open_page()
+        self.assertEqual(response.status_code, 410)
+        self.assertIn("replaced by a newer one", response.text)
+        self.invoice.button_draft()
+        self.invoice.action_post()
+        response = self.open_page(token=self.token)
+        self.assertEqual(response.status_code, 410)
+
+    def test_paid_link_shows_the_receipt(self):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.invoice.ids
+        ).create({})._create_payments()
+        response = self.open_page()
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Payment received", response.text)
+        self.assertIn("Download invoice (PDF)", response.text)
+        self.assertIn(f"/my/invoices/{self.invoice.id}?access_token=", response.text)
+        self.assertIn("report_type=pdf", response.text)
+
+    def test_invoice_paid_elsewhere_shows_the_receipt_even_before_the_hook(self):
+        # Payment registered without going through the hooks (e.g. data imported).
+        self.env.cr.execute(
+            "UPDATE account_move SET payment_state = 'paid' WHERE id = %s", [self.invoice.id]
+        )
+        self.invoice.invalidate_recordset(["payment_state"])
+        response = self.open_page()
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Payment received", response.text)
+        self.assertEqual(self.link.state, "paid")
+
+    def test_page_of_another_company_shows_only_its_own_data(self):
+        other = self.setup_other_company(name="Other Towing Co")["company"]
+        other.write({"payment_link_legal_url": "https://other.example.com/legal"})
+        other_provider = self._prepare_demo_provider(other)
+        customer = self.customer.copy({"company_id": other.id})
+        invoice = self._create_posted_invoice(customer, 50.0, company=other)
+        with self.mock_gateways():
+            answer = self.send_link(invoice.with_company(other))[0]
+        response = self.open_page(token=self.token_of(answer))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Other Towing Co", response.text)
+        self.assertIn("https://other.example.com/legal", response.text)
+        self.assertIn(f'data-provider-id="{other_provider.id}"', response.text)
+        self.assertNotIn(f'data-provider-id="{self.demo_provider.id}"', response.text)
+        self.assertNotIn("yourcompany.example.com/legal", response.text)
+
+    @mute_logger("odoo.addons.payment_link_sms.controllers.portal")
+    def test_repeated_misses_are_rate_limited(self):
+        for _attempt in range(const.MISS_LIMIT):
+            self.assertEqual(self.open_page(token="nope" * 6).status_code, 404)
+        self.assertEqual(self.open_page(token="nope" * 6).status_code, 429)
+        self.assertEqual(self.open_page().status_code, 429, "even a valid token, once blocked")
+        self.assertEqual(self.link.state, "sent")
+        Throttle = self.env["payment.link.throttle"].sudo()
+        self.assertFalse(Throttle._is_blocked("203.0.113.9"), "other addresses are not blocked")
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=const.MISS_WINDOW_MINUTES + 1)):
+            self.assertEqual(self.open_page().status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestPayByLink(PayPageCommon):
+    def setUp(self):
+        super().setUp()
+        # Refused payments are answered as JSON-RPC errors, which Odoo logs as warnings.
+        self.enterContext(mute_logger("odoo.http"))
+
+    def test_payment_done_pays_the_invoice(self):
+        self.open_page()
+        tx = self.pay("done")
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.payment_link_id, self.link)
+        self.assertEqual(tx.invoice_ids, self.invoice)
+        self.assertEqual(tx.partner_id, self.customer)
+        self.assertAlmostEqual(tx.amount, 1234.56)
+        self.assertTrue(tx.landing_route.startswith(f"/pay/done/{self.link.id}?access_token="))
+        self.assertNotIn(self.token, tx.landing_route)
+        self.assertEqual(self.link.state, "paid")
+        self.assertEqual(self.link.paid_transaction_id, tx)
+        self.assertAlmostEqual(self.link.amount_paid, 1234.56)
+        events = self.link.event_ids.mapped("event_type")
+        self.assertIn("payment_started", events)
+        self.assertIn("paid", events)
+        tx._post_process()
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(tx.payment_id)
+        notes = self.invoice.message_ids.filtered(lambda m: m.subject and "paid" in m.subject)
+        self.assertTrue(notes)
+        receipt = self.url_open(tx.landing_route)
+        self.assertEqual(receipt.status_code, 200)
+        self.assertIn("Payment received", receipt.text)
+        self.assertEqual(self.open_page().status_code, 200)
+
+    @mute_logger("odoo.addons.payment.models.payment_transaction")
+    def test_failed_and_cancelled_payments_leave_the_link_usable(self):
+        for state in ("error", "cancel"):
+            with self.subTest(state=state):
+                tx = self.pay(state)
+                self.assertEqual(tx.state, state)
+                self.assertIn(self.link.state, ("sent", "opened"))
+                failed = self.link.event_ids.filtered(
+                    lambda e, tx=tx: e.event_type == "payment_failed" and e.transaction_id == tx
+                )
+                self.assertEqual(len(failed), 1)
+                self.assertTrue(failed.reason)
+                status = self.url_open(tx.landing_route)
+                self.assertIn("The payment did not go through", status.text)
+        tx = self.pay("done")
+        self.assertEqual(self.link.state, "paid")
+        self.assertEqual(self.link.paid_transaction_id, tx)
+
+    def test_amount_always_comes_from_the_server(self):
+        answer = self.pay_rpc(amount=1.0)
+        self.assertIn("error", answer)
+        self.assertIn("The amount due is now", answer["error"]["data"]["message"])
+        self.assertFalse(self.link.transaction_ids, "nothing half-written")
+        # Paid partly in the meantime: the page's old amount is refused, the new one accepted.
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.invoice.ids
+        ).create({"amount": 234.56})._create_payments()
+        self.assertIn("error", self.pay_rpc(amount=1234.56))
+        tx = self.pay("done", amount=1000.0)
+        self.assertAlmostEqual(tx.amount, 1000.0)
+
+    def test_partial_payment_when_allowed(self):
+        self.company.payment_link_allow_partial = True
+        self.assertIn("error", self.pay_rpc(amount=2000.0), "never more than due")
+        self.assertIn("error", self.pay_rpc(amount=0.0))
+        self.assertIn("error", self.pay_rpc(amount=-5.0))
+        self.assertIn("error", self.pay_rpc(amount="abc"))
+        page = self.url_open(f"/pay/{self.token}?amount=300")
+        self.assertIn('name="amount"', page.text)
+        tx = self.pay("done", amount=300.0)
+        self.assertAlmostEqual(tx.amount, 300.0)
+        self.assertEqual(self.link.state, "paid")
+        self.assertAlmostEqual(self.link.amount_paid, 300.0)
+
+    def test_client_cannot_choose_landing_route_or_save_a_card(self):
+        answer = self.pay_rpc(tokenization_requested=True)
+        tx = self.env["payment.transaction"].search(
+            [("reference", "=", answer["result"]["reference"])]
+        )
+        self.assertFalse(tx.tokenize)
+        self.assertNotIn("attacker", tx.landing_route)
+
+    def test_unknown_parameters_are_refused(self):
+        answer = self.pay_rpc(partner_id=self.customer_en.id)
+        self.assertIn("error", answer)
+        self.assertFalse(self.link.transaction_ids)
+
+    def test_invalid_or_dead_token_cannot_pay(self):
+        self.assertIn("error", self.pay_rpc(token="A" * 22))
+        self.link.action_expire()
+        answer = self.pay_rpc()
+        self.assertIn("error", answer)
+        self.assertIn("expired", answer["error"]["data"]["message"])
+        self.assertFalse(
+            self.env["payment.transaction"].search([("payment_link_id", "=", self.link.id)])
+        )
+
+    @mute_logger("odoo.addons.payment.models.payment_transaction")
+    def test_two_tabs_never_pay_twice(self):
+        first = self.pay_rpc()["result"]
+        second = self.pay_rpc()["result"]
+        tx1, tx2 = (
+            self.env["payment.transaction"].search([("reference", "=", answer["reference"])])
+            for answer in (first, second)
+        )
+        self.assertEqual(tx1.state, "cancel", "the older attempt is cancelled")
+        # The first tab completes its (abandoned) attempt: the provider's answer is ignored.
+        tx1._handle_notification_data(
+            "demo",
+            {"reference": tx1.reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        self.assertEqual(tx1.state, "cancel")
+        tx2._handle_notification_data(
+            "demo",
+            {"reference": tx2.reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        self.assertEqual(tx2.state, "done")
+        self.assertEqual(self.link.transaction_ids.filtered(lambda t: t.state == "done"), tx2)
+        # A third tab cannot start anything once paid.
+        answer = self.pay_rpc()
+        self.assertIn("error", answer)
+
+    def test_pending_payment_blocks_a_second_one(self):
+        self.pay("pending")
+        answer = self.pay_rpc()
+        self.assertIn("error", answer)
+        self.assertIn("already in progress", answer["error"]["data"]["message"])
+        self.assertEqual(len(self.link.transaction_ids), 1)
+
+    def test_landing_page_needs_its_access_token(self):
+        tx = self.pay("done")
+        wrong = self.url_open(f"/pay/done/{self.link.id}?access_token=wrong")
+        self.assertEqual(wrong.status_code, 404)
+        self.assertEqual(self.url_open(tx.landing_route).status_code, 200)
