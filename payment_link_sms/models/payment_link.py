@@ -560,7 +560,9 @@ class PaymentLink(models.Model):
         template = self.env.ref("payment_link_sms.sms_template_payment_link").sudo()
         rendered = template.with_context(
             payment_link_urls=self.env.context.get("payment_link_urls")
-        )._render_field("body", self.ids, compute_lang=True)
+        )._render_field(
+            "body", list(self._ids), compute_lang=True
+        )  # _ids: previews use new records
         return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
 
     def _log_sent_on_documents(self, summaries):

@@ -3,3 +3,7 @@ from . import test_settings
 from . import test_link_lifecycle
 from . import test_pay_page
 from . import test_tours
+from . import test_send_errors
+from . import test_messages
+from . import test_security
+from . import test_send_wizard

@@ -22,9 +22,7 @@ class PaymentLinkSend(models.TransientModel):
     channel = fields.Selection(
         selection=const.CHANNELS,
         required=True,
-        compute="_compute_channel",
-        store=True,
-        readonly=False,
+        default=lambda self: self.env.company.payment_link_default_channel,
     )
     recipient_partner_id = fields.Many2one(
         comodel_name="res.partner",
@@ -86,11 +84,6 @@ class PaymentLinkSend(models.TransientModel):
             wizard.company_id = documents[:1].company_id
             wizard.partner_id = partner
             wizard.commercial_partner_id = partner and partner.commercial_partner_id
-
-    @api.depends("company_id")
-    def _compute_channel(self):
-        for wizard in self:
-            wizard.channel = (wizard.company_id or self.env.company).payment_link_default_channel
 
     @api.depends("partner_id")
     def _compute_recipient_partner_id(self):
@@ -199,10 +192,10 @@ class PaymentLinkSend(models.TransientModel):
                 template = self.env.ref("payment_link_sms.mail_template_payment_link").sudo()
                 template = template.with_context(payment_link_urls=urls)
                 wizard.email_subject_preview = template._render_field(
-                    "subject", [link.id], compute_lang=True
+                    "subject", list(link._ids), compute_lang=True
                 )[link.id]
                 wizard.email_body_preview = template._render_field(
-                    "body_html", [link.id], compute_lang=True
+                    "body_html", list(link._ids), compute_lang=True
                 )[link.id]
 
     def _preview_link(self, document):

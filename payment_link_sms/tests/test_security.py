@@ -1,0 +1,184 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .. import utils
+from .test_pay_page import PayPageCommon
+
+
+class _CaptureHandler(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        try:
+            self.lines.append(f"{record.name}: {record.getMessage()}")
+        except Exception:  # noqa: BLE001 - a malformed record must not break the capture
+            self.lines.append(f"{record.name}: {record.msg} {record.args}")
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(PayPageCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = new_test_user(
+            cls.env,
+            login="readonly_accountant",
+            groups="account.group_account_readonly",
+            company_id=cls.company.id,
+        )
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="portal_customer",
+            groups="base.group_portal",
+            company_id=cls.company.id,
+        )
+        cls.employee = new_test_user(
+            cls.env,
+            login="plain_employee",
+            groups="base.group_user",
+            company_id=cls.company.id,
+        )
+
+    def test_billing_user_sends_expires_and_resends(self):
+        invoice = self._create_posted_invoice(self.customer_en, 80.0)
+        with self.mock_gateways():
+            answer = invoice.with_user(self.billing_user).send_payment_link("sms")[0]
+            link = self.env["payment.link"].with_user(self.billing_user).browse(answer["link_id"])
+            self.assertEqual(link.state, "sent")
+            new_id = link.action_resend()
+        new = self.env["payment.link"].with_user(self.billing_user).browse(new_id)
+        new.action_expire()
+        self.assertEqual(new.state, "expired")
+        self.assertEqual(
+            new.event_ids.filtered(lambda e: e.event_type == "expired").user_id, self.billing_user
+        )
+
+    def test_billing_user_cannot_forge_or_edit_links(self):
+        Link = self.env["payment.link"].with_user(self.billing_user)
+        with self.assertRaises(AccessError):
+            Link.create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "currency_id": self.company.currency_id.id,
+                    "channel": "sms",
+                    "expiration_date": "2099-01-01 00:00:00",
+                }
+            )
+        link = self.link.with_user(self.billing_user)
+        with self.assertRaises(AccessError):
+            link.write({"state": "paid"})
+        with self.assertRaises(AccessError):
+            link.read(["token_hash"])
+        with self.assertRaises(UserError):  # AccessError or the audit trail's own refusal
+            link.event_ids[:1].write({"reason": "x"})
+        self.assertEqual(self.link.state, "sent")
+
+    def test_read_only_accountant_reads_but_cannot_act(self):
+        link = self.link.with_user(self.accountant)
+        self.assertEqual(link.name, self.link.name)
+        self.assertTrue(link.event_ids)
+        with self.assertRaises(AccessError):
+            link.action_expire()
+        with self.assertRaises(AccessError):
+            link.action_resend()
+        with self.assertRaises(AccessError):
+            self.invoice.with_user(self.accountant).send_payment_link("sms")
+        self.assertEqual(self.link.state, "sent")
+
+    def test_portal_and_plain_users_cannot_read_links(self):
+        for user in (self.portal_user, self.employee):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.link.with_user(user).read(["name"])
+            with self.assertRaises(AccessError):
+                self.env["payment.link.event"].with_user(user).search([])
+
+    def test_other_company_links_are_invisible(self):
+        other = self.setup_other_company(name="Other Co")["company"]
+        customer = self.customer.copy({"company_id": other.id})
+        invoice = self._create_posted_invoice(customer, 50.0, company=other)
+        with self.mock_gateways():
+            other_link = self.link_of(self.send_link(invoice)[0])
+        self.billing_user.company_ids = self.company
+        Link = self.env["payment.link"].with_user(self.billing_user)
+        self.assertNotIn(other_link, Link.search([]))
+        with self.assertRaises(AccessError):
+            other_link.with_user(self.billing_user).read(["name"])
+        with self.assertRaises(AccessError):
+            other_link.with_user(self.billing_user).action_expire()
+        self.assertEqual(other_link.state, "sent")
+        self.assertFalse(
+            self.env["payment.link.event"]
+            .with_user(self.billing_user)
+            .search([("link_id", "=", other_link.id)])
+        )
+
+    def test_database_holds_no_working_token(self):
+        """After sending by SMS and email, opening and paying, no text column of the database
+        contains the token: a dump yields no working link."""
+        with self.mock_gateways():
+            answer = self.send_link(channel="both")[0]
+        token = self.token_of(answer)
+        self.open_page(token=token)
+        self.pay("done", token=token)
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT c.table_name, c.column_name
+              FROM information_schema.columns c
+              JOIN information_schema.tables t
+                ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+               AND c.data_type IN ('text', 'character varying', 'jsonb')
+        """)
+        found = []
+        for table, column in self.env.cr.fetchall():
+            self.env.cr.execute(
+                f'SELECT 1 FROM "{table}" WHERE "{column}"::text LIKE %s LIMIT 1',
+                [f"%{token}%"],
+            )
+            if self.env.cr.fetchone():
+                found.append(f"{table}.{column}")
+        self.assertEqual(found, [])
+        self.assertEqual(
+            self.env["payment.link"].sudo().search([("id", "=", answer["link_id"])]).token_hash,
+            utils.hash_token(token),
+        )
+
+    @mute_logger("odoo.addons.payment.models.payment_transaction")
+    def test_no_token_in_logs_at_debug_level(self):
+        handler = _CaptureHandler()
+        root = logging.getLogger()
+        old_level = root.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        werkzeug = logging.getLogger("werkzeug")
+        old_werkzeug_level = werkzeug.level
+        werkzeug.setLevel(logging.INFO)
+        try:
+            with self.mock_gateways():
+                answer = self.send_link(channel="both")[0]
+            token = self.token_of(answer)
+            self.open_page(token=token)
+            self.open_page(token=token + "x")
+            self.pay("error", token=token)
+            tx = self.pay("done", token=token)
+            tx._post_process()
+            self.url_open(tx.landing_route)
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(old_level)
+            werkzeug.setLevel(old_werkzeug_level)
+        self.assertTrue(handler.lines, "the capture saw the run")
+        leaks = [line for line in handler.lines if token in line]
+        self.assertEqual(leaks, [])
+        masked = f"/pay/{utils.mask_hint(utils.token_hint(token))}"
+        self.assertTrue(
+            any(masked in line for line in handler.lines),
+            "the access log line of GET /pay/<token> is there, masked",
+        )

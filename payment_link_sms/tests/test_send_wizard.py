@@ -1,0 +1,112 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import Form, tagged
+
+from .. import utils
+from .common import PaymentLinkCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSendWizard(PaymentLinkCommon):
+    def _wizard(self, invoices=None, **values):
+        invoices = invoices if invoices is not None else self.invoice
+        action = invoices.with_user(self.billing_user).action_send_payment_link()
+        return Form(
+            self.env[action["res_model"]]
+            .with_user(self.billing_user)
+            .with_context(action["context"])
+        )
+
+    def test_preview_is_the_exact_text_with_its_length(self):
+        form = self._wizard()
+        self.assertEqual(form.channel, "sms")
+        self.assertEqual(form.recipient_partner_id, self.customer)
+        self.assertEqual(form.phone, "06 12 34 56 78")
+        self.assertEqual(form.phone_e164, "+33612345678")
+        self.assertTrue(form.sms_available)
+        preview = form.sms_preview
+        self.assertIn("https://pay.example.com/pay/" + "x" * 22, preview)
+        encoding, units, segments = utils.sms_segments(preview)
+        self.assertIn(f"{units} characters, {segments} SMS ({encoding})", form.sms_info)
+        self.assertIn("charges each SMS segment", form.sms_info)
+        wizard = form.save()
+        with self.mock_gateways():
+            action = wizard.action_send()
+            self.process_outboxes()
+        sent = self._sms[0]["body"]
+        url = action["params"]["links"][0]["url"]
+        self.assertEqual(sent, preview.replace("https://pay.example.com/pay/" + "x" * 22, url))
+        self.assertEqual(action["tag"], "payment_link_sms.sent_dialog")
+        self.assertEqual(utils.sms_segments(sent)[1], units)
+
+    def test_sent_dialog_is_the_only_place_with_the_full_link(self):
+        with self.mock_gateways():
+            action = self._wizard().save().action_send()
+        link_info = action["params"]["links"][0]
+        link = self.env["payment.link"].browse(link_info["id"])
+        token = link_info["url"].rsplit("/", 1)[1]
+        self.assertEqual(utils.hash_token(token), link.sudo().token_hash)
+        self.assertEqual(link.url, link.masked_url, "afterwards the link shows masked")
+        self.assertFalse(
+            self.env["payment.link.send"]
+            .search([])
+            .filtered(lambda w: token in (w.sms_preview or ""))
+        )
+
+    def test_no_valid_number_hides_sms_and_falls_back_to_email(self):
+        self.customer.write({"mobile": False, "phone": False})
+        form = self._wizard()
+        self.assertFalse(form.sms_available)
+        self.assertEqual(form.channel, "email")
+        self.assertIn("has no mobile or phone number", form.phone_error)
+        form.phone = "06 98 76 54 32"
+        self.assertTrue(form.sms_available)
+        self.assertEqual(form.phone_e164, "+33698765432")
+
+    def test_contact_of_the_customer_can_be_chosen(self):
+        accountant = self.env["res.partner"].create(
+            {
+                "name": "Compta Martin",
+                "parent_id": self.customer.id,
+                "type": "invoice",
+                "mobile": "07 81 00 00 01",
+                "email": "compta@martin.example.com",
+            }
+        )
+        form = self._wizard()
+        form.channel = "both"
+        form.recipient_partner_id = accountant
+        self.assertEqual(form.phone, "07 81 00 00 01")
+        self.assertEqual(form.email, "compta@martin.example.com")
+        with self.mock_gateways():
+            form.save().action_send()
+            self.process_outboxes()
+        self.assertEqual(self._sms[0]["number"], "+33781000001")
+        self.assertEqual(self._mails[0]["email_to"], ["compta@martin.example.com"])
+
+    def test_email_preview_in_the_customer_language(self):
+        form = self._wizard()
+        form.channel = "email"
+        self.assertIn("demande de paiement", form.email_subject_preview)
+        self.assertIn("Payer maintenant", form.email_body_preview)
+
+    def test_replacing_a_live_link_asks_first(self):
+        with self.mock_gateways():
+            old = self.link_of(self.send_link()[0])
+            wizard = self._wizard().save()
+            self.assertTrue(wizard.has_live_link)
+            wizard.with_context(payment_link_replace=True).action_send()
+        self.assertEqual(old.state, "cancelled")
+        self.assertEqual(self.invoice.payment_link_state, "sent")
+
+    def test_several_invoices_at_once(self):
+        other = self._create_posted_invoice(self.customer_nb, 50.0)
+        draft = self._create_posted_invoice(self.customer, 5.0, post=False)
+        form = self._wizard(self.invoice + other + draft)
+        self.assertEqual(form.document_count, 3)
+        self.assertIn("is a draft", form.refusal_preview)
+        with self.mock_gateways():
+            action = form.save().action_send()
+            self.process_outboxes()
+        self.assertEqual(len(action["params"]["links"]), 2)
+        self.assertEqual(len(action["params"]["refused"]), 1)
+        self.assertEqual(sorted(s["number"] for s in self._sms), ["+33612345678", "+4741234567"])
