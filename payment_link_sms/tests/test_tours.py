@@ -20,3 +20,21 @@ class TestPayByLinkTour(PaymentLinkCommon):
         self.assertEqual(link.state, "paid")
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(link.paid_transaction_id.provider_id, self.demo_provider)
+
+
+@tagged("post_install", "-at_install")
+class TestSendTour(PaymentLinkCommon):
+    def test_billing_user_sends_a_link_from_the_invoice(self):
+        self.billing_user.write({"tz": "Europe/Paris"})
+        with self.mock_gateways():
+            self.start_tour(
+                f"/odoo/action-account.action_move_out_invoice_type/{self.invoice.id}",
+                "payment_link_sms_send_tour",
+                login="billing_user",
+            )
+            self.process_outboxes()
+        link = self.invoice.payment_link_ids
+        self.assertEqual(len(link), 1)
+        self.assertEqual(link.sender_id, self.billing_user)
+        self.assertEqual(len(self._sms), 1)
+        self.assertEqual(self._sms[0]["number"], "+33612345678")
