@@ -11,6 +11,8 @@ CHANNELS = [
     ("both", "SMS and email"),
 ]
 DEFAULT_CHANNEL = "sms"
+# What carries a further token of a link (see payment.link.token).
+TOKEN_CHANNELS = [*CHANNELS, ("print", "Printed document")]
 
 # Bytes of randomness of a link token: 16 bytes = 128 bits, 22 URL-safe characters.
 TOKEN_BYTES = 16
@@ -60,6 +62,7 @@ EVENT_TYPES = [
     ("cancelled", "Cancelled"),
     ("resent", "Resent"),
     ("reminder", "Reminder sent"),
+    ("printed", "Printed"),
 ]
 # Events that notify the salesperson and the sender.
 NOTIFIED_EVENTS = ("opened", "paid", "payment_failed", "delivery_failed")

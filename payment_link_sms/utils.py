@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Small pure helpers (no ORM): one job each."""
 
+import base64
 import hashlib
+import io
 import logging
 import math
 import re
@@ -110,6 +112,13 @@ def mask_token(text, token):
     return text.replace(token, mask_hint(token_hint(token)))
 
 
+# What a document's email template puts where the link goes; replaced when the email is queued.
+LINK_MARKER_PREFIX = "PAYMENT-LINK-"
+LINK_MARKER_RE = re.compile(
+    r"https?://[^\s\"'<>]*?%s%s([a-z0-9_.]+)-(\d+)-([0-9a-f]{16})"
+    % (re.escape(const.ROUTE_PREFIX), LINK_MARKER_PREFIX)
+)
+
 LINK_URL_RE = re.compile(r"(%s)([A-Za-z0-9_-]{%d,})" % (re.escape(const.ROUTE_PREFIX), 16))
 
 
@@ -173,6 +182,23 @@ def sms_segments(text):
         return encoding, 0, 0
     segments = 1 if units <= single else -(-units // multi)
     return encoding, units, segments
+
+
+def qr_data_uri(text):
+    """A PNG QR code of ``text`` as a data URI, to embed in a document.
+
+    Embedded rather than fetched from ``/report/barcode``: the URL it encodes then never
+    travels in a request line (and the access log).
+
+    :param str text: What the code encodes (a payment link).
+    :rtype: str
+    """
+    import qrcode  # an Odoo requirement
+
+    image = qrcode.make(text, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 class UrlMap(dict):

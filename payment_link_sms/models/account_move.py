@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.fields import Command
 
-from .. import const
+from .. import const, utils
 
 
 class AccountMove(models.Model):
@@ -74,6 +74,31 @@ class AccountMove(models.Model):
 
     def _payment_link_summary_template(self):
         return "payment_link_sms.pay_page_summary_invoice"
+
+    def _payment_link_report_values(self):
+        """What the invoice PDF shows about paying by link (company option).
+
+        A live link gets a token of its own for this PDF (its QR code and short URL); a paid
+        invoice shows "Paid"; otherwise nothing: a PDF never carries a link that is not live.
+
+        :return: {} or {'paid': True} or {'url', 'short_url', 'qr', 'expiration'}
+        """
+        self.ensure_one()
+        if not self.company_id.payment_link_on_invoice_pdf or self.move_type != "out_invoice":
+            return {}
+        if self.state == "posted" and self._payment_link_is_paid():
+            return {"paid": True}
+        live = self._payment_link_live()
+        if not live or self._payment_link_refusal():
+            return {}
+        url = live._issue_tokens("print")[live.id]
+        live._log_events("printed", reason=self.env._("Invoice PDF"))
+        return {
+            "url": url,
+            "short_url": url.split("://", 1)[-1],
+            "qr": utils.qr_data_uri(url),
+            "expiration": live._format_expiration(lang_code=self.partner_id.lang or None),
+        }
 
     # === Keep links in step with the invoice, whatever route changes it === #
 

@@ -1,18 +1,30 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import models
+from odoo import api, fields, models
 
 from .. import utils
 
 
 class MailMail(models.Model):
-    """Follow the email of a payment link: accepted by the mail server, or failed."""
+    """Payment links in emails: the document's own emails get a working link at the moment
+    they are queued, and every email carrying a link is followed until the mail server
+    accepts it or fails."""
 
     _inherit = "mail.mail"
 
+    payment_link_id = fields.Many2one(
+        comodel_name="payment.link", index="btree_not_null", ondelete="set null"
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(utils.LINK_MARKER_PREFIX in (vals.get("body_html") or "") for vals in vals_list):
+            self.env["payment.link"]._fill_mail_markers(vals_list)
+        return super().create(vals_list)
+
     def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
-        link_ids = [mail.res_id for mail in self if mail.model == "payment.link" and mail.res_id]
-        if link_ids:
-            links = self.env["payment.link"].sudo().browse(link_ids).exists()
+        mails = self.filtered("payment_link_id")
+        if mails:
+            links = mails.payment_link_id.sudo()
             if failure_type:
                 labels = dict(
                     self.env["mail.notification"]
@@ -21,9 +33,9 @@ class MailMail(models.Model):
                 )
                 reason = failure_reason or labels.get(failure_type) or failure_type
                 links._update_delivery("email", "failed", reason=reason)
-                # Kept by Odoo for a retry: mask the link and cancel it, the user resends a
-                # new link instead.
-                for mail in self.filtered(lambda m: m.model == "payment.link").sudo():
+                # Kept by Odoo for a retry: mask the link and cancel the mail, the user resends
+                # a new link instead.
+                for mail in mails.sudo():
                     mail.write(
                         {"body_html": utils.mask_link_urls(mail.body_html), "state": "cancel"}
                     )

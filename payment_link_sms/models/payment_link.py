@@ -7,13 +7,23 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import consteq, email_normalize, format_date, html2plaintext
-
-from odoo.addons.payment import utils as payment_utils
+from odoo.tools import SQL, consteq, email_normalize, format_date, hmac, html2plaintext
 
 from .. import const, utils
 
 _logger = logging.getLogger(__name__)
+
+# The messages of each kind of sending: (SMS template, email template) xmlids.
+MESSAGE_TEMPLATES = {
+    "request": {
+        "sms": "payment_link_sms.sms_template_payment_link",
+        "email": "payment_link_sms.mail_template_payment_link",
+    },
+    "reminder": {
+        "sms": "payment_link_sms.sms_template_payment_link_reminder",
+        "email": "payment_link_sms.mail_template_payment_link_reminder",
+    },
+}
 
 
 class PaymentLink(models.Model):
@@ -111,6 +121,31 @@ class PaymentLink(models.Model):
     replaced_by_id = fields.Many2one(
         comodel_name="payment.link", string="Replaced By", readonly=True, copy=False
     )
+    reminder_date = fields.Datetime(string="Reminder Sent", readonly=True, copy=False)
+    # Reporting: conversion (average of 100 / 0) and median hours from sent to paid by link.
+    paid_by_link = fields.Boolean(compute="_compute_reporting", store=True)
+    conversion_rate = fields.Float(
+        string="Paid by Link (%)",
+        compute="_compute_reporting",
+        store=True,
+        aggregator="avg",
+        help="100 for a link paid through itself, 0 otherwise: its average is the conversion "
+        "rate from sent to paid.",
+    )
+    hours_to_pay = fields.Float(
+        string="Hours to Pay",
+        compute="_compute_reporting",
+        store=True,
+        aggregator="median",
+        help="Hours from sending to payment, for links paid through themselves (median).",
+    )
+    token_ids = fields.One2many(
+        comodel_name="payment.link.token",
+        inverse_name="link_id",
+        string="Further Tokens",
+        readonly=True,
+        groups="base.group_system",
+    )
 
     _sql_constraints = [
         ("token_hash_unique", "UNIQUE(token_hash)", "A payment link token must be unique."),
@@ -127,6 +162,28 @@ class PaymentLink(models.Model):
                 f"{link.get_base_url()}{const.ROUTE_PREFIX}{utils.mask_hint(link.token_hint)}"
             )
             link.url = urls.get(link.id) or link.masked_url
+
+    @api.depends("state", "paid_transaction_id", "sent_date", "paid_date")
+    def _compute_reporting(self):
+        for link in self:
+            link.paid_by_link = link.state == "paid" and bool(link.paid_transaction_id)
+            link.conversion_rate = 100.0 if link.paid_by_link else 0.0
+            link.hours_to_pay = (
+                (link.paid_date - link.sent_date).total_seconds() / 3600
+                if link.paid_by_link and link.sent_date and link.paid_date
+                else False
+            )
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        # A median, for "hours to pay": a few slow payers must not hide the usual delay.
+        if aggregate_spec.endswith(":median"):
+            fname = aggregate_spec.split(":", 1)[0]
+            if fname not in self._fields or self._fields[fname].type not in ("float", "integer"):
+                raise ValueError(f"Invalid median aggregate {aggregate_spec!r}")
+            sql_field = self._field_to_sql(self._table, fname, query)
+            return SQL("PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY %s)", sql_field)
+        return super()._read_group_select(aggregate_spec, query)
 
     @api.depends("state", "expiration_date")
     def _compute_is_live(self):
@@ -425,6 +482,18 @@ class PaymentLink(models.Model):
         if not plans:
             raise UserError("\n".join(refused.values()))
 
+        links, urls = self._create_links(plans, channel)
+        links._send_messages(urls)
+        live_links._replace_by(links)
+        return {"links": links, "urls": urls, "refused": refused}
+
+    @api.model
+    def _create_links(self, plans, channel):
+        """Create one link per plan; the tokens exist only in the returned URLs.
+
+        :param list plans: dicts with 'document', 'partner', 'company', 'phone', 'email'.
+        :return: ``(links, urls)`` with ``urls`` a :class:`utils.UrlMap` {link id: full URL}.
+        """
         tokens, vals_list = [], []
         now = fields.Datetime.now()
         for plan in plans:
@@ -433,28 +502,56 @@ class PaymentLink(models.Model):
             vals_list.append(self._prepare_link_values(plan, channel, token, now))
         links = self.sudo().create(vals_list)
         urls = utils.UrlMap(
-            (link.id, f"{link.get_base_url()}{const.ROUTE_PREFIX}{token}")
-            for link, token in zip(links, tokens, strict=True)
+            (link.id, link._build_url(token)) for link, token in zip(links, tokens, strict=True)
         )
         links._log_events("created")
-        links.with_context(payment_link_urls=urls)._send_messages(tokens)
+        return links, urls
 
-        replaced = live_links.filtered(lambda link: link.res_id in links.mapped("res_id"))
-        if replaced:
-            new_by_doc = {link.res_id: link for link in links}
-            for old in replaced:
-                old.sudo().replaced_by_id = new_by_doc[old.res_id]
-            replaced._set_state(
-                "cancelled",
-                reason=self.env._("Replaced by a new link"),
-                log_document=False,
+    def _build_url(self, token):
+        self.ensure_one()
+        return f"{self.get_base_url()}{const.ROUTE_PREFIX}{token}"
+
+    def _issue_tokens(self, channel):
+        """Give each link of ``self`` one more token, for a reminder or a printed document.
+
+        The link's earlier tokens keep working; all of them die with the link.
+
+        :param str channel: What carries the token: 'sms', 'email', 'both' or 'print'.
+        :return: {link id: full URL} for the new tokens.
+        :rtype: utils.UrlMap
+        """
+        urls, vals_list = utils.UrlMap(), []
+        for link in self:
+            token = utils.generate_token()
+            urls[link.id] = link._build_url(token)
+            vals_list.append(
+                {
+                    "link_id": link.id,
+                    "token_hash": utils.hash_token(token),
+                    "token_hint": utils.token_hint(token),
+                    "channel": channel,
+                }
             )
-            resent_from = self.env.context.get("payment_link_resent_from")
-            if resent_from:
-                replaced.filtered(lambda link: link.id == resent_from)._log_events(
-                    "resent", reason=self.env._("Resent as a new link")
-                )
-        return {"links": links, "urls": urls, "refused": refused}
+        self.env["payment.link.token"].sudo().create(vals_list)
+        return urls
+
+    def _replace_by(self, new_links):
+        """Cancel the links of ``self`` whose document got one of ``new_links``."""
+        new_by_doc = {(link.res_model, link.res_id): link for link in new_links}
+        replaced = self.filtered(lambda link: (link.res_model, link.res_id) in new_by_doc)
+        if not replaced:
+            return replaced
+        for old in replaced:
+            old.sudo().replaced_by_id = new_by_doc[(old.res_model, old.res_id)]
+        replaced._set_state(
+            "cancelled", reason=self.env._("Replaced by a new link"), log_document=False
+        )
+        resent_from = self.env.context.get("payment_link_resent_from")
+        if resent_from:
+            replaced.filtered(lambda link: link.id == resent_from)._log_events(
+                "resent", reason=self.env._("Resent as a new link")
+            )
+        return replaced
 
     @api.model
     def _prepare_link_values(self, plan, channel, token, now):
@@ -479,19 +576,25 @@ class PaymentLink(models.Model):
             **document._payment_link_extra_values(),
         }
 
-    def _send_messages(self, tokens):
-        """Queue the SMS and emails of freshly created links (same order as ``tokens``).
+    def _send_messages(self, urls, kind="request"):
+        """Queue the SMS and emails carrying the URLs of ``self``.
 
-        The full URLs come from the context key ``payment_link_urls``. What is stored besides
-        the outgoing message itself (events, chatter) shows the token masked.
+        What is stored besides the outgoing message itself (events, chatter) shows the token
+        masked. Messages go to Odoo's outboxes and their queues are triggered: a message leaves
+        only once the transaction that created its link is committed.
+
+        :param dict urls: {link id: full URL} (see :meth:`_create_links`, :meth:`_issue_tokens`).
+        :param str kind: 'request' (the first message) or 'reminder'.
         """
-        token_by_link = dict(zip(self.ids, tokens, strict=True))
-        sms_links = self.filtered(lambda link: link.channel in ("sms", "both"))
-        email_links = self.filtered(lambda link: link.channel in ("email", "both"))
-        events = []
-        summaries = {}
+        templates = MESSAGE_TEMPLATES[kind]
+        links = self.with_context(payment_link_urls=urls)
+        token_by_link = {link_id: url.rsplit("/", 1)[1] for link_id, url in urls.items()}
+        event_type = "sent" if kind == "request" else "reminder"
+        sms_links = links.filtered(lambda link: link.channel in ("sms", "both"))
+        email_links = links.filtered(lambda link: link.channel in ("email", "both"))
+        events, summaries = [], {}
         if sms_links:
-            bodies = sms_links._render_sms_bodies()
+            bodies = sms_links._render_sms_bodies(templates["sms"])
             sms_records = (
                 self.env["sms.sms"]
                 .sudo()
@@ -515,65 +618,70 @@ class PaymentLink(models.Model):
             )
             for link in sms_links:
                 masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
-                events.append(
-                    {
-                        "link_id": link.id,
-                        "event_type": "sent",
-                        "channel": "sms",
-                        "recipient": link.phone,
-                        "message": masked,
-                    }
-                )
+                events.append(link._prepare_sent_event(event_type, "sms", link.phone, masked))
                 summaries.setdefault(link, []).append(("sms", link.phone, masked))
-            sms_links.sms_state = "queued"
+            sms_links.sudo().sms_state = "queued"
             self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
         if email_links:
-            template = self.env.ref("payment_link_sms.mail_template_payment_link")
-            mails = template.sudo().send_mail_batch(
+            template = links.env.ref(templates["email"]).sudo()
+            mails = template.send_mail_batch(
                 email_links.ids, email_layout_xmlid="mail.mail_notification_light"
             )
             mail_by_link = {mail.res_id: mail for mail in mails}
             for link in email_links:
                 mail = mail_by_link[link.id]
+                mail.payment_link_id = link
                 text = html2plaintext(mail.body_html or "")
                 masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
-                events.append(
-                    {
-                        "link_id": link.id,
-                        "event_type": "sent",
-                        "channel": "email",
-                        "recipient": link.email,
-                        "message": masked,
-                    }
-                )
+                events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
                 summaries.setdefault(link, []).append(("email", link.email, masked))
-            email_links.email_state = "queued"
+            email_links.sudo().email_state = "queued"
         self.env["payment.link.event"].sudo().create(events)
-        self.write({"state": "sent", "sent_date": fields.Datetime.now()})
-        self._log_sent_on_documents(summaries)
+        now = fields.Datetime.now()
+        if kind == "request":
+            self.sudo().write({"state": "sent", "sent_date": now})
+        else:
+            self.sudo().write({"reminder_date": now})
+        self._log_sent_on_documents(summaries, kind)
 
-    def _render_sms_bodies(self):
-        """Render the SMS template for each link, in its language, kept in GSM-7 when possible.
+    def _prepare_sent_event(self, event_type, channel, recipient, masked_text):
+        self.ensure_one()
+        return {
+            "link_id": self.id,
+            "event_type": event_type,
+            "channel": channel,
+            "recipient": recipient,
+            "message": masked_text,
+        }
+
+    def _render_sms_bodies(self, template_xmlid=None):
+        """Render an SMS template for each link, in its language, kept in GSM-7 when possible.
 
         :return: {link_id: text}
         """
-        template = self.env.ref("payment_link_sms.sms_template_payment_link").sudo()
+        template = self.env.ref(template_xmlid or MESSAGE_TEMPLATES["request"]["sms"]).sudo()
         rendered = template.with_context(
             payment_link_urls=self.env.context.get("payment_link_urls")
-        )._render_field(
-            "body", list(self._ids), compute_lang=True
-        )  # _ids: previews use new records
+        )._render_field("body", list(self._ids), compute_lang=True)  # _ids: also new records
         return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
 
-    def _log_sent_on_documents(self, summaries):
+    def _log_sent_on_documents(self, summaries, kind="request"):
         """Summarise each sending in the document's chatter, the link masked."""
         by_model = {}
         for link, lines in summaries.items():
-            body = Markup("<p>%s</p>") % self.env._(
-                "Payment link %(link)s sent, valid until %(date)s.",
-                link=link.display_name,
-                date=link._format_expiration(),
-            )
+            if kind == "request":
+                title = self.env._(
+                    "Payment link %(link)s sent, valid until %(date)s.",
+                    link=link.display_name,
+                    date=link._format_expiration(),
+                )
+            else:
+                title = self.env._(
+                    "Payment reminder for link %(link)s sent, valid until %(date)s.",
+                    link=link.display_name,
+                    date=link._format_expiration(),
+                )
+            body = Markup("<p>%s</p>") % title
             for channel, recipient, masked in lines:
                 label = dict(const.CHANNELS)[channel]
                 body += Markup("<p><b>%s</b> %s</p><blockquote>%s</blockquote>") % (
@@ -597,6 +705,66 @@ class PaymentLink(models.Model):
         """The expiry date formatted by Babel for ``lang_code`` (default: the user's)."""
         self.ensure_one()
         return format_date(self.env, self._get_expiration_local_date(), lang_code=lang_code)
+
+    # === BUSINESS METHODS: links inside the documents' own emails === #
+
+    @api.model
+    def _fill_mail_markers(self, vals_list):
+        """Replace the link markers of emails being queued by working links.
+
+        One link per document and transaction: every email of the same sending carries the
+        same URL. The email gets the full URL; its chatter copy gets the masked one.
+
+        :param list vals_list: ``mail.mail`` create values, changed in place.
+        """
+        urls = self.env.cr.precommit.data.setdefault("payment_link_sms.mail_urls", {})
+        messages = self.env["mail.message"].sudo()
+        for vals in vals_list:
+            body = vals.get("body_html") or ""
+            for match in utils.LINK_MARKER_RE.finditer(body):
+                key = match.group(0)
+                if key not in urls:
+                    urls[key] = self._issue_link_for_marker(key, *match.groups(), vals=vals)
+                link_id, url, masked = urls[key]
+                vals["body_html"] = vals["body_html"].replace(key, url)
+                if vals.get("body"):
+                    vals["body"] = vals["body"].replace(key, masked)
+                if link_id:
+                    vals.setdefault("payment_link_id", link_id)
+                message = messages.browse(vals.get("mail_message_id")).exists()
+                if message and key in (message.body or ""):
+                    message.body = Markup(message.body.replace(key, masked))
+
+    @api.model
+    def _issue_link_for_marker(self, marker, model, res_id, signature, vals):
+        """Return ``(link_id, url, masked_url)`` for one marker found in an email."""
+        document = model in self.env and self.env[model].sudo().browse(int(res_id)).exists()
+        if (
+            not document
+            or "payment_link_ids" not in document._fields
+            or not consteq(document._payment_link_marker_signature(), signature)
+        ):
+            base = self.get_base_url()
+            return False, base, base
+        if document._payment_link_refusal():
+            url = f"{document.get_base_url()}{document._payment_link_document_url()}"
+            return False, url, url
+        recipients = self.env["res.partner"].browse(
+            [cmd[1] for cmd in vals.get("recipient_ids") or [] if cmd and cmd[0] == 4]
+        )
+        email = vals.get("email_to") or ", ".join(filter(None, recipients.mapped("email")))
+        link = document._payment_link_ensure_live(email=email or None)
+        url = link._issue_tokens("email")[link.id]
+        masked = utils.mask_token(url, url.rsplit("/", 1)[1])
+        text = html2plaintext(vals["body_html"]).replace(marker, masked)
+        link._log_events(
+            "sent",
+            channel="email",
+            recipient=email or link.email,
+            message=f"{vals.get('subject') or ''}\n\n{text}",
+        )
+        link.sudo().email_state = "queued"
+        return link.id, url, masked
 
     # === BUSINESS METHODS: lifecycle === #
 
@@ -657,6 +825,34 @@ class PaymentLink(models.Model):
             [("state", "in", const.LIVE_STATES), ("expiration_date", "<=", fields.Datetime.now())]
         )
         due._set_state("expired", reason=self.env._("Validity ended"))
+        return True
+
+    @api.model
+    def _cron_send_reminders(self):
+        """Send one reminder per link, on its channel, N days before it expires unpaid
+        (N per company; 0 sends none). Paid, cancelled and expired links never get one."""
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].sudo().search([("payment_link_reminder_days", ">", 0)])
+        for company in companies:
+            due = self.sudo().search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("sent", "opened")),
+                    ("reminder_date", "=", False),
+                    ("expiration_date", ">", now),
+                    (
+                        "expiration_date",
+                        "<=",
+                        now + timedelta(days=company.payment_link_reminder_days),
+                    ),
+                ]
+            )
+            due = due.filtered(lambda link: link._get_page_state() == "payable")
+            urls = utils.UrlMap()
+            for channel, links in due.grouped("channel").items():
+                urls.update(links._issue_tokens(channel))
+            if due:
+                due._send_messages(urls, kind="reminder")
         return True
 
     def _cancel_for_documents(self, reason):
@@ -722,7 +918,13 @@ class PaymentLink(models.Model):
         """
         candidate = utils.hash_token(token if isinstance(token, str) else "")
         self.env.cr.execute(
-            "SELECT id, token_hash FROM payment_link WHERE token_hash = %s", [candidate]
+            """
+            SELECT id, token_hash FROM payment_link WHERE token_hash = %s
+             UNION ALL
+            SELECT link_id, token_hash FROM payment_link_token WHERE token_hash = %s
+             LIMIT 1
+            """,
+            [candidate, candidate],
         )
         row = self.env.cr.fetchone()
         stored = row[1] if row else utils.hash_token("\0")
@@ -839,11 +1041,13 @@ class PaymentLink(models.Model):
 
     def _get_landing_route(self):
         self.ensure_one()
-        token = payment_utils.generate_access_token(self.id, "payment_link_done")
-        return f"/pay/done/{self.id}?access_token={token}"
+        return f"/pay/done/{self.id}?access_token={self._landing_token()}"
+
+    def _landing_token(self):
+        return hmac(self.env(su=True), "payment_link_sms.landing", self.id)
 
     def _check_landing_token(self, access_token):
-        return payment_utils.check_access_token(access_token, self.id, "payment_link_done")
+        return bool(access_token) and consteq(self._landing_token(), str(access_token))
 
     def _get_pay_page_values(self, amount):
         """Rendering values of the pay page: the document, the amount, Odoo's payment form."""

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import hmac
 
 from .. import const, utils
 
@@ -31,14 +32,23 @@ class PaymentLinkMixin(models.AbstractModel):
         string="Days Left", compute="_compute_payment_link_days_left"
     )
     payment_link_count = fields.Integer(compute="_compute_payment_link_state", store=True)
+    payment_link_sent_date = fields.Datetime(
+        string="Payment Link Sent On", compute="_compute_payment_link_state", store=True
+    )
+    payment_link_paid_date = fields.Datetime(
+        string="Paid by Link On", compute="_compute_payment_link_state", store=True
+    )
 
     def _compute_payment_link_state(self):
         for document in self:
             links = document.payment_link_ids
             latest = links[:1]  # payment.link is ordered by id desc
+            paid = links.filtered("paid_transaction_id")[:1]
             document.payment_link_state = latest.state
             document.payment_link_expiration_date = latest.expiration_date
             document.payment_link_count = len(links)
+            document.payment_link_sent_date = latest.sent_date
+            document.payment_link_paid_date = paid.paid_date
 
     @api.depends("payment_link_state", "payment_link_expiration_date")
     def _compute_payment_link_days_left(self):
@@ -125,6 +135,54 @@ class PaymentLinkMixin(models.AbstractModel):
                 res_id=self.payment_link_ids.id, view_mode="form", views=[(False, "form")]
             )
         return action
+
+    def _payment_link_mail_url(self):
+        """Where an email template of the document puts its "Pay now" link.
+
+        Rendering gives a marker, not a link: the working link is created (or a live one
+        reused with a token of its own) when the email is queued, so that a preview or a
+        discarded draft never creates a link, and the chatter copy of the email shows it masked.
+
+        :return: The marker URL (absolute, to survive the mail layout's link handling).
+        :rtype: str
+        """
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}{const.ROUTE_PREFIX}{utils.LINK_MARKER_PREFIX}"
+            f"{self._name}-{self.id}-{self._payment_link_marker_signature()}"
+        )
+
+    def _payment_link_marker_signature(self):
+        self.ensure_one()
+        return hmac(self.env(su=True), "payment_link_sms.mail-marker", (self._name, self.id))[:16]
+
+    def _payment_link_live(self):
+        """The document's live link (the latest one), if any."""
+        self.ensure_one()
+        return self.sudo().payment_link_ids.filtered("is_live")[:1]
+
+    def _payment_link_ensure_live(self, email=None):
+        """The live link of the document, created (for the email channel) when there is none.
+
+        Used when a document's own email carries the link: nothing is sent here, the email
+        itself is the message.
+
+        :return: The live link, or an empty recordset when the document cannot be paid.
+        """
+        self.ensure_one()
+        live = self._payment_link_live()
+        if live or self._payment_link_refusal():
+            return live
+        partner = self._payment_link_partner()
+        plan = {
+            "document": self,
+            "partner": partner,
+            "company": self.company_id,
+            "email": email or partner.email_normalized or False,
+        }
+        links, _urls = self.env["payment.link"]._create_links([plan], "email")
+        links.sudo().write({"state": "sent", "sent_date": fields.Datetime.now()})
+        return links
 
     def _payment_link_send(self, channel, phone=None, email=None, replace=False):
         return self.env["payment.link"]._send_for_documents(

@@ -29,6 +29,17 @@ class ResCompany(models.Model):
     )
     payment_link_legal_url = fields.Char(string="Legal Notice URL")
     payment_link_privacy_url = fields.Char(string="Privacy Policy URL")
+    payment_link_on_invoice_pdf = fields.Boolean(
+        string="Show Payment Link on Invoice PDF",
+        help="While a payment link is live, the invoice PDF shows its short URL and a QR code; "
+        "a paid invoice shows Paid.",
+    )
+    payment_link_reminder_days = fields.Integer(
+        string="Reminder Before Expiry (days)",
+        default=0,
+        help="Send one reminder, on the link's channel, this many days before a link expires "
+        "unpaid. 0 means no reminder.",
+    )
     payment_link_notify_salesperson = fields.Boolean(
         string="Notify the Salesperson",
         default=True,
@@ -59,6 +70,21 @@ class ResCompany(models.Model):
                         company=company.name,
                         min=const.MIN_VALIDITY_DAYS,
                         max=const.MAX_VALIDITY_DAYS,
+                        days=days,
+                    )
+                )
+
+    @api.constrains("payment_link_reminder_days", "payment_link_validity_days")
+    def _check_payment_link_reminder_days(self):
+        for company in self:
+            days = company.payment_link_reminder_days
+            if days < 0 or (days and days >= company.payment_link_validity_days):
+                raise ValidationError(
+                    self.env._(
+                        "The payment link reminder of %(company)s must be sent between 1 and "
+                        "%(max)s days before expiry, or be 0 to send none (got %(days)s).",
+                        company=company.name,
+                        max=company.payment_link_validity_days - 1,
                         days=days,
                     )
                 )

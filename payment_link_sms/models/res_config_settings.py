@@ -32,3 +32,9 @@ class ResConfigSettings(models.TransientModel):
     payment_link_notify_user_ids = fields.Many2many(
         related="company_id.payment_link_notify_user_ids", readonly=False
     )
+    payment_link_on_invoice_pdf = fields.Boolean(
+        related="company_id.payment_link_on_invoice_pdf", readonly=False
+    )
+    payment_link_reminder_days = fields.Integer(
+        related="company_id.payment_link_reminder_days", readonly=False
+    )

@@ -7,3 +7,4 @@ from . import test_send_errors
 from . import test_messages
 from . import test_security
 from . import test_send_wizard
+from . import test_documents
