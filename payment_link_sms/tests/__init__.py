@@ -8,3 +8,4 @@ from . import test_messages
 from . import test_security
 from . import test_send_wizard
 from . import test_documents
+from . import test_reliability
