@@ -1011,8 +1011,9 @@ class PaymentLink(models.Model):
 
         The link row is locked (without waiting: a concurrent attempt is refused at once); a
         payment already pending or done blocks a new one; older attempts never confirmed (a tab
-        left open, an abandoned 3-D Secure check) are cancelled at the provider, so that they
-        can no longer succeed.
+        left open, an abandoned 3-D Secure check), or failed but still retryable at the provider
+        (see ``payment.transaction._payment_link_replaceable``), are cancelled at the provider,
+        so that they can no longer succeed.
 
         :raise ValidationError: When another payment is under way or done.
         """
@@ -1029,9 +1030,9 @@ class PaymentLink(models.Model):
             tx.state in const.BUSY_TX_STATES for tx in self.transaction_ids
         ):
             raise ValidationError(self._busy_message())
-        drafts = self.transaction_ids.filtered(lambda tx: tx.state == "draft")
-        if drafts:
-            drafts.with_context(payment_link_replaced_attempt=True)._payment_link_abort()
+        replaced = self.transaction_ids._payment_link_replaceable()
+        if replaced:
+            replaced.with_context(payment_link_replaced_attempt=True)._payment_link_abort()
 
     def _busy_message(self):
         return self.env._(

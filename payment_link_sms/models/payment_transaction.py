@@ -51,6 +51,15 @@ class PaymentTransaction(models.Model):
             if not tx.env.context.get("payment_link_replaced_attempt"):
                 tx.payment_link_id._notify("payment_failed", reason=reason)
 
+    def _payment_link_replaceable(self):
+        """Return the attempts of ``self`` that a new payment on the same link replaces.
+
+        By default, those never confirmed (draft). A provider bridge adds the failed attempts
+        that its provider lets the customer retry (Stripe keeps a declined PaymentIntent open for
+        another card), so that they are aborted too.
+        """
+        return self.filtered(lambda tx: tx.state == "draft")
+
     def _payment_link_abort(self):
         """Cancel payment attempts replaced by a newer one on the same link.
 
@@ -58,4 +67,7 @@ class PaymentTransaction(models.Model):
         PaymentIntent) override this to cancel it there too, so that the abandoned attempt can
         never be charged.
         """
-        self._set_canceled(state_message=self.env._("Replaced by a newer payment attempt"))
+        self._set_canceled(
+            state_message=self.env._("Replaced by a newer payment attempt"),
+            extra_allowed_states=("error",),
+        )

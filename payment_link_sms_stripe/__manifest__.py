@@ -1,0 +1,14 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Payment Links by SMS and Email - Stripe",
+    "summary": "Stripe (with 3-D Secure) for payment links: one live PaymentIntent per link, "
+    "strictly signed webhooks",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Payment Providers",
+    "license": "LGPL-3",
+    "author": "payment_link_sms contributors",
+    "depends": ["payment_link_sms", "payment_stripe"],
+    "data": [],
+    "installable": True,
+    "auto_install": True,
+}

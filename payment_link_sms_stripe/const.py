@@ -1,0 +1,21 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Every fixed value of the Stripe bridge, in one place."""
+
+# Webhook events of link payments: how far the signed timestamp may be from our clock, in
+# both directions (Stripe's own libraries use 300 s; Odoo accepts 600 s, and any future time).
+WEBHOOK_TOLERANCE_SECONDS = 300
+SIGNATURE_HEADER = "Stripe-Signature"
+# The only signature scheme Stripe uses for live events; v0 entries are test-mode leftovers.
+SIGNATURE_SCHEME = "v1"
+
+# Errors raised by Odoo's webhook on a request it cannot read (no or broken JSON, missing keys,
+# malformed Stripe-Signature header): answered 400 instead of 500.
+MALFORMED_REQUEST_ERRORS = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+# Cancelling the PaymentIntent of a replaced attempt.
+INTENT_CANCELLATION_REASON = "abandoned"
+# Statuses of a PaymentIntent that Stripe no longer lets us cancel because the customer
+# completed it: the attempt is left to finish and the new one refused.
+INTENT_COMPLETED_STATUSES = ("processing", "succeeded")
+# Error codes meaning that the PaymentIntent does not exist (any more): nothing to cancel.
+INTENT_GONE_ERROR_CODES = ("resource_missing",)

@@ -1,0 +1,4 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_payment_attempts
+from . import test_webhook_delivery
+from . import test_webhook_security
