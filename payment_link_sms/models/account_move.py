@@ -75,6 +75,9 @@ class AccountMove(models.Model):
     def _payment_link_summary_template(self):
         return "payment_link_sms.pay_page_summary_invoice"
 
+    def _payment_link_pdf_label(self):
+        return self.env._("Download invoice (PDF)")
+
     # === Keep links in step with the invoice, whatever route changes it === #
 
     def write(self, vals):
