@@ -575,9 +575,10 @@ class PaymentLink(models.Model):
         :return: {link_id: text}
         """
         template = self.env.ref("payment_link_sms.sms_template_payment_link").sudo()
+        # `_ids`, not `ids`: the wizard previews an unsaved link, whose NewId `ids` leaves out.
         rendered = template.with_context(
             payment_link_urls=self.env.context.get("payment_link_urls")
-        )._render_field("body", self.ids, compute_lang=True)
+        )._render_field("body", list(self._ids), compute_lang=True)
         return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
 
     def _log_sent_on_documents(self, summaries):
