@@ -100,6 +100,9 @@ class AccountMove(models.Model):
             "expiration": live._format_expiration(lang_code=self.partner_id.lang or None),
         }
 
+    def _payment_link_pdf_label(self):
+        return self.env._("Download invoice (PDF)")
+
     # === Keep links in step with the invoice, whatever route changes it === #
 
     def write(self, vals):

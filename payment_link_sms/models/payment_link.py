@@ -307,11 +307,26 @@ class PaymentLink(models.Model):
 
     # === BUSINESS METHODS: rights, documents === #
 
+    @api.model
+    def _get_manager_groups(self):
+        """XML ids of the groups whose users may send, expire or resend links (any of them).
+
+        Bridges add the groups that handle their documents (salespeople for orders); the
+        access to each document and to each link is still checked on its own.
+
+        :rtype: list
+        """
+        return ["account.group_account_invoice"]
+
     def _check_manage_rights(self):
-        """Only billing users may send, expire or resend links, on links they can read."""
-        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+        """Only the users of a manager group may send, expire or resend links, on links they
+        can read."""
+        user = self.env.user
+        if not self.env.su and not any(
+            user.has_group(xmlid) for xmlid in self._get_manager_groups()
+        ):
             raise AccessError(
-                self.env._("Only billing users can send, expire or resend payment links.")
+                self.env._("You are not allowed to send, expire or resend payment links.")
             )
         self.check_access("read")
 
@@ -559,7 +574,9 @@ class PaymentLink(models.Model):
         return {
             "token_hash": utils.hash_token(token),
             "token_hint": utils.token_hint(token),
-            "expiration_date": now + timedelta(days=company.payment_link_validity_days),
+            "expiration_date": document._payment_link_expiration_date(
+                now + timedelta(days=company.payment_link_validity_days)
+            ),
             "partner_id": partner.id,
             "company_id": company.id,
             "currency_id": document.currency_id.id,

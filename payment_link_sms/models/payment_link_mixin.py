@@ -199,12 +199,17 @@ class PaymentLinkMixin(models.AbstractModel):
         """The customer who pays."""
         return self.partner_id
 
+    def _payment_link_contact(self):
+        """The contact whose mobile number and email address receive the link by default
+        (the customer who pays, unless the document names someone else to talk to)."""
+        return self._payment_link_partner()
+
     def _payment_link_default_phone(self):
-        partner = self._payment_link_partner()
-        return partner.mobile or partner.phone
+        contact = self._payment_link_contact()
+        return contact.mobile or contact.phone
 
     def _payment_link_default_email(self):
-        return self._payment_link_partner().email
+        return self._payment_link_contact().email
 
     def _payment_link_salesperson(self):
         return self.env["res.users"]
@@ -231,6 +236,19 @@ class PaymentLinkMixin(models.AbstractModel):
     def _payment_link_summary_template(self):
         """The QWeb template showing this document on the pay page."""
         return "payment_link_sms.pay_page_summary_generic"
+
+    def _payment_link_expiration_date(self, default):
+        """When a link sent now for this document expires.
+
+        :param datetime default: Now plus the company's validity (naive UTC).
+        :return: ``default``, or an earlier date when the document's own offer ends first.
+        :rtype: datetime
+        """
+        return default
+
+    def _payment_link_pdf_label(self):
+        """The label of the receipt's button that downloads the document (translated)."""
+        return self.env._("Download (PDF)")
 
     def _payment_link_document_url(self, pdf=False):
         """The customer's portal URL of the document (its PDF when ``pdf``)."""

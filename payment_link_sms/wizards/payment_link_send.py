@@ -88,7 +88,10 @@ class PaymentLinkSend(models.TransientModel):
     @api.depends("partner_id")
     def _compute_recipient_partner_id(self):
         for wizard in self:
-            wizard.recipient_partner_id = wizard.partner_id
+            documents = wizard._get_documents()
+            wizard.recipient_partner_id = (
+                documents[:1]._payment_link_contact() if documents else wizard.partner_id
+            )
 
     @api.depends("recipient_partner_id", "document_count")
     def _compute_recipient(self):

@@ -1,0 +1,331 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, time
+
+import pytz
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import format_date
+
+from odoo.addons.payment_link_sms import const
+
+QUOTATION_STATES = ("draft", "sent")
+# Context key: the quotations are being confirmed before the link is sent (confirm and send).
+CONFIRM_CONTEXT_KEY = "payment_link_confirm"
+LINK_READER_GROUPS = (
+    "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
+)
+
+
+class SaleOrder(models.Model):
+    _name = "sale.order"
+    _inherit = ["sale.order", "payment.link.mixin"]
+
+    payment_link_ids = fields.One2many(
+        comodel_name="payment.link",
+        inverse_name="sale_order_id",
+        string="Payment Links",
+        readonly=True,
+        copy=False,
+        groups=LINK_READER_GROUPS,
+    )
+    payment_link_sent_date = fields.Datetime(
+        string="Payment Link Sent",
+        compute="_compute_payment_link_state",
+        store=True,
+        help="When the latest payment link of the order was sent.",
+    )
+    payment_link_paid_date = fields.Datetime(
+        string="Paid By Link",
+        compute="_compute_payment_link_state",
+        store=True,
+        help="When the customer last paid the order through a payment link.",
+    )
+    payment_link_can_send = fields.Boolean(
+        string="Can Send A Payment Link", compute="_compute_payment_link_can_send"
+    )
+    payment_link_can_confirm_send = fields.Boolean(
+        string="Can Confirm And Send A Payment Link", compute="_compute_payment_link_can_send"
+    )
+
+    @api.depends(
+        "payment_link_ids.state",
+        "payment_link_ids.expiration_date",
+        "payment_link_ids.sent_date",
+        "payment_link_ids.paid_date",
+        "payment_link_ids.paid_transaction_id",
+    )
+    def _compute_payment_link_state(self):
+        res = super()._compute_payment_link_state()
+        for order in self:
+            links = order.payment_link_ids
+            order.payment_link_sent_date = links[:1].sent_date
+            paid_dates = [
+                link.paid_date
+                for link in links
+                if link.state == "paid" and link.paid_transaction_id and link.paid_date
+            ]
+            order.payment_link_paid_date = max(paid_dates, default=False)
+        return res
+
+    @api.depends("state", "amount_total", "require_payment", "prepayment_percent", "validity_date")
+    @api.depends_context(CONFIRM_CONTEXT_KEY)
+    def _compute_payment_link_can_send(self):
+        for order in self:
+            order.payment_link_can_send = not order._payment_link_refusal()
+            order.payment_link_can_confirm_send = (
+                order.state in QUOTATION_STATES
+                and not order.with_context(**{CONFIRM_CONTEXT_KEY: True})._payment_link_refusal()
+            )
+
+    # === ACTIONS === #
+
+    def action_confirm_and_send_payment_link(self):
+        """Open the payment link wizard that confirms the quotations, then sends their links."""
+        action = self.action_send_payment_link()
+        action["name"] = self.env._("Confirm & Send Payment Link")
+        action["context"] = {**action["context"], "default_confirm_orders": True}
+        return action
+
+    def _payment_link_send(self, channel, phone=None, email=None, replace=False):
+        result = super()._payment_link_send(channel, phone=phone, email=email, replace=replace)
+        # A quotation whose link went out was sent to the customer, as by email.
+        sent = self & result["links"].sale_order_id
+        sent.filtered(lambda order: order.state == "draft").action_quotation_sent()
+        return result
+
+    # === Hooks of payment.link.mixin === #
+
+    def _payment_link_refusal(self):
+        self.ensure_one()
+        name = self.name
+        currency = self.currency_id
+        if self.state == "cancel":
+            return self.env._("%s is cancelled: there is nothing to pay.", name)
+        if currency.compare_amounts(self.amount_total, 0) <= 0:
+            return self.env._("%s has nothing to pay: its total is zero.", name)
+        if self._payment_link_is_paid():
+            return self.env._("%s is already paid.", name)
+        if self._payment_link_is_offer() and self.is_expired:
+            return self.env._(
+                "Quotation %(order)s expired on %(date)s: extend its expiration date or confirm "
+                "it before sending a payment link.",
+                order=name,
+                date=format_date(self.env, self.validity_date),
+            )
+        return False
+
+    def _payment_link_partner(self):
+        # The customer pays with the invoice address, as on Odoo's own sale portal and in its
+        # payment link wizard.
+        return self.partner_invoice_id
+
+    def _payment_link_contact(self):
+        # The link goes to the customer who booked, as the quotation itself does.
+        return self.partner_id
+
+    def _payment_link_salesperson(self):
+        return self.user_id
+
+    def _payment_link_amount_due(self):
+        """What the customer pays now, as Odoo's sale portal and payment link compute it.
+
+        A quotation that asks for a prepayment (``require_payment``) asks for what is still
+        missing of the prepayment (deposit); anything else asks for the rest of the total.
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        paid = self._payment_link_paid_amount()
+        if self._payment_link_is_offer() and self.require_payment:
+            prepayment = self._get_prepayment_required_amount()
+            if currency.compare_amounts(prepayment, paid) > 0:
+                return currency.round(prepayment - paid)
+        return max(currency.round(self.amount_total - paid), 0.0)
+
+    def _payment_link_is_paid(self):
+        self.ensure_one()
+        currency = self.currency_id
+        return currency.compare_amounts(self.amount_total, 0) > 0 and (
+            currency.compare_amounts(self._payment_link_paid_amount(), self.amount_total) >= 0
+        )
+
+    def _payment_link_extra_values(self):
+        return {"sale_order_id": self.id}
+
+    def _payment_link_transaction_values(self):
+        # Odoo's sale flow takes over from there: the quotation is confirmed once the
+        # prepayment is reached, and invoiced when `sale.automatic_invoice` is set.
+        return {"sale_order_ids": [Command.set(self.ids)]}
+
+    def _payment_link_summary_template(self):
+        return "payment_link_sms_sale.pay_page_summary_sale_order"
+
+    def _payment_link_pdf_label(self):
+        if self.state in QUOTATION_STATES:
+            return self.env._("Download quotation (PDF)")
+        return self.env._("Download order (PDF)")
+
+    def _payment_link_expiration_date(self, default):
+        """A link for a quotation expires with the quotation: Odoo refuses to confirm an
+        expired quotation online."""
+        expiration = super()._payment_link_expiration_date(default)
+        if not self._payment_link_is_offer() or not self.validity_date:
+            return expiration
+        # The end of the validity day, where the customer is (as the messages show the date)
+        # and in UTC (as Odoo decides that a quotation expired).
+        partner = self._payment_link_partner()
+        tz = pytz.timezone(partner.tz or self.company_id.partner_id.tz or "UTC")
+        day_end = datetime.combine(self.validity_date, time(23, 59, 59))
+        local_end = tz.localize(day_end).astimezone(pytz.utc).replace(tzinfo=None)
+        return min(expiration, local_end, day_end)
+
+    # === Business helpers === #
+
+    def _payment_link_is_offer(self):
+        """Whether the order is still a quotation that the payment itself may confirm."""
+        return self.state in QUOTATION_STATES and not self.env.context.get(CONFIRM_CONTEXT_KEY)
+
+    def _payment_link_paid_amount(self):
+        """What the customer already paid for the order.
+
+        Online payments count as on Odoo's portal (``amount_paid``); once the order is
+        invoiced, what was paid on its invoices counts too. The larger of the two is taken,
+        so that a payment that went through both (an online payment reconciled with the
+        invoice) is not counted twice.
+        """
+        self.ensure_one()
+        invoices_sudo = self.sudo().invoice_ids.filtered(
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.state == "posted"
+                and move.payment_state != "reversed"
+            )
+        )
+        paid_invoices = sum(
+            move.currency_id._convert(
+                move.amount_total - move.amount_residual,
+                self.currency_id,
+                self.company_id,
+                move.invoice_date or fields.Date.context_today(self),
+            )
+            for move in invoices_sudo
+        )
+        return max(self.amount_paid, paid_invoices)
+
+    def _payment_link_live_links(self):
+        return self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
+
+    def _payment_link_stop(self, reason):
+        self._payment_link_live_links()._cancel_for_documents(reason)
+
+    def _payment_link_sync_paid(self):
+        """Links of orders paid in full elsewhere (another payment, their invoices) stop."""
+        self.invalidate_recordset(["amount_paid"])
+        live = self._payment_link_live_links()
+        for order in live.sale_order_id:
+            if order._payment_link_is_paid():
+                live.filtered(lambda link, order=order: link.sale_order_id == order)._mark_paid(
+                    reason=self.env._("The order was paid")
+                )
+
+    # === Keep links in step with the order's amount === #
+
+    def _payment_link_amount_key(self):
+        """What the customer was asked to pay depends on: the currency, the total, and the
+        prepayment it requires. Payments and the confirmation change none of them."""
+        self.ensure_one()
+        return (self.currency_id, self.amount_total, self._get_prepayment_required_amount())
+
+    def _payment_link_amount_snapshot(self):
+        """The amount keys of the orders of ``self`` that have a live link.
+
+        :return: ``{order_id: key}``, to give to :meth:`_payment_link_check_amounts` once the
+                 orders were changed.
+        :rtype: dict
+        """
+        return {
+            order.id: order._payment_link_amount_key()
+            for order in self
+            if order.payment_link_state in const.LIVE_STATES
+        }
+
+    @api.model
+    def _payment_link_check_amounts(self, snapshot):
+        """Cancel the live links of the orders whose amount changed since ``snapshot``."""
+        if not snapshot:
+            return
+        changed = self.browse()
+        for order in self.browse(list(snapshot)).exists():
+            currency, total, prepayment = snapshot[order.id]
+            if (
+                order.currency_id != currency
+                or currency.compare_amounts(order.amount_total, total)
+                or currency.compare_amounts(order._get_prepayment_required_amount(), prepayment)
+            ):
+                changed |= order
+        changed._payment_link_amount_changed()
+
+    def _payment_link_amount_changed(self):
+        """Cancel the live links of ``self`` (their amount changed) and offer to send new ones."""
+        live = self._payment_link_live_links()
+        if not live:
+            return
+        live.write({"sale_amount_changed": True})
+        live._set_state("cancelled", reason=self.env._("The amount changed"), log_document=False)
+        for order in live.sale_order_id:
+            links = live.filtered(lambda link, order=order: link.sale_order_id == order)
+            order._payment_link_offer_new_link(links)
+
+    def _payment_link_offer_new_link(self, links):
+        """Tell the users that the links of ``self`` were cancelled and a new one is needed."""
+        self.ensure_one()
+        currency = self.currency_id
+        new_amount = currency.format(self._payment_link_amount_due())
+        title = self.env._("Payment link cancelled: %s", self.name)
+        message = self.env._(
+            "The amount of %(order)s changed: payment link %(links)s (%(old)s) was cancelled. "
+            "Send a new payment link for the new amount due (%(new)s).",
+            order=self.name,
+            links=", ".join(links.mapped("display_name")),
+            old=", ".join(currency.format(link.amount) for link in links),
+            new=new_amount,
+        )
+        users = self.env["res.users"]
+        for link in links:
+            users |= link._get_notified_users()
+        if not self.env.user.share:
+            users |= self.env.user
+        self.sudo().message_post(
+            body=Markup("<p>%s</p>") % message,
+            subject=title,
+            partner_ids=users.partner_id.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+        users._bus_send(
+            "simple_notification",
+            {"type": "warning", "title": title, "message": message, "sticky": True},
+        )
+
+    # === CRUD === #
+
+    def write(self, vals):
+        snapshot = self._payment_link_amount_snapshot()
+        res = super().write(vals)
+        if vals.get("state") == "cancel":
+            self._payment_link_stop(self.env._("The order was cancelled"))
+        self._payment_link_check_amounts(snapshot)
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_payment_links(self):
+        for order in self:
+            if order.sudo().payment_link_ids:
+                raise UserError(
+                    self.env._(
+                        "%s has payment links, which are kept for the audit trail: cancel the "
+                        "order instead of deleting it.",
+                        order.name,
+                    )
+                )

@@ -1,0 +1,6 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_booking_flow
+from . import test_send
+from . import test_amount_change
+from . import test_filters
+from . import test_tours
