@@ -67,6 +67,15 @@ EVENT_TYPES = [
 # Events that notify the salesperson and the sender.
 NOTIFIED_EVENTS = ("opened", "paid", "payment_failed", "delivery_failed")
 
+# What a document's link summary (state, expiry, dates) depends on.
+DOCUMENT_LINK_DEPENDS = (
+    "payment_link_ids.state",
+    "payment_link_ids.expiration_date",
+    "payment_link_ids.sent_date",
+    "payment_link_ids.paid_date",
+    "payment_link_ids.paid_transaction_id",
+)
+
 # Transaction states that block a new payment attempt on the same link.
 BUSY_TX_STATES = ("pending", "authorized", "done")
 

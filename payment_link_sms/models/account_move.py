@@ -19,7 +19,7 @@ class AccountMove(models.Model):
     payment_link_state = fields.Selection(groups="account.group_account_invoice")
     payment_link_can_send = fields.Boolean(compute="_compute_payment_link_can_send")
 
-    @api.depends("payment_link_ids.state", "payment_link_ids.expiration_date")
+    @api.depends(*const.DOCUMENT_LINK_DEPENDS)
     def _compute_payment_link_state(self):
         return super()._compute_payment_link_state()
 

@@ -43,12 +43,16 @@ class PaymentLinkMixin(models.AbstractModel):
         for document in self:
             links = document.payment_link_ids
             latest = links[:1]  # payment.link is ordered by id desc
-            paid = links.filtered("paid_transaction_id")[:1]
+            paid_dates = [
+                link.paid_date
+                for link in links
+                if link.state == "paid" and link.paid_transaction_id and link.paid_date
+            ]
             document.payment_link_state = latest.state
             document.payment_link_expiration_date = latest.expiration_date
             document.payment_link_count = len(links)
             document.payment_link_sent_date = latest.sent_date
-            document.payment_link_paid_date = paid.paid_date
+            document.payment_link_paid_date = max(paid_dates, default=False)
 
     @api.depends("payment_link_state", "payment_link_expiration_date")
     def _compute_payment_link_days_left(self):

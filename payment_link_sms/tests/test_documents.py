@@ -236,15 +236,18 @@ class TestReporting(DocumentsCommon):
         self.invoices = self.invoice + self.inv_opened + self.inv_expired + self.inv_none
 
     def test_invoice_filters(self):
-        self.assertEqual(
-            self._invoices("payment_link_sent"), self.invoice + self.inv_opened + self.inv_expired
-        )
+        self.assertEqual(self._invoices("payment_link_sent"), self.env["account.move"])
+        with self.mock_gateways():
+            self.send_link(self.inv_none)
+        self.assertEqual(self._invoices("payment_link_sent"), self.inv_none)
         self.assertEqual(self._invoices("payment_link_opened"), self.inv_opened)
         self.assertEqual(self._invoices("payment_link_expired_unpaid"), self.inv_expired)
         self.assertEqual(self._invoices("payment_link_paid"), self.invoice)
         self.assertEqual(self._invoices("payment_link_expiring"), self.env["account.move"])
         with freeze_time(fields.Datetime.now() + timedelta(days=55)):
-            self.assertEqual(self._invoices("payment_link_expiring"), self.inv_opened)
+            self.assertEqual(
+                self._invoices("payment_link_expiring"), self.inv_opened + self.inv_none
+            )
 
     def test_link_filters(self):
         Link = self.env["payment.link"]

@@ -31,18 +31,6 @@ class SaleOrder(models.Model):
         copy=False,
         groups=LINK_READER_GROUPS,
     )
-    payment_link_sent_date = fields.Datetime(
-        string="Payment Link Sent",
-        compute="_compute_payment_link_state",
-        store=True,
-        help="When the latest payment link of the order was sent.",
-    )
-    payment_link_paid_date = fields.Datetime(
-        string="Paid By Link",
-        compute="_compute_payment_link_state",
-        store=True,
-        help="When the customer last paid the order through a payment link.",
-    )
     payment_link_can_send = fields.Boolean(
         string="Can Send A Payment Link", compute="_compute_payment_link_can_send"
     )
@@ -50,25 +38,9 @@ class SaleOrder(models.Model):
         string="Can Confirm And Send A Payment Link", compute="_compute_payment_link_can_send"
     )
 
-    @api.depends(
-        "payment_link_ids.state",
-        "payment_link_ids.expiration_date",
-        "payment_link_ids.sent_date",
-        "payment_link_ids.paid_date",
-        "payment_link_ids.paid_transaction_id",
-    )
+    @api.depends(*const.DOCUMENT_LINK_DEPENDS)
     def _compute_payment_link_state(self):
-        res = super()._compute_payment_link_state()
-        for order in self:
-            links = order.payment_link_ids
-            order.payment_link_sent_date = links[:1].sent_date
-            paid_dates = [
-                link.paid_date
-                for link in links
-                if link.state == "paid" and link.paid_transaction_id and link.paid_date
-            ]
-            order.payment_link_paid_date = max(paid_dates, default=False)
-        return res
+        return super()._compute_payment_link_state()
 
     @api.depends("state", "amount_total", "require_payment", "prepayment_percent", "validity_date")
     @api.depends_context(CONFIRM_CONTEXT_KEY)
