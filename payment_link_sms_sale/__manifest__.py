@@ -11,6 +11,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/payment_link_security.xml",
+        "data/mail_template_data.xml",
         "views/payment_link_views.xml",
         "views/sale_order_views.xml",
         "views/pay_page_templates.xml",

@@ -35,6 +35,9 @@ registry = odoo.modules.registry.Registry.new(config["db_name"])
 with registry.cursor() as cr:
     env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
     company = env.ref("base.main_company")
+    params = env["ir.config_parameter"]
+    params.set_param("web.base.url", os.environ["DEMO_BASE_URL"])
+    params.set_param("web.base.url.freeze", "True")
     demo = env.ref("payment.payment_provider_demo")
     demo.write({"state": "test", "is_published": True, "company_id": company.id})
     keys = [os.environ.get(k) for k in
@@ -63,6 +66,9 @@ with registry.cursor() as cr:
     if not (partner.mobile or partner.phone):
         partner.mobile = "+1 555 010 0199"
     print("DEMO-INVOICE %s %s" % (invoice.id, invoice.name))
+    # A live link for the demo invoice (no message is sent); each run prints a working URL.
+    link = invoice._payment_link_ensure_live(email=partner.email or "demo@example.com")
+    print("DEMO-LINK %s" % link._issue_tokens("print")[link.id])
 """
 
 
@@ -96,8 +102,17 @@ def main():
         print(f"== reusing database {args.db} (installing any addon it lacks)", flush=True)
     else:
         print(f"== creating database {args.db} with demo data (takes a minute or two)", flush=True)
-    # `-i` installs what is missing and leaves installed addons alone: safe on every run.
-    run([*base, f"--init={modules}", "--stop-after-init", "--log-level=warn"], env=env)
+    # `-i` installs what is missing, `-u` brings our addons up to date: safe on every run.
+    run(
+        [
+            *base,
+            f"--init={modules}",
+            f"--update={','.join(repo_addons())}",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        env=env,
+    )
     configured = run(
         [
             sys.executable,
@@ -107,14 +122,17 @@ def main():
             f"--database={args.db}",
             "--log-level=warn",
         ],
-        env=env,
+        env={**env, "DEMO_BASE_URL": f"http://localhost:{args.port}"},
         capture_output=True,
     )
     print(configured.stderr, end="", file=sys.stderr)
-    invoice_line = next(
-        line for line in configured.stdout.splitlines() if line.startswith("DEMO-INVOICE")
+    lines = dict(
+        line.split(" ", 1) for line in configured.stdout.splitlines() if line.startswith("DEMO-")
     )
-    _tag, invoice_id, invoice_name = invoice_line.split(" ", 2)
+    if "DEMO-INVOICE" not in lines:
+        sys.exit(f"The demo database could not be configured:\n{configured.stdout}")
+    invoice_id, invoice_name = lines["DEMO-INVOICE"].split(" ", 1)
+    pay_url = lines.get("DEMO-LINK", "")
     url = f"http://localhost:{args.port}"
     print(
         f"""
@@ -122,6 +140,7 @@ def main():
    login: admin   password: admin
    demo invoice {invoice_name}: {url}/odoo/action-account.action_move_out_invoice_type/{invoice_id}
    (open it and click "Send Payment Link"; pay with the Demo provider)
+   its payment page, as the customer sees it: {pay_url}
    Stop with Ctrl-C.
 """,
         flush=True,

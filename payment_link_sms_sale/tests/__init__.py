@@ -4,3 +4,4 @@ from . import test_send
 from . import test_amount_change
 from . import test_filters
 from . import test_tours
+from . import test_mail_template
