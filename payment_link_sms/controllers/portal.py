@@ -43,9 +43,10 @@ class PaymentLinkPortal(PaymentPortal):
         link_sudo = request.env["payment.link"]._get_by_token(token)
         if not link_sudo:
             return self._payment_link_miss()
+        # What the company reads (audit, chatter) in its language; the page in the customer's.
+        page_state = link_sudo._internal()._get_page_state()
         request.update_context(lang=link_sudo.lang or request.env.lang)
         link_sudo = link_sudo.with_context(lang=link_sudo.lang)
-        page_state = link_sudo._get_page_state()
         values = {
             "link": link_sudo,
             "company": link_sudo.company_id,
@@ -57,7 +58,7 @@ class PaymentLinkPortal(PaymentPortal):
             return self._payment_link_render("payment_link_sms.pay_page_receipt", values)
         if page_state != "payable":
             return self._payment_link_render("payment_link_sms.pay_page_gone", values, status=410)
-        link_sudo._mark_opened(request.httprequest.user_agent.string)
+        link_sudo._internal()._mark_opened(request.httprequest.user_agent.string)
         try:
             pay_amount = link_sudo._check_payment_amount(amount)
         except ValidationError:
@@ -76,7 +77,8 @@ class PaymentLinkPortal(PaymentPortal):
         link_sudo = request.env["payment.link"]._get_by_token(access_token)
         if not link_sudo:
             raise ValidationError(request.env._("This payment link is not valid."))
-        page_state = link_sudo._get_page_state()
+        page_state = link_sudo._internal()._get_page_state()
+        link_sudo = link_sudo.with_context(lang=link_sudo.lang)
         if page_state != "payable":
             raise ValidationError(link_sudo._get_page_message(page_state))
         pay_amount = link_sudo._check_payment_amount(amount)

@@ -822,10 +822,11 @@ class PaymentLink(models.Model):
         )
 
     def _log_state_on_documents(self, target, reason):
-        label = dict(self._fields["state"]._description_selection(self.env))[target]
         by_model = {}
         for link in self:
-            body = Markup("<p>%s</p>") % self.env._(
+            link = link._internal()
+            label = dict(link._fields["state"]._description_selection(link.env))[target]
+            body = Markup("<p>%s</p>") % link.env._(
                 "Payment link %(link)s: %(state)s.", link=link.display_name, state=label
             )
             if reason:
@@ -1049,7 +1050,10 @@ class PaymentLink(models.Model):
             raise ValidationError(self._busy_message())
         replaced = self.transaction_ids._payment_link_replaceable()
         if replaced:
-            replaced.with_context(payment_link_replaced_attempt=True)._payment_link_abort()
+            # Their state message is audited: in the company's language.
+            replaced.with_context(
+                payment_link_replaced_attempt=True, lang=self._internal().env.lang
+            )._payment_link_abort()
 
     def _busy_message(self):
         return self.env._(
@@ -1133,23 +1137,30 @@ class PaymentLink(models.Model):
 
     # === BUSINESS METHODS: notifications === #
 
+    def _internal(self):
+        """``self`` in the company's language: for what the company's users read (chatter,
+        notifications, audit), whoever triggered it (a customer on the pay page, a webhook)."""
+        lang = self.company_id[:1].partner_id.lang
+        return self.with_context(lang=lang) if lang else self
+
     def _notify(self, event_type, reason=False):
         """Tell the salesperson and the sender (as configured per company) what happened."""
-        labels = {
-            "opened": self.env._("opened"),
-            "paid": self.env._("paid"),
-            "payment_failed": self.env._("payment failed"),
-            "delivery_failed": self.env._("not delivered"),
-        }
         for link in self:
+            link = link._internal()
             users = link._get_notified_users()
             document = link._get_document()
             if not users or not document:
                 continue
-            title = self.env._(
+            labels = {
+                "opened": link.env._("opened"),
+                "paid": link.env._("paid"),
+                "payment_failed": link.env._("payment failed"),
+                "delivery_failed": link.env._("not delivered"),
+            }
+            title = link.env._(
                 "Payment link %(link)s %(what)s", link=link.name, what=labels[event_type]
             )
-            message = self.env._(
+            message = link.env._(
                 "%(document)s (%(partner)s, %(amount)s): %(what)s.",
                 document=link.document_name,
                 partner=link.partner_id.display_name,

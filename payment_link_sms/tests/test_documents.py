@@ -119,6 +119,22 @@ class TestInvoiceEmailTemplate(DocumentsCommon):
         # The PDF attached to that email carries the same live link.
         self.assertIn("printed", link.event_ids.mapped("event_type"))
 
+    def test_pay_now_email_in_french_and_norwegian(self):
+        invoice_nb = self._create_posted_invoice(self.customer_nb, 450.0)
+        for invoice, words in (
+            (self.invoice, ("Voici votre facture", "Payer maintenant")),
+            (invoice_nb, ("Her er fakturaen din", "Betal nå")),
+        ):
+            with self.subTest(lang=invoice.partner_id.lang):
+                self.send_invoice_email(
+                    invoice, "payment_link_sms.mail_template_invoice_payment_link"
+                )
+                mail = self._mails[0]
+                for word in words:
+                    self.assertIn(word, mail["body"])
+                token = URL_RE.search(mail["body"]).group(1)
+                self.assertEqual(self.env["payment.link"]._get_by_token(token).invoice_id, invoice)
+
     def test_template_reuses_the_live_link(self):
         self.send_invoice_email(self.invoice, "payment_link_sms.mail_template_invoice_payment_link")
         self.assertEqual(self.invoice.payment_link_ids, self.link)

@@ -34,6 +34,9 @@ class PayPageCommon(PaymentLinkCommon):
             self.answer = self.send_link()[0]
         self.link = self.link_of(self.answer)
         self.token = self.token_of(self.answer)
+        # The page speaks the link's language; these tests read its English texts (the French
+        # page is checked by TestPayPage.test_page_in_the_customer_language).
+        self.link.sudo().lang = "en_US"
 
     def open_page(self, token=None, **params):
         token = self.token if token is None else token
@@ -84,7 +87,7 @@ class TestPayPage(PayPageCommon):
         body = response.text
         self.assertIn('name="robots" content="noindex, nofollow"', body)
         self.assertIn(self.invoice.name, body)
-        self.assertIn("234,56", body, "amount formatted for the customer's language")
+        self.assertIn("1,234.56", body, "amount formatted for the link's language")
         self.assertIn("https://yourcompany.example.com/legal", body)
         self.assertIn("https://yourcompany.example.com/privacy", body)
         self.assertIn("o_payment_form", body, "Odoo's own payment form")
@@ -94,6 +97,19 @@ class TestPayPage(PayPageCommon):
         opened = self.link.event_ids.filtered(lambda e: e.event_type == "opened")
         self.assertEqual(opened.user_agent, "Mozilla/5.0 (iPhone) Test")
         self.assertEqual(self.invoice.payment_link_state, "opened")
+
+    def test_page_in_the_customer_language(self):
+        self.link.sudo().lang = "fr_FR"
+        body = self.open_page().text
+        self.assertIn("Montant", body)
+        self.assertIn("1\xa0234,56", body)
+        self.assertIn("Mentions légales", body)
+        self.link.action_expire()
+        self.assertIn("Ce lien de paiement a expiré", self.open_page().text)
+        # What the company's users read stays in the company's language.
+        self.assertIn(
+            "Payment link", self.invoice.message_ids.filtered(lambda m: m.subject)[:1].subject
+        )
 
     def test_first_opening_notifies_salesperson_and_sender(self):
         self.link.sudo().sender_id = self.billing_user

@@ -149,15 +149,21 @@ class PaymentLinkSend(models.TransientModel):
                 ]
             )
             wizard.has_live_link = bool(live)
+            states = dict(live._fields["state"]._description_selection(self.env))
+            lines = [
+                self.env._(
+                    "%(document)s: %(link)s, %(state)s, %(days)s days left",
+                    document=link.document_name,
+                    link=link.display_name,
+                    state=states[link.state],
+                    days=link.days_left,
+                )
+                for link in live
+            ]
             wizard.live_link_warning = (
                 self.env._(
                     "Live link(s) will be cancelled and replaced by the new one:\n%s",
-                    "\n".join(
-                        f"{link.document_name}: {link.display_name}, "
-                        f"{dict(const.STATES)[link.state].lower()}, "
-                        f"{link.days_left} " + self.env._("days left")
-                        for link in live
-                    ),
+                    "\n".join(lines),
                 )
                 if live
                 else False

@@ -63,11 +63,10 @@ class TestAmountChange(PaymentLinkSaleCommon):
             "in the customer's language",
         )
         answer = self.pay_rpc(token=old_token, amount=300.0)
-        self.assertEqual(
+        self.assertIn(
+            f"Le montant de {self.booking.name} a changé après l'envoi de ce lien",
             answer["error"]["data"]["message"],
-            f"The amount of {self.booking.name} changed after this link was sent, so this link "
-            "was replaced: please use the link of the latest message you received, or contact "
-            "us.",
+            "the payment form's error, in the customer's language too",
         )
         self.assertFalse(old_link.transaction_ids)
         # No need to cancel the booking: a new link asks for the new amount.

@@ -15,9 +15,7 @@ class TestQuotationEmailTemplate(PaymentLinkSaleCommon):
     def _send_by_email(self, order, template_xmlid):
         """The quotation's own "Send by Email", with the given template."""
         action = order.action_quotation_send()
-        composer = Form(
-            self.env["mail.compose.message"].with_context(**action["context"])
-        )
+        composer = Form(self.env["mail.compose.message"].with_context(**action["context"]))
         composer.template_id = self.env.ref(template_xmlid)
         with self.mock_gateways():
             composer.save().action_send_mail()
@@ -37,12 +35,12 @@ class TestQuotationEmailTemplate(PaymentLinkSaleCommon):
         page = self.open_page()
         self.assertEqual(page.status_code, 200)
         self.assertIn(self.booking.name, page.text)
-        message = self.booking.message_ids.filtered(lambda m: "o_payment_link_button" in (m.body or ""))
+        message = self.booking.message_ids.filtered(
+            lambda m: "o_payment_link_button" in (m.body or "")
+        )
         self.assertTrue(message)
         self.assertNotIn(token, message.body)
-        self.assertEqual(
-            link.event_ids.filtered(lambda e: e.event_type == "sent").channel, "email"
-        )
+        self.assertEqual(link.event_ids.filtered(lambda e: e.event_type == "sent").channel, "email")
 
     def test_norwegian_customer_gets_the_norwegian_email(self):
         booking = self._create_booking(partner=self.customer_nb)

@@ -136,6 +136,8 @@ class StripeLinkCommon(PayPageCommon):
 
     def setUp(self):
         super().setUp()
+        # The customer is French: the refusals on the page are checked in French.
+        self.link.sudo().lang = "fr_FR"
         self.stripe_api = api = FakeStripeApi()
 
         def _stripe_make_request(

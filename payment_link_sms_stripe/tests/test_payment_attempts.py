@@ -93,7 +93,7 @@ class TestStripePaymentAttempts(StripeLinkCommon):
         self.assertEqual(self.post_event(event).status_code, 200)
         self.assertEqual(first.state, "pending")
         answer = self.start_payment()
-        self.assertIn("already in progress", answer["error"]["data"]["message"])
+        self.assertIn("déjà en cours", answer["error"]["data"]["message"])
         self.customer_confirms(first, status="succeeded")
         self.assertEqual(self.post_event(self.make_event(first)).status_code, 200)
         self.assertPaidOnce(first)
