@@ -55,8 +55,8 @@ class PaymentTransaction(models.Model):
                 self.reference,
                 self.provider_reference,
             )
-            raise ValidationError(
-                "Stripe: "
+            raise ValidationError(  # pylint: disable=translation-required
+                "Stripe: "  # the prefix of payment_stripe's own errors
                 + self.env._(
                     "The payment %(intent)s does not belong to the transaction %(reference)s: "
                     "it was ignored.",

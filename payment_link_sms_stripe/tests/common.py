@@ -29,7 +29,7 @@ class FakeStripeApi:
     def request(self, endpoint, payload=None, method="POST", offline=False):
         self.calls.append((method, endpoint))
         if self.unreachable:
-            raise ValidationError("Stripe: Could not establish the connection to the API.")
+            raise ValidationError("Stripe: Could not establish the connection to the API.")  # pylint: disable=translation-required
         if self.next_error:
             (code, message), self.next_error = self.next_error, None
             return self._error(offline, code, message)
@@ -81,7 +81,7 @@ class FakeStripeApi:
     @staticmethod
     def _error(offline, code, message, **details):
         if not offline:  # As the real transport method does for 4xx answers.
-            raise ValidationError(f"Stripe: The communication with the API failed.\n{message}")
+            raise ValidationError(f"Stripe: The communication with the API failed.\n{message}")  # pylint: disable=translation-required
         return {
             "error": {
                 "type": "invalid_request_error",
