@@ -84,6 +84,10 @@ MISS_WINDOW_MINUTES = 10
 MISS_LIMIT = 20
 OPEN_EVENT_DEBOUNCE_SECONDS = 60
 
+# Documents sent per batch by a bulk send (the ORM cache is emptied between two batches, so
+# that memory stays flat); the system parameter payment_link_sms.send_batch_size overrides it.
+SEND_BATCH_SIZE = 100
+
 # Message body bounds for SMS, in GSM-7 units.
 SMS_MAX_SEGMENTS = 2
 

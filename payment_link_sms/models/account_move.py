@@ -53,6 +53,10 @@ class AccountMove(models.Model):
     def _payment_link_amount_due(self):
         """The residual, less the early payment discount while it applies."""
         self.ensure_one()
+        if not self.invoice_payment_term_id.early_discount:
+            # No discount can apply: skip Odoo's installment analysis (a dozen filters per
+            # invoice, the bulk of a bulk send's preparation); it would return the residual.
+            return self.amount_residual
         values = self._get_invoice_next_payment_values()
         if values.get("installment_state") == "epd":
             return values["amount_due"]

@@ -7,7 +7,15 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, consteq, email_normalize, format_date, hmac, html2plaintext
+from odoo.tools import (
+    SQL,
+    consteq,
+    email_normalize,
+    format_date,
+    hmac,
+    html2plaintext,
+    split_every,
+)
 
 from .. import const, utils
 
@@ -214,16 +222,47 @@ class PaymentLink(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        unnamed_by_company = {}
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id"))
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company or self.env.company)
-                    .next_by_code("payment.link")
-                    or "/"
-                )
+                unnamed_by_company.setdefault(vals.get("company_id"), []).append(vals)
+        for company_id, company_vals in unnamed_by_company.items():
+            company = self.env["res.company"].browse(company_id) or self.env.company
+            names = self._next_references(company, len(company_vals))
+            for vals, name in zip(company_vals, names, strict=True):
+                vals["name"] = name
         return super().create(vals_list)
+
+    @api.model
+    def _next_references(self, company, count):
+        """Draw ``count`` references from the payment link sequence of ``company``.
+
+        The same references as ``next_by_code("payment.link")`` called ``count`` times, drawn in
+        one query for a standard sequence (a bulk send of thousands of links would otherwise
+        cost two queries per link).
+
+        :return: The references, in increasing order ('/' when there is no sequence).
+        :rtype: list
+        """
+        sequences = self.env["ir.sequence"].with_company(company)
+        sequences.browse().check_access("read")
+        sequence = sequences.search(
+            [("code", "=", "payment.link"), ("company_id", "in", [company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            ["ir_sequence_%03d" % sequence.id, count],
+        )
+        numbers = sorted(row[0] for row in self.env.cr.fetchall())
+        # What get_next_char() returns for each number, the prefix interpolated once.
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
 
     def unlink(self):
         raise UserError(
@@ -401,12 +440,15 @@ class PaymentLink(models.Model):
         emails = {plan["email"] for plan in plans if plan.get("email") and not plan["error"]}
         blocked_phones = set()
         if phones:
-            blocked_phones = set(
-                self.env["phone.blacklist"]
-                .sudo()
-                .search([("number", "in", list(phones))])
-                .mapped("number")
+            # The numbers are E.164 already (_resolve_phone), as the blacklist stores them:
+            # compare them as they are, without the phone parsing a search on
+            # phone.blacklist.number applies to each number of the domain.
+            self.env["phone.blacklist"].flush_model(["number", "active"])
+            self.env.cr.execute(
+                "SELECT number FROM phone_blacklist WHERE active AND number IN %s",
+                [tuple(phones)],
             )
+            blocked_phones = {row[0] for row in self.env.cr.fetchall()}
         blocked_emails = set()
         if emails:
             blocked_emails = set(
@@ -442,6 +484,10 @@ class PaymentLink(models.Model):
         their queues are triggered, so a message is handed to the provider only once the links
         it carries are committed.
 
+        Documents are handled in batches (``_get_send_batch_size``); between two batches the
+        ORM cache is emptied (after a flush), so that sending to thousands of documents takes
+        bounded memory. Within the caller's transaction, the result is the same as one batch.
+
         :param documents: Records of a model inheriting ``payment.link.mixin``.
         :param str channel: 'sms', 'email' or 'both'.
         :param str phone: A number to use instead of each partner's mobile / phone.
@@ -452,7 +498,65 @@ class PaymentLink(models.Model):
         self._check_manage_rights()
         if channel not in dict(const.CHANNELS):
             raise UserError(self.env._("Unknown channel %s: use sms, email or both.", channel))
-        documents.check_access("write")
+        batches = [
+            documents.browse(batch_ids)
+            for batch_ids in split_every(self._get_send_batch_size(), documents.ids)
+        ]
+        for batch in batches:
+            batch.check_access("write")
+            if len(batches) > 1:
+                documents.invalidate_model()  # what the check read, a batch at a time
+        link_ids, urls, refused = [], utils.UrlMap(), {}
+        now = fields.Datetime.now()
+        for index, batch in enumerate(batches):
+            if index:
+                # The previous batch is written: free what its records hold in memory.
+                self.env.flush_all()
+                for model in self._get_send_batch_models(documents):
+                    self.env[model].invalidate_model(flush=False)
+            batch_link_ids, batch_refused = self._send_batch(
+                batch, channel, phone, email, replace, urls, now
+            )
+            link_ids += batch_link_ids
+            refused.update(batch_refused)
+        if not link_ids:
+            raise UserError("\n".join(refused.values()))
+        return {"links": self.sudo().browse(link_ids), "urls": urls, "refused": refused}
+
+    @api.model
+    def _get_send_batch_size(self):
+        param = self.env["ir.config_parameter"].sudo().get_param("payment_link_sms.send_batch_size")
+        try:
+            return max(int(param), 1) if param else const.SEND_BATCH_SIZE
+        except ValueError:
+            return const.SEND_BATCH_SIZE
+
+    @api.model
+    def _get_send_batch_models(self, documents):
+        """The models whose records fill the cache in proportion to a batch: emptied between
+        two batches. Shared records (company, currency, templates, users...) stay cached.
+
+        :param documents: The documents being sent (their model is listed).
+        :rtype: list
+        """
+        return [
+            documents._name,
+            "res.partner",
+            "payment.link",
+            "payment.link.event",
+            "sms.sms",
+            "sms.tracker",
+            "mail.mail",
+            "mail.message",
+        ]
+
+    @api.model
+    def _send_batch(self, documents, channel, phone, email, replace, urls, now):
+        """Check, create and send the links of one batch of documents (see
+        ``_send_for_documents``); add the full URLs of the new links to ``urls``.
+
+        :return: ``(new link ids, {document id: reason of refusal})``
+        """
         use_sms, use_email = channel in ("sms", "both"), channel in ("email", "both")
         live_links = self.sudo().search(
             [
@@ -495,26 +599,41 @@ class PaymentLink(models.Model):
         refused = {plan["document"].id: plan["error"] for plan in plans if plan["error"]}
         plans = [plan for plan in plans if not plan["error"]]
         if not plans:
-            raise UserError("\n".join(refused.values()))
+            return [], refused
 
-        links, urls = self._create_links(plans, channel)
-        links._send_messages(urls)
+        links, batch_urls = self._create_links(plans, channel, now=now, sent=True)
+        urls.update(batch_urls)
+        links._send_messages(batch_urls)
         live_links._replace_by(links)
-        return {"links": links, "urls": urls, "refused": refused}
+        return links.ids, refused
 
     @api.model
-    def _create_links(self, plans, channel):
+    def _create_links(self, plans, channel, now=None, sent=False):
         """Create one link per plan; the tokens exist only in the returned URLs.
 
         :param list plans: dicts with 'document', 'partner', 'company', 'phone', 'email'.
+        :param str channel: 'sms', 'email' or 'both'.
+        :param datetime now: The time the validity starts from (default: now).
+        :param bool sent: Create them as sent, their messages being queued right after in this
+                          transaction: each row is written once, not inserted then updated.
         :return: ``(links, urls)`` with ``urls`` a :class:`utils.UrlMap` {link id: full URL}.
         """
+        now = now or fields.Datetime.now()
+        sent_values = {}
+        if sent:
+            sent_values = {
+                "state": "sent",
+                "sent_date": now,
+                "sms_state": "queued" if channel in ("sms", "both") else False,
+                "email_state": "queued" if channel in ("email", "both") else False,
+            }
         tokens, vals_list = [], []
-        now = fields.Datetime.now()
         for plan in plans:
             token = utils.generate_token()
             tokens.append(token)
-            vals_list.append(self._prepare_link_values(plan, channel, token, now))
+            vals_list.append(
+                {**self._prepare_link_values(plan, channel, token, now), **sent_values}
+            )
         links = self.sudo().create(vals_list)
         urls = utils.UrlMap(
             (link.id, link._build_url(token)) for link, token in zip(links, tokens, strict=True)
@@ -637,7 +756,7 @@ class PaymentLink(models.Model):
                 masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
                 events.append(link._prepare_sent_event(event_type, "sms", link.phone, masked))
                 summaries.setdefault(link, []).append(("sms", link.phone, masked))
-            sms_links.sudo().sms_state = "queued"
+            sms_links.filtered(lambda link: link.sms_state != "queued").sudo().sms_state = "queued"
             self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
         if email_links:
             template = links.env.ref(templates["email"]).sudo()
@@ -652,11 +771,16 @@ class PaymentLink(models.Model):
                 masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
                 events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
                 summaries.setdefault(link, []).append(("email", link.email, masked))
-            email_links.sudo().email_state = "queued"
+            email_links.filtered(
+                lambda link: link.email_state != "queued"
+            ).sudo().email_state = "queued"
         self.env["payment.link.event"].sudo().create(events)
         now = fields.Datetime.now()
         if kind == "request":
-            self.sudo().write({"state": "sent", "sent_date": now})
+            # Links created by a send are created as sent (see _create_links).
+            self.filtered(lambda link: link.state != "sent").sudo().write(
+                {"state": "sent", "sent_date": now}
+            )
         else:
             self.sudo().write({"reminder_date": now})
         self._log_sent_on_documents(summaries, kind)
@@ -677,26 +801,41 @@ class PaymentLink(models.Model):
         :return: {link_id: text}
         """
         template = self.env.ref(template_xmlid or MESSAGE_TEMPLATES["request"]["sms"]).sudo()
-        rendered = template.with_context(
+        template = template.with_context(
             payment_link_urls=self.env.context.get("payment_link_urls")
-        )._render_field("body", list(self._ids), compute_lang=True)  # _ids: also new records
+        )
+        # `_ids`, not `ids`, below: the wizard previews an unsaved link (a NewId).
+        if (template.lang or "").replace(" ", "") == "{{object.lang}}" and not (
+            self.env.context.get("template_preview_lang")
+        ):
+            # The template speaks the link's language: group the links by it rather than
+            # render the language expression once per link (what compute_lang does).
+            rendered = {}
+            for lang, links in self.grouped("lang").items():
+                rendered.update(template._render_field("body", list(links._ids), set_lang=lang))
+        else:
+            rendered = template._render_field("body", list(self._ids), compute_lang=True)
         return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
 
     def _log_sent_on_documents(self, summaries, kind="request"):
         """Summarise each sending in the document's chatter, the link masked."""
         by_model = {}
+        formatted_dates = {}  # links sent together mostly share their expiry date
         for link, lines in summaries.items():
+            local_date = link._get_expiration_local_date()
+            if local_date not in formatted_dates:
+                formatted_dates[local_date] = format_date(self.env, local_date)
             if kind == "request":
                 title = self.env._(
                     "Payment link %(link)s sent, valid until %(date)s.",
                     link=link.display_name,
-                    date=link._format_expiration(),
+                    date=formatted_dates[local_date],
                 )
             else:
                 title = self.env._(
                     "Payment reminder for link %(link)s sent, valid until %(date)s.",
                     link=link.display_name,
-                    date=link._format_expiration(),
+                    date=formatted_dates[local_date],
                 )
             body = Markup("<p>%s</p>") % title
             for channel, recipient, masked in lines:
@@ -1145,12 +1284,14 @@ class PaymentLink(models.Model):
 
     def _notify(self, event_type, reason=False):
         """Tell the salesperson and the sender (as configured per company) what happened."""
+        notified = False
         for link in self:
             link = link._internal()
             users = link._get_notified_users()
             document = link._get_document()
             if not users or not document:
                 continue
+            notified = True
             labels = {
                 "opened": link.env._("opened"),
                 "paid": link.env._("paid"),
@@ -1169,7 +1310,9 @@ class PaymentLink(models.Model):
             )
             if reason:
                 message = f"{message} {reason}"
-            document.sudo().message_post(
+            # Queued, not sent within the request: a customer's page or the provider's
+            # webhook must not wait for the mail server.
+            document.sudo().with_context(mail_notify_force_send=False).message_post(
                 body=message,
                 subject=title,
                 partner_ids=users.partner_id.ids,
@@ -1189,6 +1332,8 @@ class PaymentLink(models.Model):
                     "sticky": event_type != "opened",
                 },
             )
+        if notified:
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     def _get_notified_users(self):
         self.ensure_one()

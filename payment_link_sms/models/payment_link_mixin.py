@@ -98,6 +98,8 @@ class PaymentLinkMixin(models.AbstractModel):
         :rtype: list
         """
         result = self._payment_link_send(channel, phone=phone, email=email, replace=True)
+        # Only what the answers need: a bulk send must not load every column of every link.
+        result["links"].fetch(["res_id", "state", "expiration_date"])
         link_by_doc = {link.res_id: link for link in result["links"]}
         answers = []
         for document in self:
@@ -184,8 +186,7 @@ class PaymentLinkMixin(models.AbstractModel):
             "company": self.company_id,
             "email": email or partner.email_normalized or False,
         }
-        links, _urls = self.env["payment.link"]._create_links([plan], "email")
-        links.sudo().write({"state": "sent", "sent_date": fields.Datetime.now()})
+        links, _urls = self.env["payment.link"]._create_links([plan], "email", sent=True)
         return links
 
     def _payment_link_send(self, channel, phone=None, email=None, replace=False):

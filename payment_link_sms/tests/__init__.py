@@ -9,3 +9,5 @@ from . import test_security
 from . import test_send_wizard
 from . import test_documents
 from . import test_reliability
+from . import test_bulk_send
+from . import test_notification_queue

@@ -1,0 +1,450 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The part of the bench that runs inside Odoo (started by ``bench/run.py``, not by hand).
+
+Usage::
+
+    python3 bench/odoo_side.py <setup|bulk|http> --json-out FILE [options] -- <odoo options>
+
+* ``setup``: chart of accounts, company, providers, customers with valid mobiles and emails,
+  posted invoices (committed);
+* ``bulk``: for each size, our bulk send and Odoo's native equivalents on the same invoices,
+  each measured then rolled back (so that every side starts from the same database);
+* ``http``: what the HTTP phases need (a live link and its invoice's portal token, Stripe
+  transactions for the webhook events), committed.
+
+Each writes its results as JSON to ``--json-out``.
+"""
+
+import argparse
+import json
+import sys
+import time
+import tracemalloc
+from contextlib import ExitStack, contextmanager
+from types import SimpleNamespace
+from unittest.mock import patch
+
+import odoo
+from odoo import SUPERUSER_ID, api, sql_db
+from odoo.fields import Command
+from odoo.http import _request_stack
+from odoo.tools import config
+
+BENCH_REF = "BENCH"
+# Invoice sets: C (bulk send), P (pay page), W (webhook, with links), N (webhook, no link).
+MOBILE_DIGIT = {"C": 1, "P": 2, "W": 3, "N": 4}
+WEBHOOK_SECRET = "whsec_bench_only_not_a_real_secret"
+# Sides of the bulk comparison: (key, label, what it compares with).
+SIDES = [
+    ("ours_sms", "ours: send_payment_link('sms')"),
+    ("ours_email", "ours: send_payment_link('email')"),
+    ("ours_both", "ours: send_payment_link('both')"),
+    ("native_sms", "native: sms.composer mass mode"),
+    ("native_mail", "native: mail.compose.message mass_mail"),
+    ("native_link", "native: payment.link.wizard x N"),
+]
+# Same length and same kind of placeholders as our SMS template, on the invoice itself; the
+# token is replaced by a filler of the same length (22 characters) so that the native side
+# does not pay for writing an access token on each invoice.
+NATIVE_SMS_BODY = (
+    "{{ object.company_id.name }}: {{ object.name }}, "
+    "{{ format_amount(object.amount_residual, object.currency_id) }} due. Pay securely: "
+    "{{ object.get_base_url() }}/pay/{{ '%022d' % object.id }} "
+    "(valid until {{ format_date(object.invoice_date_due) }})"
+)
+NATIVE_MAIL_SUBJECT = "{{ object.company_id.name }}: payment request for {{ object.name }}"
+
+
+# --- Plumbing -------------------------------------------------------------------------------
+
+
+@contextmanager
+def odoo_env(database):
+    registry = odoo.modules.registry.Registry(database)
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def _iap_success(self, local_endpoint, params, timeout=15):
+    """What IAP answers when every SMS is accepted (the only network call of the SMS path)."""
+    if local_endpoint == "/api/sms/3/send":
+        return [
+            {"uuid": number["uuid"], "state": "success", "credit": 1}
+            for message in params["messages"]
+            for number in message["numbers"]
+        ]
+    return {}
+
+
+def _no_smtp(*args, **kwargs):
+    raise AssertionError("the bench must never contact an SMTP server")
+
+
+@contextmanager
+def offline():
+    """The SMS gateway answers success without network; SMTP must never be reached."""
+    # Imported once the addons path is known (after the command line is parsed).
+    from odoo.addons.base.models.ir_mail_server import IrMailServer
+    from odoo.addons.sms.tools.sms_api import SmsApi
+
+    with ExitStack() as stack:
+        stack.enter_context(patch.object(SmsApi, "_contact_iap", _iap_success))
+        stack.enter_context(patch.object(IrMailServer, "connect", _no_smtp))
+        stack.enter_context(patch.object(IrMailServer, "send_email", _no_smtp))
+        yield
+
+
+# --- setup ----------------------------------------------------------------------------------
+
+
+def setup(env, args):
+    company = env.ref("base.main_company")
+    if not company.chart_template:
+        env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    company.write(
+        {
+            "name": "Bench Towing Ltd",
+            "country_id": env.ref("base.fr").id,
+            "phone": "+33 1 23 45 67 89",
+            "email": "billing@bench.example.com",
+        }
+    )
+    env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:8069")
+    env["iap.account"].get("sms")
+    demo = env.ref("payment.payment_provider_demo")
+    demo.write({"state": "test", "is_published": True, "company_id": company.id})
+    admin = env.ref("base.user_admin")
+    admin.write({"email": "admin@bench.example.com", "tz": "Europe/Paris"})
+
+    templates = _native_templates(env)
+    count = args.invoices
+    started = time.monotonic()
+    invoices = create_invoices(env, company, count, prefix="C")
+    env.cr.commit()
+    print(f"   {len(invoices)} posted invoices in {time.monotonic() - started:.0f}s", flush=True)
+    return {"invoice_count": len(invoices), "templates": templates}
+
+
+def _native_templates(env):
+    model = env["ir.model"]._get("account.move")
+    sms = env["sms.template"].create(
+        {"name": "Bench: native payment request", "model_id": model.id, "body": NATIVE_SMS_BODY}
+    )
+    ours_mail = env.ref("payment_link_sms.mail_template_payment_link")
+    mail = env["mail.template"].create(
+        {
+            "name": "Bench: native payment request",
+            "model_id": model.id,
+            "subject": NATIVE_MAIL_SUBJECT,
+            "email_from": ours_mail.email_from,
+            "email_to": "{{ object.partner_id.email }}",
+            "lang": "{{ object.partner_id.lang }}",
+            "auto_delete": True,
+            # The same body as ours, on the invoice's own fields.
+            "body_html": ours_mail.body_html.replace("object.document_name", "object.name")
+            .replace("object.amount", "object.amount_residual")
+            .replace("object._get_expiration_local_date()", "object.invoice_date_due")
+            .replace("object.url", "object.get_base_url() + '/pay/' + '%022d' % object.id"),
+        }
+    )
+    return {"sms": sms.id, "mail": mail.id}
+
+
+def create_invoices(env, company, count, prefix, chunk=500):
+    """``count`` posted customer invoices, each for its own customer (valid mobile and email)."""
+    france = env.ref("base.fr")
+    existing = env["res.partner"].search_count([("ref", "=like", f"{BENCH_REF}-{prefix}%")])
+    invoices = env["account.move"]
+    for start in range(existing, existing + count, chunk):
+        stop = min(start + chunk, existing + count)
+        partners = env["res.partner"].create(
+            [
+                {
+                    "name": f"Customer {prefix}{index:05d}",
+                    "ref": f"{BENCH_REF}-{prefix}{index:05d}",
+                    "email": f"customer.{prefix.lower()}{index:05d}@example.com",
+                    # Unique valid French mobiles: +33 6 <digit of the set> <index>.
+                    "mobile": f"+33 6 {MOBILE_DIGIT[prefix]}{index // 10**6 % 10} "
+                    f"{index // 10**4 % 100:02d} {index // 100 % 100:02d} {index % 100:02d}",
+                    "country_id": france.id,
+                    "lang": "en_US",
+                }
+                for index in range(start, stop)
+            ]
+        )
+        batch = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "ref": BENCH_REF,
+                    "company_id": company.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Towing service",
+                                "quantity": 1,
+                                "price_unit": 100 + index % 900,
+                                "tax_ids": [],
+                            }
+                        )
+                    ],
+                }
+                for index, partner in enumerate(partners, start)
+            ]
+        )
+        batch.action_post()
+        invoices |= batch
+        env.cr.commit()
+        env.invalidate_all()
+    return invoices
+
+
+# --- bulk -----------------------------------------------------------------------------------
+
+
+def side_function(key, templates):
+    """The action a user triggers from the invoice list, per side."""
+    if key.startswith("ours_"):
+        channel = key.removeprefix("ours_")
+
+        def run(invoices):
+            invoices.send_payment_link(channel)
+
+        return run
+    if key == "native_sms":
+
+        def run(invoices):
+            composer = (
+                invoices.env["sms.composer"]
+                .with_context(active_model="account.move", active_ids=invoices.ids)
+                .create(
+                    {
+                        "composition_mode": "mass",
+                        "res_model": "account.move",
+                        "res_ids": repr(invoices.ids),
+                        "template_id": templates["sms"],
+                        "mass_keep_log": True,
+                    }
+                )
+            )
+            composer.action_send_sms()
+
+        return run
+    if key == "native_mail":
+
+        def run(invoices):
+            composer = (
+                invoices.env["mail.compose.message"]
+                .with_context(active_model="account.move", active_ids=invoices.ids)
+                .create(
+                    {
+                        "composition_mode": "mass_mail",
+                        "model": "account.move",
+                        "res_ids": repr(invoices.ids),
+                        "template_id": templates["mail"],
+                        "force_send": False,
+                    }
+                )
+            )
+            composer._action_send_mail()
+
+        return run
+    if key == "native_link":
+
+        def run(invoices):
+            Wizard = invoices.env["payment.link.wizard"]
+            # The wizard signs its link with `request.env`: run it as in the web client's
+            # request (only the environment is read from it).
+            _request_stack.push(SimpleNamespace(env=invoices.env))
+            try:
+                for invoice in invoices:
+                    wizard = Wizard.with_context(
+                        active_model="account.move", active_id=invoice.id
+                    ).create({})
+                    assert wizard.link
+            finally:
+                _request_stack.pop()
+
+        return run
+    raise KeyError(key)
+
+
+def process_sms_outbox(env):
+    """Hand the queued SMS to the (mocked) gateway as Odoo's queue does, without committing."""
+    outgoing = env["sms.sms"].sudo().search([("state", "=", "outgoing")])
+    outgoing.send(unlink_failed=False, unlink_sent=True, auto_commit=False, raise_exception=False)
+    env.cr.flush()
+
+
+def measure_once(env, user, key, ids, templates, memory=False):
+    """Run one side on ``ids`` as ``user`` and roll back; time, queries and peak memory."""
+    env.cr.rollback()
+    env.invalidate_all()
+    user_env = env(user=user, su=False, context=dict(user.context_get()))
+    invoices = user_env["account.move"].browse(ids)
+    run = side_function(key, templates)
+    result = {}
+    if memory:
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+    queries = sql_db.sql_counter
+    started = time.perf_counter()
+    run(invoices)
+    user_env.cr.flush()  # pending writes and precommit hooks belong to the action
+    result["send_s"] = time.perf_counter() - started
+    result["send_queries"] = sql_db.sql_counter - queries
+    if memory:
+        result["peak_bytes"] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    if key in ("ours_sms", "ours_both", "native_sms"):
+        queries = sql_db.sql_counter
+        started = time.perf_counter()
+        process_sms_outbox(env)
+        result["queue_s"] = time.perf_counter() - started
+        result["queue_queries"] = sql_db.sql_counter - queries
+    result["sms_length"] = _sms_lengths(env) if key in ("ours_sms", "native_sms") else None
+    env.cr.rollback()
+    env.invalidate_all()
+    return result
+
+
+def _sms_lengths(env):
+    env.cr.execute("SELECT avg(length(body))::int FROM sms_sms")
+    return env.cr.fetchone()[0]
+
+
+def bulk(env, args):
+    templates = args.templates
+    user = env.ref("base.user_admin")
+    ids = (
+        env["account.move"]
+        .search([("ref", "=", BENCH_REF), ("state", "=", "posted")], order="id")
+        .ids
+    )
+    sizes = [size for size in args.sizes if size <= len(ids)]
+    keys = [key for key, _label in SIDES]
+    results = []
+    with offline():
+        # Warm the registry caches (templates compiled, xmlids...) of every side alike.
+        for key in keys:
+            measure_once(env, user, key, ids[-5:], templates)
+        for size in sizes:
+            # Every side once per round, rounds alternated: a load spike on the machine hits
+            # every side alike; the median of the rounds is kept.
+            repeat = args.repeat if size < 5000 else 1
+            runs = {key: [] for key in keys}
+            for _round in range(repeat):
+                for key in keys:
+                    runs[key].append(measure_once(env, user, key, ids[:size], templates))
+            for key in keys:
+                row = dict(sorted(runs[key], key=lambda run: run["send_s"])[len(runs[key]) // 2])
+                row["send_s_runs"] = [run["send_s"] for run in runs[key]]
+                if not args.no_memory:
+                    row["peak_bytes"] = measure_once(
+                        env, user, key, ids[:size], templates, memory=True
+                    )["peak_bytes"]
+                row.update(side=key, size=size)
+                results.append(row)
+                print(
+                    f"   {key:12s} N={size:6d}  {row['send_s']:7.2f}s  "
+                    f"{row['send_queries'] / size:6.2f} q/inv  "
+                    f"{(row.get('peak_bytes') or 0) / 2**20:7.1f} MiB",
+                    flush=True,
+                )
+    return {"rows": results, "labels": dict(SIDES)}
+
+
+# --- http -----------------------------------------------------------------------------------
+
+
+def http_prepare(env, args):
+    """A live link for the pay page, and Stripe transactions for the webhook events."""
+    company = env.ref("base.main_company")
+    env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{args.port}")
+    admin_env = env(user=env.ref("base.user_admin"), su=False)
+    with offline():
+        page_invoice = create_invoices(env, company, 1, prefix="P")
+        answer = admin_env["account.move"].browse(page_invoice.ids).send_payment_link("sms")[0]
+        page_invoice._portal_ensure_token()
+
+        stripe = env.ref("payment.payment_provider_stripe")
+        stripe.write(
+            {
+                "stripe_secret_key": "sk_test_bench_only",
+                "stripe_publishable_key": "pk_test_bench_only",
+                "stripe_webhook_secret": WEBHOOK_SECRET,
+                "state": "test",
+                "company_id": company.id,
+            }
+        )
+        card = env.ref("payment.payment_method_card")
+        card.active = True
+        count = args.events
+        link_invoices = create_invoices(env, company, count, prefix="W")
+        answers = admin_env["account.move"].browse(link_invoices.ids).send_payment_link("sms")
+        plain_invoices = create_invoices(env, company, count, prefix="N")
+        txs_values = []
+        for kind, invoices, link_ids in (
+            ("link", link_invoices, [a["link_id"] for a in answers]),
+            ("plain", plain_invoices, [False] * count),
+        ):
+            for index, (invoice, link_id) in enumerate(zip(invoices, link_ids, strict=True)):
+                txs_values.append(
+                    {
+                        "reference": f"BENCH-{kind}-{index:05d}",
+                        "provider_id": stripe.id,
+                        "payment_method_id": card.id,
+                        "amount": invoice.amount_residual,
+                        "currency_id": invoice.currency_id.id,
+                        "partner_id": invoice.partner_id.id,
+                        "operation": "online_direct",
+                        "invoice_ids": [Command.set(invoice.ids)],
+                        "payment_link_id": link_id,
+                    }
+                )
+        txs = env["payment.transaction"].create(txs_values)
+        env.cr.commit()
+    return {
+        "page": {
+            "token": answer["url"].rsplit("/", 1)[1],
+            "invoice_id": page_invoice.id,
+            "access_token": page_invoice.access_token,
+        },
+        "webhook_secret": WEBHOOK_SECRET,
+        "transactions": {
+            kind: [
+                {"reference": tx.reference, "amount": tx.amount, "currency": tx.currency_id.name}
+                for tx in txs
+                if tx.reference.startswith(f"BENCH-{kind}-")
+            ]
+            for kind in ("link", "plain")
+        },
+    }
+
+
+def main():
+    argv = sys.argv[1:]
+    odoo_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    own_args = argv[: argv.index("--")] if "--" in argv else argv
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["setup", "bulk", "http"])
+    parser.add_argument("--json-out", required=True)
+    parser.add_argument("--invoices", type=int, default=1000)
+    parser.add_argument("--sizes", type=lambda v: [int(s) for s in v.split(",")])
+    parser.add_argument("--templates", type=json.loads)
+    parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--events", type=int, default=200)
+    args = parser.parse_args(own_args)
+    config.parse_config(odoo_args)
+    command = {"setup": setup, "bulk": bulk, "http": http_prepare}[args.command]
+    with odoo_env(config["db_name"]) as env:
+        result = command(env, args)
+    with open(args.json_out, "w") as out:
+        json.dump(result, out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
+
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import PaymentLinkCommon
+
+
+@tagged("post_install", "-at_install")
+class TestBulkSend(PaymentLinkCommon):
+    """A bulk send costs a fixed number of queries, whatever the number of invoices."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        customers = cls.customer | cls.customer_nb | cls.customer_en
+        cls.invoices = cls.env["account.move"].concat(
+            *(
+                cls._create_posted_invoice(customers[index % 3], 100.0 + index)
+                for index in range(12)
+            )
+        )
+
+    @contextmanager
+    def count_queries(self):
+        """Count the queries of the block, pending writes included (as assertQueryCount)."""
+        counter = {}
+        self.env.flush_all()
+        self.env.cr.flush()
+        start = self.cr.sql_log_count
+        yield counter
+        self.env.flush_all()
+        self.env.cr.flush()
+        counter["queries"] = self.cr.sql_log_count - start
+
+    def test_references_follow_the_sequence(self):
+        with self.mock_gateways():
+            answers = self.send_link(self.invoices[:3], channel="sms")
+        names = [self.link_of(answer).name for answer in answers]
+        numbers = [int(name.rsplit("/", 1)[1]) for name in names]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 3)), names)
+        prefix = names[0].rsplit("/", 1)[0]
+        self.assertTrue(all(name.startswith(prefix + "/") for name in names))
+        following = self.env["ir.sequence"].next_by_code("payment.link")
+        self.assertEqual(following, f"{prefix}/{numbers[-1] + 1:05d}")
+
+    def test_early_payment_discount_is_the_amount_requested(self):
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "2% within 10 days",
+                "early_discount": True,
+                "discount_percentage": 2.0,
+                "discount_days": 10,
+                "line_ids": [Command.create({"value": "percent", "value_amount": 100.0})],
+            }
+        )
+        invoice = self._create_posted_invoice(
+            self.customer, 1000.0, invoice_date=False, invoice_payment_term_id=term.id
+        )
+        with self.mock_gateways():
+            answers = self.send_link(invoice | self.invoices[0], channel="sms")
+        self.assertEqual(self.link_of(answers[0]).amount, 980.0)
+        self.assertEqual(self.link_of(answers[1]).amount, self.invoices[0].amount_residual)
+
+    def test_queries_do_not_grow_with_the_number_of_invoices(self):
+        for channel in ("sms", "email", "both"):
+            with self.subTest(channel=channel), self.mock_gateways():
+                # Every set has one customer per language: rendering costs per language.
+                self.invoices[9:12].send_payment_link(channel)  # warm the caches
+                with self.count_queries() as three:
+                    self.invoices[:3].send_payment_link(channel)
+                with self.count_queries() as six:
+                    self.invoices[3:9].send_payment_link(channel)
+                self.assertEqual(six["queries"], three["queries"])
+
+    def test_batches_send_every_document_once(self):
+        self.env["ir.config_parameter"].sudo().set_param("payment_link_sms.send_batch_size", "3")
+        draft = self._create_posted_invoice(self.customer, 50.0, post=False)
+        invoices = self.invoices[:8]
+        documents = invoices[:4] | draft | invoices[4:]
+        with self.mock_gateways():
+            answers = self.send_link(documents, channel="sms")
+        self.assertEqual([answer["document_id"] for answer in answers], documents.ids)
+        refused = [answer for answer in answers if answer["error"]]
+        self.assertEqual([answer["document_id"] for answer in refused], draft.ids)
+        self.assertIn("draft", refused[0]["error"])
+        self.assertFalse(refused[0]["link_id"])
+        self.assertFalse(draft.payment_link_ids)
+        sent = [answer for answer in answers if not answer["error"]]
+        links = self.env["payment.link"].browse([answer["link_id"] for answer in sent])
+        self.assertEqual(len(links), 8)
+        self.assertEqual(links.invoice_id, invoices)
+        self.assertEqual(set(links.mapped("state")), {"sent"})
+        self.assertEqual(len(set(links.mapped("expiration_date"))), 1, "one send, one validity")
+        self.assertEqual(sorted(sms["number"] for sms in self._sms), sorted(links.mapped("phone")))
+        bodies = [sms["body"] for sms in self._sms]
+        for answer in sent:
+            self.assertEqual(sum(answer["url"] in body for body in bodies), 1, answer["url"])
+        self.assertEqual(set(invoices.mapped("payment_link_state")), {"sent"})
+
+    def test_each_message_speaks_its_customer_language(self):
+        invoices = self.env["account.move"].concat(
+            *(
+                self._create_posted_invoice(customer, 1234.56)
+                for customer in (self.customer, self.customer_nb, self.customer_en)
+            )
+        )
+        with self.mock_gateways():
+            answers = self.send_link(invoices, channel="sms")
+        body_of = {sms["number"]: sms["body"] for sms in self._sms}
+        links = self.env["payment.link"].browse([answer["link_id"] for answer in answers])
+        self.assertEqual(links.mapped("lang"), ["fr_FR", "nb_NO", "en_US"])
+        french, norwegian, american = (body_of[link.phone] for link in links)
+        self.assertIn("234,56", french)
+        self.assertIn("234,56", norwegian)
+        self.assertIn("1,234.56", american)
+        self.assertIn(links[0]._format_expiration(lang_code="fr_FR"), french)
+        self.assertIn(links[2]._format_expiration(lang_code="en_US"), american)
+
+    def test_blacklisted_recipients_are_refused(self):
+        # Stored sanitized whatever the format typed; an archived entry no longer blocks.
+        self.env["phone.blacklist"].sudo().add("06 12 34 56 78")
+        self.env["phone.blacklist"].sudo().add("+1 202 555 0143")
+        self.env["phone.blacklist"].sudo().remove("+1 202 555 0143")
+        self.env["mail.blacklist"].sudo()._add("ola@example.no")
+        invoices = self.invoices[:3]  # French, Norwegian and American customers
+        with self.mock_gateways():
+            answers = self.send_link(invoices, channel="both")
+        french, norwegian, american = answers
+        self.assertIn("+33612345678 of Camille Martin is blacklisted for SMS", french["error"])
+        self.assertIn("ola@example.no of Ola Nordmann is blacklisted", norwegian["error"])
+        self.assertFalse(french["link_id"] or norwegian["link_id"])
+        self.assertFalse(american["error"])
+        self.assertEqual([sms["number"] for sms in self._sms], ["+12025550143"])
