@@ -22,7 +22,7 @@ class PaymentLinkEvent(models.Model):
         ondelete="cascade",
     )
     company_id = fields.Many2one(
-        related="link_id.company_id", store=True, index=True, precompute=True
+        related="link_id.company_id", store=True, index=True
     )
     event_type = fields.Selection(
         selection=const.EVENT_TYPES, string="Event", required=True, readonly=True
