@@ -1269,7 +1269,12 @@ class PaymentLink(models.Model):
             self._log_state_on_documents("opened", False)
             self._notify("opened")
             return
-        last = self.event_ids.filtered(lambda event: event.event_type == "opened")[:1]
+        # The latest opening only (one indexed row), not the whole trail of a busy link.
+        last = (
+            self.env["payment.link.event"]
+            .sudo()
+            .search([("link_id", "=", self.id), ("event_type", "=", "opened")], limit=1)
+        )
         debounce = timedelta(seconds=const.OPEN_EVENT_DEBOUNCE_SECONDS)
         if not last or last.user_agent != user_agent or last.create_date < now - debounce:
             self._log_events("opened", user_agent=user_agent)

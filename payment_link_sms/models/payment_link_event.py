@@ -21,9 +21,7 @@ class PaymentLinkEvent(models.Model):
         index=True,
         ondelete="cascade",
     )
-    company_id = fields.Many2one(
-        related="link_id.company_id", store=True, index=True
-    )
+    company_id = fields.Many2one(related="link_id.company_id", store=True, index=True)
     event_type = fields.Selection(
         selection=const.EVENT_TYPES, string="Event", required=True, readonly=True
     )

@@ -111,6 +111,24 @@ class TestPayPage(PayPageCommon):
             "Payment link", self.invoice.message_ids.filtered(lambda m: m.subject)[:1].subject
         )
 
+    def test_reopenings_are_audited_once_per_browser_and_minute(self):
+        iphone, android = "Mozilla/5.0 (iPhone) Test", "Mozilla/5.0 (Android) Test"
+        self.open_page(headers={"User-Agent": iphone})
+        self.open_page(headers={"User-Agent": iphone})
+        self.open_page(headers={"User-Agent": android})
+        self.open_page(headers={"User-Agent": android})
+
+        def openings():
+            events = self.link.event_ids.filtered(lambda e: e.event_type == "opened")
+            return events.sorted("id").mapped("user_agent")
+
+        self.assertEqual(openings(), [iphone, android], "a reload is not a new opening")
+        later = fields.Datetime.now() + timedelta(seconds=const.OPEN_EVENT_DEBOUNCE_SECONDS + 1)
+        with freeze_time(later):
+            self.open_page(headers={"User-Agent": android})
+        self.assertEqual(openings(), [iphone, android, android])
+        self.assertEqual(self.link.state, "opened")
+
     def test_first_opening_notifies_salesperson_and_sender(self):
         self.link.sudo().sender_id = self.billing_user
         self.open_page()
