@@ -28,6 +28,17 @@ def _check_loopback(url):
         raise ValueError(f"the bench only loads this machine's loopback, not {host}")
 
 
+def run_clients(client, connections):
+    """Run ``client`` in ``connections`` threads at once; return the seconds they took."""
+    started = time.monotonic()
+    workers = [threading.Thread(target=client) for _ in range(connections)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.monotonic() - started
+
+
 def percentile(values, pct):
     """The ``pct`` percentile of ``values`` (nearest rank), or None when empty."""
     if not values:
@@ -95,13 +106,7 @@ def _python_page_load(url, duration, connections):
             latencies.extend(mine)
             errors[0] += bad
 
-    started = time.monotonic()
-    workers = [threading.Thread(target=client) for _ in range(connections)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_clients(client, connections)
     return {
         "rps": len(latencies) / elapsed,
         "p50_ms": percentile(latencies, 50) * 1000,
@@ -195,13 +200,7 @@ def post_all(url, requests, connections, time_limit=120):
                 statuses[status] = statuses.get(status, 0) + 1
         conn.close()
 
-    started = time.monotonic()
-    workers = [threading.Thread(target=client) for _ in range(connections)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_clients(client, connections)
     return {
         "per_s": len(latencies) / elapsed if elapsed else 0.0,
         "p50_ms": (percentile(latencies, 50) or 0) * 1000,

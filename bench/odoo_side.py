@@ -203,6 +203,15 @@ def create_invoices(env, company, count, prefix, chunk=500):
 # --- bulk -----------------------------------------------------------------------------------
 
 
+def _mass_composer(invoices, model, values):
+    """Odoo's composer ``model`` in mass mode on ``invoices``, as the list action opens it."""
+    return (
+        invoices.env[model]
+        .with_context(active_model="account.move", active_ids=invoices.ids)
+        .create({**values, "res_ids": repr(invoices.ids)})
+    )
+
+
 def side_function(key, templates):
     """The action a user triggers from the invoice list, per side."""
     if key.startswith("ours_"):
@@ -215,39 +224,31 @@ def side_function(key, templates):
     if key == "native_sms":
 
         def run(invoices):
-            composer = (
-                invoices.env["sms.composer"]
-                .with_context(active_model="account.move", active_ids=invoices.ids)
-                .create(
-                    {
-                        "composition_mode": "mass",
-                        "res_model": "account.move",
-                        "res_ids": repr(invoices.ids),
-                        "template_id": templates["sms"],
-                        "mass_keep_log": True,
-                    }
-                )
-            )
-            composer.action_send_sms()
+            _mass_composer(
+                invoices,
+                "sms.composer",
+                {
+                    "composition_mode": "mass",
+                    "res_model": "account.move",
+                    "template_id": templates["sms"],
+                    "mass_keep_log": True,
+                },
+            ).action_send_sms()
 
         return run
     if key == "native_mail":
 
         def run(invoices):
-            composer = (
-                invoices.env["mail.compose.message"]
-                .with_context(active_model="account.move", active_ids=invoices.ids)
-                .create(
-                    {
-                        "composition_mode": "mass_mail",
-                        "model": "account.move",
-                        "res_ids": repr(invoices.ids),
-                        "template_id": templates["mail"],
-                        "force_send": False,
-                    }
-                )
-            )
-            composer._action_send_mail()
+            _mass_composer(
+                invoices,
+                "mail.compose.message",
+                {
+                    "composition_mode": "mass_mail",
+                    "model": "account.move",
+                    "template_id": templates["mail"],
+                    "force_send": False,
+                },
+            )._action_send_mail()
 
         return run
     if key == "native_link":
