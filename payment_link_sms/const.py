@@ -31,12 +31,13 @@ STATES = [
 LIVE_STATES = ("draft", "sent", "opened")
 FINAL_STATES = ("paid", "expired", "cancelled")
 # Allowed source states of each target state; anything else is refused (a repeat is a no-op).
-# A payment confirmed by the provider is always recorded, even on a link that expired or was
-# cancelled while the customer was paying: the money was taken, the link must say so.
+# A payment confirmed by the provider on a link that expired or was cancelled while the customer
+# was paying is recorded on its transaction, not as the link's payment: the link stays closed and
+# is flagged "paid after it was closed" (see payment.link._record_extra_payment).
 STATE_TRANSITIONS = {
     "sent": ("draft",),
     "opened": ("sent",),
-    "paid": ("draft", "sent", "opened", "expired", "cancelled"),
+    "paid": LIVE_STATES,
     "expired": LIVE_STATES,
     "cancelled": LIVE_STATES,
 }
@@ -63,9 +64,13 @@ EVENT_TYPES = [
     ("resent", "Resent"),
     ("reminder", "Reminder sent"),
     ("printed", "Printed"),
+    ("partly_paid", "Partly paid"),
+    ("paid_twice", "Paid twice"),
+    ("paid_after_close", "Paid after it was closed"),
+    ("refunded", "Refunded"),
 ]
 # Events that notify the salesperson and the sender.
-NOTIFIED_EVENTS = ("opened", "paid", "payment_failed", "delivery_failed")
+NOTIFIED_EVENTS = ("opened", "paid", "partly_paid", "payment_failed", "delivery_failed")
 
 # What a document's link summary (state, expiry, dates) depends on.
 DOCUMENT_LINK_DEPENDS = (
@@ -74,10 +79,27 @@ DOCUMENT_LINK_DEPENDS = (
     "payment_link_ids.sent_date",
     "payment_link_ids.paid_date",
     "payment_link_ids.paid_transaction_id",
+    "payment_link_ids.is_partly_paid",
 )
 
 # Transaction states that block a new payment attempt on the same link.
 BUSY_TX_STATES = ("pending", "authorized", "done")
+# A payment left pending by its provider (a wire transfer waiting for the money) blocks a new
+# attempt for this many days only; after that the customer may pay another way. The pending
+# attempt stays open: if it completes after another one paid the link, it is a payment too many,
+# refunded or flagged like any other (payment.link._record_extra_payment).
+PENDING_BLOCK_DAYS = 3
+
+# What the outcome of a link's completed payment attempt was.
+PAYMENT_OUTCOMES = [
+    ("paid", "Paid the link"),
+    ("partly_paid", "Paid part of the link"),
+    ("paid_twice", "Paid twice"),
+    ("paid_after_close", "Paid after the link was closed"),
+]
+# Amounts read from a client: longest text accepted, and largest absolute value.
+AMOUNT_MAX_LENGTH = 32
+AMOUNT_MAX_VALUE = 1e15
 
 # Rate limiting of the public route: misses from one address in a sliding window.
 MISS_WINDOW_MINUTES = 10

@@ -59,6 +59,33 @@ def is_http_url(value):
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
+AMOUNT_RE = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
+
+
+def parse_amount(value):
+    """Read an amount sent by a client (the pay page's form, the payment form's JSON).
+
+    :param value: What the client sent: a decimal text with a dot (``"12.50"``) or a number.
+    :return: The amount as a finite float (``-0`` reads as ``0.0``), or None for anything else:
+             ``nan``, ``inf``, ``1e309``, ``"1,5"``, overlong texts, booleans, lists...
+    :rtype: float | None
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if len(value) > const.AMOUNT_MAX_LENGTH or not AMOUNT_RE.fullmatch(value):
+            return None
+    elif not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return None
+    if not math.isfinite(number) or abs(number) >= const.AMOUNT_MAX_VALUE:
+        return None
+    return number + 0.0
+
+
 def days_left(expiration, now):
     """Whole days before ``expiration``, rounded up (a link sent for 60 days shows 60).
 

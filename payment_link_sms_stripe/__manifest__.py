@@ -8,7 +8,7 @@
     "license": "LGPL-3",
     "author": "payment_link_sms contributors",
     "depends": ["payment_link_sms", "payment_stripe"],
-    "data": [],
+    "data": ["views/payment_provider_views.xml"],
     "installable": True,
     "auto_install": True,
 }

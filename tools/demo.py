@@ -40,6 +40,8 @@ with registry.cursor() as cr:
     params.set_param("web.base.url.freeze", "True")
     demo = env.ref("payment.payment_provider_demo")
     demo.write({"state": "test", "is_published": True, "company_id": company.id})
+    # The demo provider exists only in test mode: the demo company accepts test payments.
+    company.payment_link_allow_test_providers = True
     keys = [os.environ.get(k) for k in
             ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")]
     stripe = env.ref("payment.payment_provider_stripe", raise_if_not_found=False)

@@ -81,9 +81,18 @@ class PaymentLinkPortal(PaymentPortal):
         link_sudo = link_sudo.with_context(lang=link_sudo.lang)
         if page_state != "payable":
             raise ValidationError(link_sudo._get_page_message(page_state))
-        pay_amount = link_sudo._check_payment_amount(amount)
-        link_sudo._lock_for_payment()
+        # Everything the request says is checked before the link is locked and any earlier
+        # attempt cancelled: junk parameters never touch the customer's attempt in progress.
         self._validate_transaction_kwargs(kwargs)
+        pay_amount = link_sudo._check_payment_amount(amount)
+        link_sudo._check_payment_choice(
+            pay_amount,
+            kwargs.get("provider_id"),
+            kwargs.get("payment_method_id"),
+            kwargs.get("flow"),
+            kwargs.get("token_id"),
+        )
+        link_sudo._lock_for_payment()
         kwargs.update(
             landing_route=link_sudo._get_landing_route(),
             is_validation=False,

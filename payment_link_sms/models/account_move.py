@@ -53,14 +53,26 @@ class AccountMove(models.Model):
     def _payment_link_amount_due(self):
         """The residual, less the early payment discount while it applies."""
         self.ensure_one()
-        if not self.invoice_payment_term_id.early_discount:
-            # No discount can apply: skip Odoo's installment analysis (a dozen filters per
-            # invoice, the bulk of a bulk send's preparation); it would return the residual.
-            return self.amount_residual
-        values = self._get_invoice_next_payment_values()
-        if values.get("installment_state") == "epd":
-            return values["amount_due"]
-        return self.amount_residual
+        due = self.amount_residual
+        if self.invoice_payment_term_id.early_discount:
+            # Only then can a discount apply: Odoo's installment analysis (a dozen filters per
+            # invoice, the bulk of a bulk send's preparation) would return the residual.
+            values = self._get_invoice_next_payment_values()
+            if values.get("installment_state") == "epd":
+                due = values["amount_due"]
+        # Payments confirmed by the provider that Odoo has not reconciled yet (it does so a
+        # moment later, when it post-processes them) are paid already.
+        unreconciled = sum(
+            tx.amount
+            for tx in self.sudo().transaction_ids
+            if tx.state == "done"
+            and not tx.is_post_processed
+            and tx.operation != "refund"
+            and tx.currency_id == self.currency_id
+        )
+        if not unreconciled:
+            return due
+        return max(self.currency_id.round(due - unreconciled), 0.0)
 
     def _payment_link_is_payable(self):
         return not self._payment_link_refusal()

@@ -77,7 +77,25 @@ class PaymentLink(models.Model):
     amount = fields.Monetary(
         string="Amount Requested", readonly=True, help="What was due when the link was sent."
     )
-    amount_paid = fields.Monetary(readonly=True, copy=False)
+    amount_paid = fields.Monetary(
+        readonly=True,
+        copy=False,
+        help="What the customer paid through this link (every part of a partial payment).",
+    )
+    is_partly_paid = fields.Boolean(
+        string="Partly Paid",
+        compute="_compute_is_partly_paid",
+        store=True,
+        help="Part of the amount was paid through the link; it stays usable for the rest until "
+        "it expires.",
+    )
+    paid_after_close = fields.Boolean(
+        string="Paid After It Was Closed",
+        readonly=True,
+        copy=False,
+        help="A payment through this link completed after the link was expired, cancelled or "
+        "replaced: the money is recorded as the customer's credit, not applied to the document.",
+    )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
     res_id = fields.Many2oneReference(
         string="Document ID", model_field="res_model", readonly=True, index=True
@@ -180,6 +198,13 @@ class PaymentLink(models.Model):
                 (link.paid_date - link.sent_date).total_seconds() / 3600
                 if link.paid_by_link and link.sent_date and link.paid_date
                 else False
+            )
+
+    @api.depends("state", "amount_paid")
+    def _compute_is_partly_paid(self):
+        for link in self:
+            link.is_partly_paid = link.state in const.LIVE_STATES and not (
+                link.currency_id.is_zero(link.amount_paid)
             )
 
     @api.model
@@ -951,6 +976,8 @@ class PaymentLink(models.Model):
         moving._log_events(target, reason=reason, **(event_values or {}))
         if log_document and target in ("expired", "cancelled", "paid"):
             moving._log_state_on_documents(target, reason)
+        if target in ("expired", "cancelled"):
+            moving._internal().transaction_ids._payment_link_cancel_open_attempts()
         return moving
 
     def _log_events(self, event_type, **values):
@@ -964,7 +991,14 @@ class PaymentLink(models.Model):
         by_model = {}
         for link in self:
             link = link._internal()
-            label = dict(link._fields["state"]._description_selection(link.env))[target]
+            label = (
+                dict(link._fields["state"]._description_selection(link.env)).get(target)
+                or dict(
+                    link.env["payment.link.event"]
+                    ._fields["event_type"]
+                    ._description_selection(link.env)
+                )[target]
+            )
             body = Markup("<p>%s</p>") % link.env._(
                 "Payment link %(link)s: %(state)s.", link=link.display_name, state=label
             )
@@ -1022,7 +1056,10 @@ class PaymentLink(models.Model):
         """Record that the links' documents were paid (by ``transaction`` when through a link)."""
         values = {}
         if transaction:
-            values = {"paid_transaction_id": transaction.id, "amount_paid": transaction.amount}
+            values = {
+                "paid_transaction_id": transaction.id,
+                "amount_paid": self.amount_paid + transaction.amount,
+            }
         paid = self._set_state(
             "paid",
             reason=reason,
@@ -1031,6 +1068,120 @@ class PaymentLink(models.Model):
         )
         paid._notify("paid")
         return paid
+
+    # === BUSINESS METHODS: completed payments === #
+
+    def _classify_payment(self, transaction):
+        """Tell what a payment through this link that the provider just confirmed is.
+
+        Called before the transaction is marked done, so that the document is judged as it was
+        while the customer paid.
+
+        :return: 'pays' (it pays the link, in full or in part), 'paid_twice' (the link was
+                 already paid, by another attempt or elsewhere) or 'paid_after_close' (the link
+                 was expired, cancelled, replaced, or its document changed meanwhile).
+        """
+        self.ensure_one()
+        if self.state == "paid":
+            return "paid_twice"
+        if self.state not in const.LIVE_STATES or self.expiration_date <= fields.Datetime.now():
+            return "paid_after_close"
+        document = self._get_document()
+        if document and document._payment_link_is_paid():
+            return "paid_twice"
+        if not document or not document._payment_link_is_payable():
+            return "paid_after_close"
+        return "pays"
+
+    def _record_payment(self, transaction):
+        """Record a payment through the link: it pays the link, or part of it.
+
+        The link is paid once what was paid through it reaches what it asked, or nothing is due
+        on the document any more; otherwise it stays live for the rest, and the payment is
+        recorded as a partial one.
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        paid = self.amount_paid + transaction.amount
+        self._get_document().invalidate_recordset()  # what the payment changed
+        remaining = self._get_amount_due()
+        if (
+            currency.compare_amounts(paid, self.amount) >= 0
+            or currency.compare_amounts(remaining, 0) <= 0
+        ):
+            transaction.sudo().payment_link_outcome = "paid"
+            return self._mark_paid(transaction=transaction)
+        transaction.sudo().payment_link_outcome = "partly_paid"
+        self.sudo().amount_paid = paid
+        internal = self._internal()
+        reason = internal.env._(
+            "%(paid)s paid, %(remaining)s remaining",
+            paid=currency.format(transaction.amount),
+            remaining=currency.format(remaining),
+        )
+        self._log_events("partly_paid", transaction_id=transaction.id, reason=reason)
+        self._log_state_on_documents("partly_paid", reason)
+        self._notify("partly_paid", reason=reason, amount=transaction.amount)
+        return self
+
+    def _record_extra_payment(self, transaction, outcome):
+        """Record a payment the link did not ask for any more: never dropped, never applied.
+
+        The money is real: the transaction stays done and Odoo records it as a payment of the
+        customer, detached from the document (see ``payment.transaction._payment_link_detach``):
+        no draft invoice is posted, no expired or changed quotation confirmed because of it. A
+        payment on a link already paid (``paid_twice``) is refunded where the provider can,
+        once the payment is recorded (``payment.transaction._post_process``); otherwise, and for
+        a payment after the link was closed, the salesperson and the sender get an activity.
+
+        :param str outcome: 'paid_twice' or 'paid_after_close' (see ``_classify_payment``).
+        """
+        self.ensure_one()
+        internal = self._internal()
+        transaction.sudo().payment_link_outcome = outcome
+        amount = self.currency_id.format(transaction.amount)
+        if outcome == "paid_after_close":
+            self.sudo().paid_after_close = True
+            reason = internal.env._(
+                "%(amount)s paid by %(reference)s after the link was closed: recorded as the "
+                "customer's credit, not applied to %(document)s.",
+                amount=amount,
+                reference=transaction.reference,
+                document=self.document_name,
+            )
+        else:
+            reason = internal.env._(
+                "%(amount)s paid by %(reference)s although the link was already paid.",
+                amount=amount,
+                reference=transaction.reference,
+            )
+        self._log_events(outcome, transaction_id=transaction.id, reason=reason)
+        if outcome == "paid_after_close" or not transaction._payment_link_can_refund():
+            internal._schedule_payment_activity(transaction, reason)
+
+    def _schedule_payment_activity(self, transaction, reason):
+        """Ask the salesperson (else the sender) to handle a payment by hand."""
+        self.ensure_one()
+        document = self._get_document()
+        users = (self.salesperson_id | self.sender_id).filtered(
+            lambda user: user.active and not user.share
+        )
+        record = document or transaction.payment_id or self
+        summary = self.env._("Payment to check: %s", self.name)
+        note = Markup("<p>%s</p><p>%s</p>") % (
+            reason,
+            self.env._(
+                "Refund it from the transaction %(reference)s, or apply the payment to what the "
+                "customer owes.",
+                reference=transaction.reference,
+            ),
+        )
+        record.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=note,
+            user_id=users[:1].id or self.env.ref("base.user_admin").id,
+        )
 
     # === BUSINESS METHODS: delivery tracking === #
 
@@ -1144,10 +1295,11 @@ class PaymentLink(models.Model):
         self.ensure_one()
         due = self._get_amount_due()
         currency = self.currency_id
-        try:
-            asked = due if amount is None or amount == "" else float(amount)
-        except (TypeError, ValueError):
-            asked = -1.0
+        asked = due if amount is None or amount == "" else utils.parse_amount(amount)
+        if asked is None:
+            raise ValidationError(
+                self.env._("This amount is not valid: the amount due is %s.", currency.format(due))
+            )
         if currency.compare_amounts(asked, due) == 0:
             return due
         if (
@@ -1182,10 +1334,16 @@ class PaymentLink(models.Model):
                 )
         except psycopg2.errors.LockNotAvailable:
             raise ValidationError(self._busy_message()) from None
+        # Under REPEATABLE READ a row lock alone does not serialise two requests whose
+        # snapshots overlap: once the first one committed (without writing the row), the second
+        # one gets the lock and does not see the first one's attempt. Writing the row makes the
+        # second one fail with a serialization error (the request is then retried by Odoo, with
+        # a snapshot that sees the first attempt).
+        self.env.cr.execute(
+            "UPDATE payment_link SET write_date = write_date WHERE id = %s", [self.id]
+        )
         self.invalidate_recordset(["transaction_ids", "state"])
-        if self.state == "paid" or any(
-            tx.state in const.BUSY_TX_STATES for tx in self.transaction_ids
-        ):
+        if self.state == "paid" or any(tx._payment_link_blocks() for tx in self.transaction_ids):
             raise ValidationError(self._busy_message())
         replaced = self.transaction_ids._payment_link_replaceable()
         if replaced:
@@ -1215,24 +1373,7 @@ class PaymentLink(models.Model):
         self.ensure_one()
         document = self._get_document()
         partner, company, currency = self.partner_id, self.company_id, self.currency_id
-        report = {}
-        providers_sudo = (
-            self.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                company.id, partner.id, amount, currency_id=currency.id, report=report
-            )
-        )
-        payment_methods_sudo = (
-            self.env["payment.method"]
-            .sudo()
-            ._get_compatible_payment_methods(
-                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
-            )
-        )
-        tokens_sudo = (
-            self.env["payment.token"].sudo()._get_available_tokens(providers_sudo.ids, partner.id)
-        )
+        providers_sudo, payment_methods_sudo, report = self._get_payment_options(amount)
         return {
             "link": self,
             "document": document,
@@ -1242,6 +1383,7 @@ class PaymentLink(models.Model):
             "partner": partner,
             "amount": amount,
             "amount_due": self._get_amount_due(),
+            "amount_paid": self.amount_paid,
             "allow_partial": company.payment_link_allow_partial,
             "currency": currency,
             "company_mismatch": partner.company_id and partner.company_id != company,
@@ -1249,7 +1391,8 @@ class PaymentLink(models.Model):
             # Odoo's payment form (payment.form)
             "providers_sudo": providers_sudo,
             "payment_methods_sudo": payment_methods_sudo,
-            "tokens_sudo": tokens_sudo,
+            # A bearer link is not a login: the customer's saved cards are never offered.
+            "tokens_sudo": self.env["payment.token"].sudo().browse(),
             "availability_report": report,
             # Saving a card needs the customer's recorded consent: not offered on a link.
             "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
@@ -1257,6 +1400,64 @@ class PaymentLink(models.Model):
             "transaction_route": "/pay/transaction",
             "landing_route": self._get_landing_route(),
         }
+
+    def _get_payment_options(self, amount):
+        """The providers and payment methods the pay page offers for ``amount``.
+
+        Odoo's compatibility rules for the link's company, customer, currency and amount
+        (enabled or test providers, published ones for portal and public users), less the
+        providers in test mode unless the company accepts test payments on links.
+
+        :return: ``(providers_sudo, payment_methods_sudo, availability_report)``
+        """
+        self.ensure_one()
+        partner, company, currency = self.partner_id, self.company_id, self.currency_id
+        report = {}
+        providers_sudo = (
+            self.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                company.id, partner.id, amount, currency_id=currency.id, report=report
+            )
+        )
+        if not company.payment_link_allow_test_providers:
+            providers_sudo = providers_sudo.filtered(lambda provider: provider.state == "enabled")
+        payment_methods_sudo = (
+            self.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
+            )
+        )
+        return providers_sudo, payment_methods_sudo, report
+
+    def _check_payment_choice(self, amount, provider_id, payment_method_id, flow, token_id):
+        """Accept only a provider and a payment method that the page offers for this link.
+
+        :raise ValidationError: For a saved card (``flow=token``), or a provider or payment
+                                method the page does not offer (unpublished, disabled, in test
+                                mode, another company's...).
+        """
+        self.ensure_one()
+        if flow not in ("direct", "redirect") or token_id:
+            raise ValidationError(
+                self.env._(
+                    "Saved payment methods cannot be used through a payment link: please enter "
+                    "your payment details."
+                )
+            )
+        providers_sudo, payment_methods_sudo, _report = self._get_payment_options(amount)
+        provider_sudo = providers_sudo.filtered(lambda provider: provider.id == provider_id)
+        method_sudo = payment_methods_sudo.filtered(
+            lambda method: method.id == payment_method_id and provider_sudo in method.provider_ids
+        )
+        if not provider_sudo or not method_sudo:
+            raise ValidationError(
+                self.env._(
+                    "This payment method is not available for this payment: please reload the "
+                    "page and choose one of those offered."
+                )
+            )
 
     def _mark_opened(self, user_agent):
         """Record an opening of the page (the first one moves the link to *opened*)."""
@@ -1287,7 +1488,7 @@ class PaymentLink(models.Model):
         lang = self.company_id[:1].partner_id.lang
         return self.with_context(lang=lang) if lang else self
 
-    def _notify(self, event_type, reason=False):
+    def _notify(self, event_type, reason=False, amount=None):
         """Tell the salesperson and the sender (as configured per company) what happened."""
         notified = False
         for link in self:
@@ -1300,6 +1501,7 @@ class PaymentLink(models.Model):
             labels = {
                 "opened": link.env._("opened"),
                 "paid": link.env._("paid"),
+                "partly_paid": link.env._("partly paid"),
                 "payment_failed": link.env._("payment failed"),
                 "delivery_failed": link.env._("not delivered"),
             }
@@ -1310,7 +1512,7 @@ class PaymentLink(models.Model):
                 "%(document)s (%(partner)s, %(amount)s): %(what)s.",
                 document=link.document_name,
                 partner=link.partner_id.display_name,
-                amount=link.currency_id.format(link.amount),
+                amount=link.currency_id.format(link._notified_amount(event_type, amount)),
                 what=labels[event_type],
             )
             if reason:
@@ -1339,6 +1541,16 @@ class PaymentLink(models.Model):
             )
         if notified:
             self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+
+    def _notified_amount(self, event_type, amount=None):
+        """The amount a notification states: what was actually paid for a payment, else what
+        the link asks."""
+        self.ensure_one()
+        if amount is not None:
+            return amount
+        if event_type == "paid" and self.paid_transaction_id:
+            return self.amount_paid
+        return self.amount
 
     def _get_notified_users(self):
         self.ensure_one()

@@ -38,6 +38,12 @@ class PaymentLinkMixin(models.AbstractModel):
     payment_link_paid_date = fields.Datetime(
         string="Paid by Link On", compute="_compute_payment_link_state", store=True
     )
+    payment_link_partly_paid = fields.Boolean(
+        string="Partly Paid by Link",
+        compute="_compute_payment_link_state",
+        store=True,
+        help="The live link of the document was paid in part; the rest is still due.",
+    )
 
     def _compute_payment_link_state(self):
         for document in self:
@@ -53,6 +59,7 @@ class PaymentLinkMixin(models.AbstractModel):
             document.payment_link_count = len(links)
             document.payment_link_sent_date = latest.sent_date
             document.payment_link_paid_date = max(paid_dates, default=False)
+            document.payment_link_partly_paid = latest.is_partly_paid
 
     @api.depends("payment_link_state", "payment_link_expiration_date")
     def _compute_payment_link_days_left(self):

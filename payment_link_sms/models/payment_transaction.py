@@ -1,5 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
 from odoo import fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .. import const
+
+_logger = logging.getLogger(__name__)
 
 
 class PaymentTransaction(models.Model):
@@ -12,17 +20,111 @@ class PaymentTransaction(models.Model):
         index="btree_not_null",
         ondelete="set null",
     )
+    payment_link_outcome = fields.Selection(
+        selection=const.PAYMENT_OUTCOMES,
+        string="Payment Link Outcome",
+        readonly=True,
+        copy=False,
+        help="What this completed payment did to its payment link. A payment on a link already "
+        "paid, or after it was closed, is recorded as the customer's credit, not applied to the "
+        "document.",
+    )
 
     def _set_pending(self, state_message=None, **kwargs):
         txs = super()._set_pending(state_message=state_message, **kwargs)
         txs._payment_link_log("payment_pending")
         return txs
 
-    def _set_done(self, state_message=None, **kwargs):
-        txs = super()._set_done(state_message=state_message, **kwargs)
-        for tx in txs.filtered("payment_link_id"):
-            tx.payment_link_id._mark_paid(transaction=tx)
+    def _set_done(self, state_message=None, extra_allowed_states=()):
+        # Judged before the state changes: what the link and its document were while paying.
+        allowed = ("draft", "pending", "authorized", "error", *extra_allowed_states)
+        candidates = self.filtered(
+            lambda tx: tx.payment_link_id and tx.operation != "refund" and tx.state in allowed
+        )
+        outcomes = {tx: tx.payment_link_id._classify_payment(tx) for tx in candidates}
+        extra = candidates.filtered(lambda tx: outcomes[tx] != "pays")
+        extra._payment_link_detach()
+        txs = super()._set_done(
+            state_message=state_message, extra_allowed_states=extra_allowed_states
+        )
+        for tx in candidates & txs:
+            if outcomes[tx] == "pays":
+                tx.payment_link_id._record_payment(tx)
+            else:
+                tx.payment_link_id._record_extra_payment(tx, outcomes[tx])
         return txs
+
+    def _payment_link_detach(self):
+        """Keep a payment that the link did not ask for any more off its document: Odoo then
+        records it as a payment of the customer (their credit), without posting a draft
+        invoice, reconciling it, or confirming a quotation because of it."""
+        values = {
+            fname: [fields.Command.clear()]
+            for fname in ("invoice_ids", "sale_order_ids")
+            if fname in self._fields
+        }
+        if self and values:
+            self.sudo().write(values)
+
+    def _post_process(self):
+        super()._post_process()
+        # A payment on a link already paid is refunded once Odoo recorded it.
+        for tx in self.filtered(
+            lambda tx: tx.state == "done" and tx.payment_link_outcome == "paid_twice"
+        ):
+            if tx.child_transaction_ids.filtered(lambda child: child.operation == "refund"):
+                continue
+            if tx._payment_link_can_refund():
+                tx._payment_link_refund()
+
+    def _payment_link_can_refund(self):
+        """Whether the provider of this payment refunds it from Odoo."""
+        self.ensure_one()
+        return self.provider_id.support_refund in ("full_only", "partial")
+
+    def _payment_link_refund(self):
+        """Refund a payment too many, or ask a person to when the provider refuses."""
+        self.ensure_one()
+        link = self.payment_link_id._internal()
+        try:
+            with self.env.cr.savepoint():
+                refund = self.sudo()._send_refund_request()
+        except (UserError, ValidationError) as error:
+            _logger.warning("refund of transaction %s failed: %s", self.reference, error)
+            link._schedule_payment_activity(
+                self,
+                link.env._(
+                    "%(reference)s paid the link a second time and could not be refunded "
+                    "automatically: %(error)s",
+                    reference=self.reference,
+                    error=str(error),
+                ),
+            )
+            return
+        link._log_events(
+            "refunded",
+            transaction_id=refund.id,
+            reason=link.env._(
+                "Refund %(refund)s of %(reference)s, which paid the link a second time",
+                refund=refund.reference,
+                reference=self.reference,
+            ),
+        )
+
+    def _payment_link_blocks(self):
+        """Whether this attempt blocks a new payment on its link: it is done (and paid more
+        than a part), authorized, or pending for less than ``const.PENDING_BLOCK_DAYS`` (a
+        wire transfer left pending for days does not block the link for ever)."""
+        self.ensure_one()
+        if self.operation == "refund" or self.state not in const.BUSY_TX_STATES:
+            return False
+        if self.state == "done":
+            # A part paid leaves the link usable for the rest.
+            return self.payment_link_outcome in (False, "paid")
+        if self.state != "pending":
+            return True
+        limit = fields.Datetime.now() - timedelta(days=const.PENDING_BLOCK_DAYS)
+        return not self.last_state_change or self.last_state_change > limit
 
     def _set_canceled(self, state_message=None, **kwargs):
         txs = super()._set_canceled(state_message=state_message, **kwargs)
@@ -52,22 +154,39 @@ class PaymentTransaction(models.Model):
                 tx.payment_link_id._notify("payment_failed", reason=reason)
 
     def _payment_link_replaceable(self):
-        """Return the attempts of ``self`` that a new payment on the same link replaces.
+        """Return the attempts of ``self`` that a new payment on the same link cancels.
 
-        By default, those never confirmed (draft). A provider bridge adds the failed attempts
-        that its provider lets the customer retry (Stripe keeps a declined PaymentIntent open for
-        another card), so that they are aborted too.
+        An attempt is cancelled in Odoo only when it is cancelled at its provider, so that a
+        customer who completes it anyway is never charged without Odoo recording it. By
+        default none is: a provider bridge returns the attempts its provider can cancel
+        (Stripe: the PaymentIntents of attempts never confirmed, or declined and still open
+        for another card). The others stay open: the first one completed pays the link, a
+        later one is refunded or flagged (``payment.link._record_extra_payment``).
         """
-        return self.filtered(lambda tx: tx.state == "draft")
+        return self.browse()
 
-    def _payment_link_abort(self):
-        """Cancel payment attempts replaced by a newer one on the same link.
+    def _payment_link_cancel_open_attempts(self):
+        """Cancel, where their provider can, the open attempts of links that were expired or
+        cancelled; an attempt that cannot be cancelled stays open (its payment is then recorded
+        as "paid after it was closed")."""
+        for tx in self._payment_link_replaceable():
+            try:
+                with self.env.cr.savepoint():
+                    tx.with_context(payment_link_replaced_attempt=True)._payment_link_abort(
+                        reason=self.env._("The payment link was closed")
+                    )
+            except ValidationError as error:
+                _logger.info("open attempt %s left open: %s", tx.reference, error)
+
+    def _payment_link_abort(self, reason=None):
+        """Cancel payment attempts replaced by a newer one on the same link (or whose link was
+        closed: ``reason`` says so).
 
         Providers that create a payment at their end before the customer confirms (Stripe's
         PaymentIntent) override this to cancel it there too, so that the abandoned attempt can
         never be charged.
         """
         self._set_canceled(
-            state_message=self.env._("Replaced by a newer payment attempt"),
+            state_message=reason or self.env._("Replaced by a newer payment attempt"),
             extra_allowed_states=("error",),
         )

@@ -23,6 +23,11 @@ class ResCompany(models.Model):
         string="Allow Partial Payment by Link",
         help="Let the customer choose to pay less than the amount due on the payment page.",
     )
+    payment_link_allow_test_providers = fields.Boolean(
+        string="Accept Test Payments on Links",
+        help="Offer payment providers in test mode on the payment page. A test card then marks "
+        "a real document paid: for trials and demonstrations only.",
+    )
     payment_link_show_logo = fields.Boolean(
         string="Show Company Logo on Pay Page",
         default=True,

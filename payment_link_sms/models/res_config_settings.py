@@ -14,6 +14,9 @@ class ResConfigSettings(models.TransientModel):
     payment_link_allow_partial = fields.Boolean(
         related="company_id.payment_link_allow_partial", readonly=False
     )
+    payment_link_allow_test_providers = fields.Boolean(
+        related="company_id.payment_link_allow_test_providers", readonly=False
+    )
     payment_link_show_logo = fields.Boolean(
         related="company_id.payment_link_show_logo", readonly=False
     )

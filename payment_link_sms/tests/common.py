@@ -82,6 +82,8 @@ class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
             [("code", "=", "demo"), ("company_id", "=", company.id)], limit=1
         ) or cls.env.ref("payment.payment_provider_demo").sudo().copy({"company_id": company.id})
         provider.write({"state": "test", "is_published": True})
+        # The demo provider exists in test mode only: these companies accept test payments.
+        company.payment_link_allow_test_providers = True
         return provider
 
     @classmethod

@@ -164,39 +164,7 @@ class TestConcurrentPayments(PayPageCommon):
 
     def test_two_concurrent_attempts_one_goes_through(self):
         dbname = self.env.cr.dbname
-        # Data both transactions can see must be committed: prepare it on a real cursor.
-        with sql_db.db_connect(dbname).cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env.ref("base.main_company")
-            partner = env["res.partner"].create(
-                {"name": "Race Customer", "email": "race@example.com"}
-            )
-            invoice = env["account.move"].create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "invoice_line_ids": [
-                        (0, 0, {"name": "Race", "quantity": 1, "price_unit": 99.0, "tax_ids": []})
-                    ],
-                }
-            )
-            invoice.action_post()
-            links, _urls = env["payment.link"]._create_links(
-                [
-                    {
-                        "document": invoice,
-                        "partner": partner,
-                        "company": company,
-                        "email": "race@example.com",
-                    }
-                ],
-                "email",
-            )
-            provider = env.ref("payment.payment_provider_demo")
-            provider.write({"state": "test"})
-            link_id, provider_id = links.id, provider.id
-            cr.commit()
+        link_id, provider_id = self._commit_link(dbname)
 
         barrier = threading.Barrier(2)
         outcomes = []
@@ -247,6 +215,78 @@ class TestConcurrentPayments(PayPageCommon):
                 self.assertEqual(cr.fetchone()[0], "paid")
         finally:
             self._drop_committed(dbname, link_id)
+
+    def test_overlapping_snapshots_cannot_both_start_a_payment(self):
+        """Under REPEATABLE READ, the second request's snapshot was taken before the first one
+        committed its attempt: the row lock alone would let it through, blind to that attempt."""
+        dbname = self.env.cr.dbname
+        link_id, provider_id = self._commit_link(dbname)
+        db = sql_db.db_connect(dbname)
+        try:
+            with db.cursor() as cr1, db.cursor() as cr2:
+                env1 = api.Environment(cr1, SUPERUSER_ID, {})
+                env2 = api.Environment(cr2, SUPERUSER_ID, {})
+                # The second request starts first: its snapshot is taken now.
+                cr2.execute("SELECT state FROM payment_link WHERE id = %s", [link_id])
+                link1 = env1["payment.link"].browse(link_id)
+                link1._lock_for_payment()
+                env1["payment.transaction"].create(
+                    {
+                        "provider_id": provider_id,
+                        "payment_method_id": env1.ref("payment.payment_method_unknown").id,
+                        "reference": "OVERLAP-1",
+                        "amount": link1._get_amount_due(),
+                        "currency_id": link1.currency_id.id,
+                        "partner_id": link1.partner_id.id,
+                        "payment_link_id": link_id,
+                        "operation": "online_direct",
+                    }
+                )
+                cr1.commit()
+                with (
+                    mute_logger("odoo.sql_db"),
+                    self.assertRaises(psycopg2.errors.SerializationFailure),
+                ):
+                    env2["payment.link"].browse(link_id)._lock_for_payment()
+                cr2.rollback()
+        finally:
+            self._drop_committed(dbname, link_id)
+
+    @staticmethod
+    def _commit_link(dbname):
+        """A link both transactions can see: prepared and committed on a real cursor."""
+        with sql_db.db_connect(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            partner = env["res.partner"].create(
+                {"name": "Race Customer", "email": "race@example.com"}
+            )
+            invoice = env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "Race", "quantity": 1, "price_unit": 99.0, "tax_ids": []})
+                    ],
+                }
+            )
+            invoice.action_post()
+            links, _urls = env["payment.link"]._create_links(
+                [
+                    {
+                        "document": invoice,
+                        "partner": partner,
+                        "company": company,
+                        "email": "race@example.com",
+                    }
+                ],
+                "email",
+            )
+            provider = env.ref("payment.payment_provider_demo")
+            provider.write({"state": "test"})
+            cr.commit()
+            return links.id, provider.id
 
     @staticmethod
     def _drop_committed(dbname, link_id):

@@ -5,3 +5,4 @@ from . import test_amount_change
 from . import test_filters
 from . import test_tours
 from . import test_mail_template
+from . import test_money_after_close

@@ -68,12 +68,19 @@ class PaymentTransaction(models.Model):
     # === BUSINESS METHODS: one live PaymentIntent per link === #
 
     def _payment_link_replaceable(self):
-        """Override of `payment_link_sms`: a failed Stripe attempt is replaced too, as Stripe
-        keeps its PaymentIntent open for another card (declined card, failed 3-D Secure)."""
-        failed = self.filtered(lambda tx: tx.state == "error" and tx._payment_link_has_intent())
-        return super()._payment_link_replaceable() | failed
+        """Override of `payment_link_sms`: Stripe cancels a PaymentIntent never confirmed, and
+        a failed one, which Stripe keeps open for another card (declined card, failed 3-D
+        Secure). A Stripe attempt without PaymentIntent has nothing to cancel at Stripe."""
+        cancellable = self.filtered(
+            lambda tx: (
+                tx.provider_code == "stripe"
+                and tx.operation == "online_direct"
+                and (tx.state == "draft" or (tx.state == "error" and tx._payment_link_has_intent()))
+            )
+        )
+        return super()._payment_link_replaceable() | cancellable
 
-    def _payment_link_abort(self):
+    def _payment_link_abort(self, reason=None):
         """Override of `payment_link_sms` to cancel the PaymentIntents of the replaced attempts
         at Stripe before cancelling them here.
 
@@ -83,7 +90,7 @@ class PaymentTransaction(models.Model):
         """
         for tx in self.filtered(lambda tx: tx._payment_link_has_intent()):
             tx._payment_link_cancel_stripe_intent()
-        return super()._payment_link_abort()
+        return super()._payment_link_abort(reason=reason)
 
     def _payment_link_has_intent(self):
         """Whether this attempt has a PaymentIntent at Stripe that a link payment could use."""
