@@ -261,8 +261,15 @@ class TestSecurity(PayPageCommon):
             root.setLevel(old_level)
             werkzeug.setLevel(old_werkzeug_level)
         self.assertTrue(handler.lines, "the capture saw the run")
-        leaks = [line for line in handler.lines if token in line]
+        landing_token = tx.landing_route.split("access_token=", 1)[1]
+        leaks = [line for line in handler.lines if token in line or landing_token in line]
         self.assertEqual(leaks, [])
+        self.assertTrue(
+            any(
+                f"/pay/done/{tx.payment_link_id.id}?access_token=" in line for line in handler.lines
+            ),
+            "the access log line of the landing page is there, masked",
+        )
         masked = f"/pay/{utils.mask_hint(utils.token_hint(token))}"
         self.assertTrue(
             any(masked in line for line in handler.lines),
