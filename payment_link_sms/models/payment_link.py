@@ -1327,20 +1327,23 @@ class PaymentLink(models.Model):
             [("link_id", "=", self.id), ("channel", "=", "print")], order="id desc"
         )
         printed[const.PRINT_TOKENS_PER_LINK :].unlink()
-        since = max(
-            fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES),
-            document.write_date or fields.Datetime.now(),
-        )
+        version = fields.Datetime.to_string(document.write_date)
+        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
         already = (
             self.env["payment.link.event"]
             .sudo()
             .search_count(
-                [("link_id", "=", self.id), ("event_type", "=", "printed"), ("date", ">=", since)],
+                [
+                    ("link_id", "=", self.id),
+                    ("event_type", "=", "printed"),
+                    ("document_version", "=", version),
+                    ("date", ">", since),
+                ],
                 limit=1,
             )
         )
         if not already:
-            self._log_events("printed", reason=reason)
+            self._log_events("printed", reason=reason, document_version=version)
         return url
 
     # === BUSINESS METHODS: notifications === #
