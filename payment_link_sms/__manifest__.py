@@ -30,6 +30,9 @@
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
         ],
+        "web.assets_frontend": [
+            "payment_link_sms/static/src/js/pay_page_opened.js",
+        ],
         "web.assets_tests": [
             "payment_link_sms/static/tests/tours/*.js",
         ],

@@ -68,6 +68,7 @@ EVENT_TYPES = [
     ("paid_twice", "Paid twice"),
     ("paid_after_close", "Paid after it was closed"),
     ("refunded", "Refunded"),
+    ("preview", "Link preview"),
 ]
 # Events that notify the salesperson and the sender.
 NOTIFIED_EVENTS = ("opened", "paid", "partly_paid", "payment_failed", "delivery_failed")
@@ -101,10 +102,51 @@ PAYMENT_OUTCOMES = [
 AMOUNT_MAX_LENGTH = 32
 AMOUNT_MAX_VALUE = 1e15
 
-# Rate limiting of the public route: misses from one address in a sliding window.
+# Rate limiting of the public routes: misses from one address (an IPv6 client by its /64) in a
+# sliding window. Only misses are refused once the limit is reached: a valid token is always
+# served, whatever other requests from the same address did.
 MISS_WINDOW_MINUTES = 10
 MISS_LIMIT = 20
-OPEN_EVENT_DEBOUNCE_SECONDS = 60
+IPV6_PREFIX_LENGTH = 64
+
+# Bounded audit: per link and window, one "opened" / "preview" event per browser and at most
+# AUDIT_EVENTS_PER_WINDOW of each; one "printed" event per document version.
+AUDIT_WINDOW_MINUTES = 60
+AUDIT_EVENTS_PER_WINDOW = 10
+# Further tokens of printed PDFs kept per link: beyond, the oldest printed tokens stop working.
+PRINT_TOKENS_PER_LINK = 10
+
+# The landing page after a payment (and its receipt's PDF): signed, valid this many hours.
+LANDING_TOKEN_HOURS = 24
+
+# Link previewers: they fetch a URL as soon as a message arrives or a link is pasted; such a
+# fetch is recorded as a preview, never as an opening. Lower-case substrings of user agents.
+PREVIEW_USER_AGENTS = (
+    "facebookexternalhit",  # iMessage previews announce themselves as Facebook's and X's bots
+    "facebot",
+    "twitterbot",
+    "whatsapp",
+    "slackbot",
+    "slack-imgproxy",
+    "skypeuripreview",  # Microsoft Teams and Skype
+    "microsoftpreview",
+    "bingpreview",
+    "googleimageproxy",  # Gmail's image and link proxy
+    "google-read-aloud",
+    "telegrambot",
+    "discordbot",
+    "linkedinbot",
+    "applebot",
+    "mattermost",
+    "viber",
+)
+# Request headers by which browsers and mail scanners announce a prefetch or a preview.
+PREFETCH_HEADERS = {
+    "Purpose": ("prefetch", "preview"),
+    "Sec-Purpose": ("prefetch", "prerender"),
+    "X-Purpose": ("prefetch", "preview"),
+    "X-Moz": ("prefetch",),
+}
 
 # Documents sent per batch by a bulk send (the ORM cache is emptied between two batches, so
 # that memory stays flat); the system parameter payment_link_sms.send_batch_size overrides it.
@@ -114,3 +156,13 @@ SEND_BATCH_SIZE = 100
 SMS_MAX_SEGMENTS = 2
 
 USER_AGENT_MAX_LENGTH = 255
+
+# What the pay page must allow for a provider's own payment form (Content-Security-Policy):
+# {provider code: {directive: [sources]}}. Redirect providers need nothing.
+PROVIDER_CSP_SOURCES = {
+    "stripe": {
+        "script-src": ["https://js.stripe.com"],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+        "connect-src": ["https://api.stripe.com"],
+    },
+}

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Small pure helpers (no ORM): one job each."""
 
+import ast
 import base64
 import hashlib
 import io
+import ipaddress
 import logging
 import math
 import re
@@ -86,6 +88,26 @@ def parse_amount(value):
     return number + 0.0
 
 
+def parse_ids(value):
+    """Read a list of record ids written as a Python literal (``"[1, 2]"``).
+
+    Through ``ast.literal_eval``: a literal, never an expression to evaluate. Anything that is
+    not a list or tuple of integers gives no ids.
+
+    :param str value: The literal, e.g. a wizard's ``res_ids`` field.
+    :rtype: list
+    """
+    if not isinstance(value, str) or not value:
+        return []
+    try:
+        ids = ast.literal_eval(value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return []
+    if not isinstance(ids, (list, tuple)):
+        return []
+    return [item for item in ids if isinstance(item, int) and not isinstance(item, bool)]
+
+
 def days_left(expiration, now):
     """Whole days before ``expiration``, rounded up (a link sent for 60 days shows 60).
 
@@ -147,6 +169,11 @@ LINK_MARKER_RE = re.compile(
 )
 
 LINK_URL_RE = re.compile(r"(%s)([A-Za-z0-9_-]{%d,})" % (re.escape(const.ROUTE_PREFIX), 16))
+# The landing page after a payment and its receipt: /pay/done/<id>[/pdf|/html]?access_token=...
+LANDING_URL_RE = re.compile(
+    r"(%sdone/\d+(?:/[a-z]+)?\?(?:[^\s\"'<>#]*?(?:&|&amp;))?access_token=)([^&\s\"'<>#]+)"
+    % re.escape(const.ROUTE_PREFIX)
+)
 
 
 def mask_link_urls(text):
@@ -160,7 +187,49 @@ def mask_link_urls(text):
     """
     if not text:
         return text
-    return LINK_URL_RE.sub(lambda match: match[1] + mask_hint(token_hint(match[2])), text)
+    text = LINK_URL_RE.sub(lambda match: match[1] + mask_hint(token_hint(match[2])), text)
+    return LANDING_URL_RE.sub(lambda match: match[1] + mask_hint(token_hint(match[2])), text)
+
+
+def client_network(address):
+    """The key under which a client address is rate-limited.
+
+    An IPv4 address is its own key; an IPv6 client is keyed by its /64 (one subscriber's
+    network: rotating addresses inside it changes nothing); an IPv4-mapped IPv6 address is
+    its IPv4 address.
+
+    :param str address: The remote address of the request.
+    :rtype: str
+    """
+    try:
+        ip = ipaddress.ip_address((address or "").split("%", 1)[0])
+    except ValueError:
+        return address or ""
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{const.IPV6_PREFIX_LENGTH}", strict=False))
+    return str(ip)
+
+
+def is_link_preview(method, user_agent, headers):
+    """Tell whether a request is a link previewer's fetch, not a person's visit.
+
+    :param str method: The HTTP method (``HEAD`` is never a person reading the page).
+    :param str user_agent: The User-Agent header.
+    :param headers: The request headers (a mapping with ``get``).
+    :rtype: bool
+    """
+    if (method or "").upper() == "HEAD":
+        return True
+    agent = (user_agent or "").lower()
+    if any(marker in agent for marker in const.PREVIEW_USER_AGENTS):
+        return True
+    for header, values in const.PREFETCH_HEADERS.items():
+        value = (headers.get(header) or "").lower()
+        if value and any(word in value for word in values):
+            return True
+    return False
 
 
 def gsm7_sanitize(text):
@@ -266,3 +335,54 @@ def install_log_masking():
 
     factory.payment_link_masking = True
     logging.setLogRecordFactory(factory)
+
+
+INLINE_SCRIPT_RE = re.compile(
+    r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE
+)
+# The inline scripts of Odoo's own frontend layout (web.layout and web.frontend_layout): their
+# content changes per request (CSRF token, session info), so they are allowed by hash.
+ODOO_INLINE_SCRIPT_ATTRS = ('id="web.layout.odooscript"',)
+ODOO_INLINE_SCRIPT_STARTS = ("odoo.__session_info__",)
+
+
+def content_security_policy(html, extra_sources=None):
+    """The Content-Security-Policy of a pay page: our, Odoo's and the providers' scripts only.
+
+    Scripts: the server's own (``'self'``: Odoo's asset bundles, ours among them), the inline
+    scripts of Odoo's layout by their hash (any other inline script, website tracking code or
+    injected custom code, is refused), and the payment providers' own sources
+    (``extra_sources``). ``'unsafe-eval'`` is needed by Odoo's frontend (Owl compiles its
+    templates in the browser). Nothing may frame the page.
+
+    :param str html: The rendered page.
+    :param dict extra_sources: {directive: [source, ...]} of the providers offered.
+    :rtype: str
+    """
+    hashes = []
+    for match in INLINE_SCRIPT_RE.finditer(html or ""):
+        attrs, body = match["attrs"], match["body"]
+        if "src=" in attrs:
+            continue
+        if any(attr in attrs for attr in ODOO_INLINE_SCRIPT_ATTRS) or body.strip().startswith(
+            ODOO_INLINE_SCRIPT_STARTS
+        ):
+            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+            hashes.append(f"'sha256-{digest}'")
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-eval'", *dict.fromkeys(hashes)],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    for directive, sources in (extra_sources or {}).items():
+        directives.setdefault(directive, ["'self'"]).extend(
+            source for source in sources if source not in directives[directive]
+        )
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())

@@ -1,14 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import http
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.payment.controllers.portal import PaymentPortal
+
+from .. import utils
 
 PAGE_HEADERS = [
     ("Referrer-Policy", "no-referrer"),
     ("X-Robots-Tag", "noindex, nofollow"),
     ("Cache-Control", "no-store"),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
 ]
 
 
@@ -17,17 +21,42 @@ class PaymentLinkPortal(PaymentPortal):
 
     def _payment_link_render(self, template, values, status=200):
         response = request.render(template, values, status=status, headers=PAGE_HEADERS)
+        # Rendered now, to allow exactly the inline scripts of Odoo's own layout (see utils).
+        response.flatten()
+        return self._payment_link_secure(response, values.get("providers_sudo"))
+
+    def _payment_link_secure(self, response, providers=None):
+        """Set the pay pages' Content-Security-Policy: our, Odoo's and the providers' scripts
+        only, and no framing."""
+        providers = providers or request.env["payment.provider"].sudo()
+        response.headers["Content-Security-Policy"] = utils.content_security_policy(
+            response.get_data(as_text=True), providers._payment_link_csp_sources()
+        )
         return response
 
-    def _payment_link_miss(self):
-        """Every unknown, malformed or foreign token gets this same answer."""
-        request.env["payment.link.throttle"].sudo()._register_miss(request.httprequest.remote_addr)
-        return self._payment_link_render("payment_link_sms.pay_page_not_found", {}, status=404)
+    def _payment_link_miss(self, json=False):
+        """Every unknown, malformed or foreign token gets this same answer, on every route.
 
-    def _payment_link_blocked(self):
-        return (
-            request.env["payment.link.throttle"].sudo()._is_blocked(request.httprequest.remote_addr)
-        )
+        Misses are counted per client network; once an address missed too often, its misses
+        (and only them: a valid token is always served) answer 429 for the window.
+        """
+        Throttle = request.env["payment.link.throttle"].sudo()
+        address = request.httprequest.remote_addr
+        blocked = Throttle._is_blocked(address)
+        if not blocked:
+            Throttle._register_miss(address)
+        if json:
+            if not blocked:
+                # The JSON error rolls the request back: the miss must be kept all the same.
+                request.env.cr.commit()  # pylint: disable=invalid-commit
+            raise ValidationError(
+                request.env._("Too many attempts: please wait a few minutes.")
+                if blocked
+                else request.env._("This payment link is not valid.")
+            )
+        if blocked:
+            return self._payment_link_render("payment_link_sms.pay_page_throttled", {}, status=429)
+        return self._payment_link_render("payment_link_sms.pay_page_not_found", {}, status=404)
 
     @http.route(
         "/pay/<string:token>",
@@ -38,11 +67,16 @@ class PaymentLinkPortal(PaymentPortal):
         sitemap=False,
     )
     def payment_link_page(self, token, amount=None, **kwargs):
-        if self._payment_link_blocked():
-            return self._payment_link_render("payment_link_sms.pay_page_throttled", {}, status=429)
         link_sudo = request.env["payment.link"]._get_by_token(token)
         if not link_sudo:
             return self._payment_link_miss()
+        httprequest = request.httprequest
+        if utils.is_link_preview(
+            httprequest.method, httprequest.user_agent.string, httprequest.headers
+        ):
+            # A previewer (messaging app, mail scanner, prefetch) is not a person: recorded as
+            # a preview; a person's opening is signalled by the rendered page (/pay/opened).
+            link_sudo._internal()._mark_previewed(httprequest.user_agent.string)
         # What the company reads (audit, chatter) in its language; the page in the customer's.
         page_state = link_sudo._internal()._get_page_state()
         request.update_context(lang=link_sudo.lang or request.env.lang)
@@ -58,13 +92,29 @@ class PaymentLinkPortal(PaymentPortal):
             return self._payment_link_render("payment_link_sms.pay_page_receipt", values)
         if page_state != "payable":
             return self._payment_link_render("payment_link_sms.pay_page_gone", values, status=410)
-        link_sudo._internal()._mark_opened(request.httprequest.user_agent.string)
         try:
             pay_amount = link_sudo._check_payment_amount(amount)
         except ValidationError:
             pay_amount = link_sudo._get_amount_due()
         values.update(link_sudo._get_pay_page_values(pay_amount), access_token=token)
         return self._payment_link_render("payment_link_sms.pay_page", values)
+
+    @http.route("/pay/opened", type="json", auth="public", methods=["POST"])
+    def payment_link_opened(self, access_token=None):
+        """The page's signal that it was shown to a person (sent by its script once visible).
+
+        :param str access_token: The link's token (in the request body, not in the URL).
+        """
+        link_sudo = request.env["payment.link"]._get_by_token(access_token)
+        if not link_sudo:
+            return self._payment_link_miss(json=True)
+        link_sudo = link_sudo._internal()
+        user_agent = request.httprequest.user_agent.string
+        if utils.is_link_preview("POST", user_agent, request.httprequest.headers):
+            link_sudo._mark_previewed(user_agent)
+        elif link_sudo.state in ("sent", "opened") and link_sudo.is_live:
+            link_sudo._mark_opened(user_agent)
+        return {}
 
     @http.route("/pay/transaction", type="json", auth="public")
     def payment_link_transaction(self, access_token, amount=None, **kwargs):
@@ -76,7 +126,7 @@ class PaymentLinkPortal(PaymentPortal):
         """
         link_sudo = request.env["payment.link"]._get_by_token(access_token)
         if not link_sudo:
-            raise ValidationError(request.env._("This payment link is not valid."))
+            return self._payment_link_miss(json=True)
         page_state = link_sudo._internal()._get_page_state()
         link_sudo = link_sudo.with_context(lang=link_sudo.lang)
         if page_state != "payable":
@@ -113,6 +163,14 @@ class PaymentLinkPortal(PaymentPortal):
         )
         return tx_sudo._get_processing_values()
 
+    def _payment_link_landing(self, link_id, access_token, view=None):
+        """The link of a landing page or receipt whose signed, unexpired token is valid."""
+        link_sudo = request.env["payment.link"].sudo().browse(link_id).exists()
+        if not link_sudo or not link_sudo._check_landing_token(access_token, view=view):
+            return link_sudo.browse()
+        request.update_context(lang=link_sudo.lang or request.env.lang)
+        return link_sudo.with_context(lang=link_sudo.lang)
+
     @http.route(
         "/pay/done/<int:link_id>",
         type="http",
@@ -123,11 +181,9 @@ class PaymentLinkPortal(PaymentPortal):
     )
     def payment_link_done(self, link_id, access_token=None, **kwargs):
         """Where the customer lands after paying: the receipt, or what happened."""
-        link_sudo = request.env["payment.link"].sudo().browse(link_id).exists()
-        if not link_sudo or not link_sudo._check_landing_token(access_token):
+        link_sudo = self._payment_link_landing(link_id, access_token)
+        if not link_sudo:
             return self._payment_link_miss()
-        request.update_context(lang=link_sudo.lang or request.env.lang)
-        link_sudo = link_sudo.with_context(lang=link_sudo.lang)
         last_tx = link_sudo.transaction_ids[:1]
         values = {
             "link": link_sudo,
@@ -138,3 +194,42 @@ class PaymentLinkPortal(PaymentPortal):
         if link_sudo.state == "paid":
             return self._payment_link_render("payment_link_sms.pay_page_receipt", values)
         return self._payment_link_render("payment_link_sms.pay_page_status", values)
+
+    @http.route(
+        ["/pay/done/<int:link_id>/pdf", "/pay/done/<int:link_id>/html"],
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_receipt_document(self, link_id, access_token=None, **kwargs):
+        """The paid document, for the receipt: through this checked route (signed token of a
+        bounded life, paid links only), never the document's permanent portal token. When no
+        PDF can be made (no wkhtmltopdf on the server), a page says so and offers the HTML."""
+        view = request.httprequest.path.rsplit("/", 1)[1]
+        link_sudo = self._payment_link_landing(link_id, access_token, view=view)
+        document = link_sudo and link_sudo.state == "paid" and link_sudo._get_document()
+        if not document or not document._payment_link_report_ref():
+            return self._payment_link_miss()
+        if view == "html":
+            html = document.with_context(lang=link_sudo.lang)._payment_link_receipt_html()
+            return self._payment_link_secure(request.make_response(html, headers=PAGE_HEADERS))
+        try:
+            filename, content = document.with_context(
+                lang=link_sudo.lang
+            )._payment_link_receipt_pdf()
+        except UserError:
+            values = {"link": link_sudo, "company": link_sudo.company_id, "document": document}
+            return self._payment_link_render(
+                "payment_link_sms.pay_page_pdf_unavailable", values, status=503
+            )
+        return request.make_response(
+            content,
+            headers=[
+                *PAGE_HEADERS,
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(content)),
+                ("Content-Disposition", http.content_disposition(filename)),
+            ],
+        )

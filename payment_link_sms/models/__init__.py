@@ -9,6 +9,7 @@ from . import payment_link_throttle
 from . import account_move
 from . import account_move_line
 from . import account_move_send
+from . import payment_provider
 from . import payment_transaction
 from . import sms_tracker
 from . import mail_mail

@@ -94,10 +94,13 @@ class AccountMove(models.Model):
     def _payment_link_report_values(self):
         """What the invoice PDF shows about paying by link (company option).
 
-        A live link gets a token of its own for this PDF (its QR code and short URL); a paid
-        invoice shows "Paid"; otherwise nothing: a PDF never carries a link that is not live.
+        A PDF rendered for a download answer (see ``_payment_link_pdf_is_live``) gets a token
+        of its own for its QR code and short URL. Any other rendering may be stored (the copy
+        kept when the invoice is sent, an email attachment): it shows the link masked, without
+        QR code, and issues no token. A paid invoice shows "Paid"; otherwise nothing: a PDF
+        never carries a link that is not live.
 
-        :return: {} or {'paid': True} or {'url', 'short_url', 'qr', 'expiration'}
+        :return: {} or {'paid': True} or {'short_url', 'expiration'[, 'url', 'qr']}
         """
         self.ensure_one()
         if not self.company_id.payment_link_on_invoice_pdf or self.move_type != "out_invoice":
@@ -107,17 +110,35 @@ class AccountMove(models.Model):
         live = self._payment_link_live()
         if not live or self._payment_link_refusal():
             return {}
-        url = live._issue_tokens("print")[live.id]
-        live._log_events("printed", reason=self.env._("Invoice PDF"))
+        expiration = live._format_expiration(lang_code=self.partner_id.lang or None)
+        if not self._payment_link_pdf_is_live():
+            return {
+                "short_url": live.masked_url.split("://", 1)[-1],
+                "expiration": expiration,
+                "masked": True,
+            }
+        url = live._issue_print_token(self, self.env._("Invoice PDF"))
         return {
             "url": url,
             "short_url": url.split("://", 1)[-1],
             "qr": utils.qr_data_uri(url),
-            "expiration": live._format_expiration(lang_code=self.partner_id.lang or None),
+            "expiration": expiration,
         }
 
     def _payment_link_pdf_label(self):
         return self.env._("Download invoice (PDF)")
+
+    def _payment_link_report_ref(self):
+        return "account.account_invoices"
+
+    def _payment_link_receipt_pdf(self):
+        """The invoice's legal PDF when it was kept at sending (as Odoo's portal serves it),
+        else the invoice report rendered now."""
+        self.ensure_one()
+        stored = self.sudo().invoice_pdf_report_id
+        if stored:
+            return stored.name, stored.raw
+        return super()._payment_link_receipt_pdf()
 
     # === Keep links in step with the invoice, whatever route changes it === #
 

@@ -33,11 +33,15 @@ class MailMail(models.Model):
                 )
                 reason = failure_reason or labels.get(failure_type) or failure_type
                 links._update_delivery("email", "failed", reason=reason)
-                # Kept by Odoo for a retry: mask the link and cancel the mail, the user resends
-                # a new link instead.
+                # Kept by Odoo for a retry: mask the link (the email and its message) and
+                # cancel the mail, the user resends a new link instead.
                 for mail in mails.sudo():
                     mail.write(
-                        {"body_html": utils.mask_link_urls(mail.body_html), "state": "cancel"}
+                        {
+                            "body_html": utils.mask_link_urls(mail.body_html),
+                            "body": utils.mask_link_urls(mail.body),
+                            "state": "cancel",
+                        }
                     )
             else:
                 links._update_delivery("email", "delivered")

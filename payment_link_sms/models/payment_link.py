@@ -1358,15 +1358,32 @@ class PaymentLink(models.Model):
             "and reload the page."
         )
 
-    def _get_landing_route(self):
+    def _get_landing_route(self, view=None):
+        """The landing page after a payment, or its receipt (``view`` 'pdf' or 'html').
+
+        Its access token is signed for this link and this view, and dies after
+        ``const.LANDING_TOKEN_HOURS`` hours; it is masked in logs like the link's token.
+        """
         self.ensure_one()
-        return f"/pay/done/{self.id}?access_token={self._landing_token()}"
+        path = f"{const.ROUTE_PREFIX}done/{self.id}" + (f"/{view}" if view else "")
+        return f"{path}?access_token={self._landing_token(view)}"
 
-    def _landing_token(self):
-        return hmac(self.env(su=True), "payment_link_sms.landing", self.id)
+    def _landing_token(self, view=None, expires=None):
+        expires = expires or int(
+            (fields.Datetime.now() + timedelta(hours=const.LANDING_TOKEN_HOURS)).timestamp()
+        )
+        signature = hmac(
+            self.env(su=True), "payment_link_sms.landing", (self.id, view or "page", expires)
+        )
+        return f"{expires}-{signature}"
 
-    def _check_landing_token(self, access_token):
-        return bool(access_token) and consteq(self._landing_token(), str(access_token))
+    def _check_landing_token(self, access_token, view=None):
+        """Whether ``access_token`` opens this link's landing page (or receipt ``view``) now."""
+        expires, _sep, signature = str(access_token or "").partition("-")
+        if not expires.isdigit() or len(expires) > 12 or not signature:
+            return False
+        valid = consteq(self._landing_token(view, expires=int(expires)), str(access_token))
+        return valid and int(expires) > fields.Datetime.now().timestamp()
 
     def _get_pay_page_values(self, amount):
         """Rendering values of the pay page: the document, the amount, Odoo's payment form."""
@@ -1460,25 +1477,75 @@ class PaymentLink(models.Model):
             )
 
     def _mark_opened(self, user_agent):
-        """Record an opening of the page (the first one moves the link to *opened*)."""
+        """Record that a person opened the page (the first opening moves the link to *opened*
+        and notifies). Called from the rendered page's signal, never from the GET alone."""
         self.ensure_one()
         user_agent = (user_agent or "")[: const.USER_AGENT_MAX_LENGTH]
-        now = fields.Datetime.now()
         if self.state == "sent":
-            self.sudo().write({"state": "opened", "opened_date": now})
+            self.sudo().write({"state": "opened", "opened_date": fields.Datetime.now()})
             self._log_events("opened", user_agent=user_agent)
             self._log_state_on_documents("opened", False)
             self._notify("opened")
             return
-        # The latest opening only (one indexed row), not the whole trail of a busy link.
-        last = (
+        self._log_bounded_event("opened", user_agent)
+
+    def _mark_previewed(self, user_agent):
+        """Record a link previewer's fetch (a messaging app, a mail scanner): no notification."""
+        self.ensure_one()
+        self._log_bounded_event("preview", (user_agent or "")[: const.USER_AGENT_MAX_LENGTH])
+
+    def _log_bounded_event(self, event_type, user_agent):
+        """Log ``event_type`` once per browser and window, and at most
+        ``const.AUDIT_EVENTS_PER_WINDOW`` times per window: a link holder cannot flood the
+        trail by changing user agents."""
+        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
+        Event = self.env["payment.link.event"].sudo()
+        domain = [
+            ("link_id", "=", self.id),
+            ("event_type", "=", event_type),
+            ("date", ">", since),
+        ]
+        if Event.search_count(domain + [("user_agent", "=", user_agent or False)], limit=1):
+            return Event
+        if Event.search_count(domain, limit=const.AUDIT_EVENTS_PER_WINDOW) >= (
+            const.AUDIT_EVENTS_PER_WINDOW
+        ):
+            return Event
+        return self._log_events(event_type, user_agent=user_agent)
+
+    def _issue_print_token(self, document, reason):
+        """A token for one printed PDF of ``document`` (the download answer only).
+
+        Bounded audit: one "printed" event per document version (its last change) and window;
+        at most ``const.PRINT_TOKENS_PER_LINK`` printed tokens per link, the oldest dropped.
+
+        :return: The full URL of the new token.
+        """
+        self.ensure_one()
+        url = self._issue_tokens("print")[self.id]
+        Token = self.env["payment.link.token"].sudo()
+        printed = Token.search(
+            [("link_id", "=", self.id), ("channel", "=", "print")], order="id desc"
+        )
+        printed[const.PRINT_TOKENS_PER_LINK :].unlink()
+        version = fields.Datetime.to_string(document.write_date)
+        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
+        already = (
             self.env["payment.link.event"]
             .sudo()
-            .search([("link_id", "=", self.id), ("event_type", "=", "opened")], limit=1)
+            .search_count(
+                [
+                    ("link_id", "=", self.id),
+                    ("event_type", "=", "printed"),
+                    ("document_version", "=", version),
+                    ("date", ">", since),
+                ],
+                limit=1,
+            )
         )
-        debounce = timedelta(seconds=const.OPEN_EVENT_DEBOUNCE_SECONDS)
-        if not last or last.user_agent != user_agent or last.create_date < now - debounce:
-            self._log_events("opened", user_agent=user_agent)
+        if not already:
+            self._log_events("printed", reason=reason, document_version=version)
+        return url
 
     # === BUSINESS METHODS: notifications === #
 

@@ -38,6 +38,9 @@ class PaymentLinkEvent(models.Model):
     message = fields.Text(readonly=True, help="The message as sent, its token masked.")
     reason = fields.Char(readonly=True)
     user_agent = fields.Char(readonly=True)
+    document_version = fields.Char(
+        readonly=True, help="For a printed document: its last change, when it was printed."
+    )
     transaction_id = fields.Many2one(
         comodel_name="payment.transaction", readonly=True, ondelete="set null"
     )

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.http import request
 from odoo.tools import hmac
 
 from .. import const, utils
@@ -261,6 +262,40 @@ class PaymentLinkMixin(models.AbstractModel):
     def _payment_link_pdf_label(self):
         """The label of the receipt's button that downloads the document (translated)."""
         return self.env._("Download (PDF)")
+
+    def _payment_link_pdf_is_live(self):
+        """Whether the PDF being rendered is a download answer, and may carry a working link.
+
+        Only a back-office download (Odoo's report route, flagged on the request by this
+        addon) is; every other rendering may be stored (the PDF kept when an invoice is sent,
+        an email's attachment, a portal copy) and shows the link masked. A flag on the request,
+        not in the context: a client cannot set it.
+        """
+        return bool(request and getattr(request, "payment_link_pdf_live", False))
+
+    def _payment_link_report_ref(self):
+        """The report printed for the customer's receipt (xmlid), or False for none."""
+        return False
+
+    def _payment_link_receipt_pdf(self):
+        """The document's PDF for the receipt of a paid link: ``(filename, content)``.
+
+        :raise UserError: When the PDF cannot be rendered (no wkhtmltopdf on the server).
+        """
+        self.ensure_one()
+        report_ref = self._payment_link_report_ref()
+        content, _type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(report_ref, self.ids)
+        return f"{self.display_name.replace('/', '_')}.pdf", content
+
+    def _payment_link_receipt_html(self):
+        """The document's report as HTML: the receipt's fallback when no PDF can be made."""
+        self.ensure_one()
+        content, _type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_html(self._payment_link_report_ref(), self.ids)
+        )
+        return content
 
     def _payment_link_document_url(self, pdf=False):
         """The customer's portal URL of the document (its PDF when ``pdf``)."""

@@ -4,13 +4,16 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .. import const
+from .. import const, utils
 
 
 class PaymentLinkThrottle(models.Model):
-    """Misses on the public payment route, per client address, to rate-limit token guessing.
+    """Misses on the public payment routes, per client network, to rate-limit token guessing.
 
-    The address is stored hashed with the database secret: enough to count, nothing to read.
+    The key is the client's address (an IPv6 client's /64), hashed with the database secret:
+    enough to count, nothing to read. Only misses are counted, and only misses are refused
+    once the limit is reached: a valid token is served whatever other requests did. An address
+    that is blocked adds no more rows (the table stays bounded).
     """
 
     _name = "payment.link.throttle"
@@ -23,7 +26,8 @@ class PaymentLinkThrottle(models.Model):
     @api.model
     def _key(self, address):
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "")
-        return hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()
+        network = utils.client_network(address)
+        return hashlib.sha256(f"{secret}:{network}".encode()).hexdigest()
 
     @api.model
     def _window_start(self):
@@ -31,7 +35,7 @@ class PaymentLinkThrottle(models.Model):
 
     @api.model
     def _is_blocked(self, address):
-        """Whether ``address`` missed too often lately (then every request gets a 429)."""
+        """Whether ``address`` missed too often lately (then its misses get a 429)."""
         self.env.cr.execute(
             "SELECT count(*) FROM payment_link_throttle WHERE key = %s AND date > %s",
             [self._key(address), self._window_start()],

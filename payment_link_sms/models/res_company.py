@@ -94,6 +94,16 @@ class ResCompany(models.Model):
                     )
                 )
 
+    def _payment_link_page_url(self, field_name):
+        """A web address of the company for the pay pages: only an http(s) URL, else False.
+
+        The company's website is free text in Odoo (``javascript:`` is accepted); the legal
+        URLs are checked when written, and checked again here for what was stored before.
+        """
+        self.ensure_one()
+        value = (self[field_name] or "").strip()
+        return value if utils.is_http_url(value) else False
+
     @api.constrains("payment_link_legal_url", "payment_link_privacy_url")
     def _check_payment_link_urls(self):
         labels = {

@@ -49,12 +49,12 @@ class SmsTracker(models.Model):
                 labels.get(failure_type) or reason or failure_type or self.env._("Unknown error")
             )
         links._update_delivery("sms", delivery, reason=reason or False)
-        if delivery != "queued":
-            # The provider has the message now: the outbox copy must not hold a working link.
-            sms_sudo = (
-                self.env["sms.sms"]
-                .sudo()
-                .search([("uuid", "in", self.filtered("payment_link_id").mapped("sms_uuid"))])
-            )
-            for sms in sms_sudo:
-                sms.body = utils.mask_link_urls(sms.body)
+        # Any answer of the provider (processing included) means it has the message now: the
+        # outbox copy must not hold a working link, whatever its state.
+        sms_sudo = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("uuid", "in", self.filtered("payment_link_id").mapped("sms_uuid"))])
+        )
+        for sms in sms_sudo:
+            sms.body = utils.mask_link_urls(sms.body)

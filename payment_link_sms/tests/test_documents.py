@@ -14,18 +14,30 @@ from odoo.tests import tagged
 from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
-from .. import utils
+from .. import const, utils
 from .test_pay_page import PayPageCommon
 
 URL_RE = re.compile(r"pay\.example\.com/pay/([A-Za-z0-9_-]{22})")
 
 
 class DocumentsCommon(PayPageCommon):
-    def render_invoice_html(self, invoice=None):
-        html, _type = self.env["ir.actions.report"]._render_qweb_html(
-            "account.account_invoices", (invoice or self.invoice).ids
-        )
-        return html.decode()
+    def render_invoice_html(self, invoice=None, download=True):
+        """The invoice PDF (its HTML in tests) as the back office downloads it (Odoo's report
+        route), or, ``download=False``, as rendered for anything else (a copy kept, an
+        attachment)."""
+        invoice = invoice or self.invoice
+        if not download:
+            html, _type = self.env["ir.actions.report"]._render_qweb_html(
+                "account.account_invoices", invoice.ids
+            )
+            return html.decode()
+        self.authenticate("billing_user", "billing_user")
+        try:
+            response = self.url_open(f"/report/pdf/account.account_invoices/{invoice.id}")
+        finally:
+            self.authenticate(None, None)
+        self.assertEqual(response.status_code, 200)
+        return response.text
 
     def send_invoice_email(self, invoice, template_xmlid):
         """The invoice's own "Send" wizard, by email, with the given template."""
@@ -61,6 +73,39 @@ class TestInvoicePdf(DocumentsCommon):
         self.assertEqual(self.open_page().status_code, 200)
         self.assertIn("printed", self.link.event_ids.mapped("event_type"))
         self.assertNotIn(pdf_token, str(self.link.event_ids.mapped("message")))
+
+    def test_pdf_rendered_for_anything_but_a_download_shows_the_link_masked(self):
+        tokens_before = self.link.sudo().token_ids
+        html = self.render_invoice_html(download=False)
+        self.assertIn('id="payment_link_block"', html)
+        self.assertIn("o_payment_link_masked", html)
+        self.assertIn(self.link.masked_url.split("://", 1)[1], html)
+        self.assertNotIn("o_payment_link_qr", html, "no QR code of a masked link")
+        self.assertFalse(URL_RE.search(html))
+        self.assertEqual(self.link.sudo().token_ids, tokens_before, "no token issued")
+        self.assertNotIn("printed", self.link.event_ids.mapped("event_type"))
+
+    def test_printing_cannot_flood_the_trail(self):
+        tokens = [URL_RE.search(self.render_invoice_html()).group(1) for _index in range(12)]
+        printed = self.link.event_ids.filtered(lambda e: e.event_type == "printed")
+        self.assertEqual(len(printed), 1, "one printed event per document version and hour")
+        print_tokens = self.link.sudo().token_ids.filtered(lambda t: t.channel == "print")
+        self.assertEqual(len(print_tokens), const.PRINT_TOKENS_PER_LINK)
+        self.assertEqual(self.open_page(token=tokens[-1]).status_code, 200)
+        self.assertEqual(self.open_page(token=tokens[0]).status_code, 404, "the oldest dropped")
+        # A new version of the invoice (changed in a later transaction) is a new print.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_move SET write_date = write_date + interval '1 minute' WHERE id = %s",
+            [self.invoice.id],
+        )
+        self.invoice.invalidate_recordset(["write_date"])
+        self.render_invoice_html()
+        printed = self.link.event_ids.filtered(lambda e: e.event_type == "printed")
+        self.assertEqual(len(printed), 2)
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=const.AUDIT_WINDOW_MINUTES + 1)):
+            self.render_invoice_html()
+        self.assertEqual(len(self.link.event_ids.filtered(lambda e: e.event_type == "printed")), 3)
 
     def test_pdf_without_live_link_or_option_has_no_link(self):
         self.link.action_expire()
@@ -116,8 +161,11 @@ class TestInvoiceEmailTemplate(DocumentsCommon):
         self.assertEqual(sent.channel, "email")
         self.assertNotIn(token, sent.message)
         self.assertEqual(link.email_state, "delivered")
-        # The PDF attached to that email carries the same live link.
-        self.assertIn("printed", link.event_ids.mapped("event_type"))
+        # The PDF attached to that email is the copy Odoo keeps: it shows the link masked.
+        stored = self.invoice_b.invoice_pdf_report_id.raw.decode()
+        self.assertIn(link.masked_url.split("://", 1)[1], stored)
+        self.assertFalse(URL_RE.search(stored))
+        self.assertNotIn("printed", link.event_ids.mapped("event_type"))
 
     def test_pay_now_email_in_french_and_norwegian(self):
         invoice_nb = self._create_posted_invoice(self.customer_nb, 450.0)

@@ -198,4 +198,19 @@ class TestMessages(PaymentLinkCommon):
             .sudo()
             .search([("model", "=", "payment.link"), ("res_id", "=", link.id)])
         )
-        self.assertNotIn(self.token_of(answers[0]), mail.body_html or "")
+        token = self.token_of(answers[0])
+        self.assertNotIn(token, mail.body_html or "")
+        self.assertTrue(mail.mail_message_id.body, "Odoo keeps the message of a failed email")
+        self.assertNotIn(token, mail.mail_message_id.body, "its message is masked too")
+        self.assertIn(link.masked_url, str(mail.mail_message_id.body))
+
+    def test_sms_still_processing_at_the_provider_is_masked(self):
+        with self.mock_gateways(moderated=True):
+            answer = self.send_link()[0]
+        link = self.link_of(answer)
+        tracker = self.env["sms.tracker"].sudo().search([("payment_link_id", "=", link.id)])
+        sms = self.env["sms.sms"].sudo().search([("uuid", "=", tracker.sms_uuid)])
+        self.assertEqual(sms.state, "process", "the provider is processing it")
+        self.assertEqual(self._sms[0]["body"].count(self.token_of(answer)), 1, "it was sent")
+        self.assertNotIn(self.token_of(answer), sms.body)
+        self.assertIn(link.masked_url, sms.body)

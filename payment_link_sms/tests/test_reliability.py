@@ -76,7 +76,9 @@ class TestPaymentFaults(PayPageCommon):
         while len(candidates) < 10000:
             candidates.add(secrets.token_urlsafe(secrets.choice((8, 16, 24, 32))))
         candidates.discard(token)
-        self.assertGreaterEqual(len(candidates), 10000)
+        # "/pay/" is no token URL: with `website` installed Odoo redirects it to "/pay".
+        candidates.discard("")
+        self.assertGreaterEqual(len(candidates), 9999)
         self.assertFalse(any(Link._get_by_token(candidate) for candidate in candidates))
         # Over HTTP, a sample of every kind: a 404 that tells nothing about anyone. Tokens
         # the route accepts get the very same body; the few with characters no URL path can

@@ -1,9 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
 import logging
+import os
+import re
+from smtplib import SMTPRecipientsRefused
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.tools.pdf import PdfFileReader
 
 from .. import utils
 from .test_pay_page import PayPageCommon
@@ -119,32 +125,112 @@ class TestSecurity(PayPageCommon):
             .search([("link_id", "=", other_link.id)])
         )
 
-    def test_database_holds_no_working_token(self):
-        """After sending by SMS and email, opening and paying, no text column of the database
-        contains the token: a dump yields no working link."""
-        with self.mock_gateways():
-            answer = self.send_link(channel="both")[0]
-        token = self.token_of(answer)
-        self.open_page(token=token)
-        self.pay("done", token=token)
+    def _texts_at_rest(self, known_tokens):
+        """Every text and binary value of the database that holds a link URL or a known
+        token, and every file of the filestore (the text of each stored PDF too):
+        ``[(where, text)]``."""
         self.env.flush_all()
         self.env.cr.execute("""
-            SELECT c.table_name, c.column_name
+            SELECT c.table_name, c.column_name, c.data_type
               FROM information_schema.columns c
               JOIN information_schema.tables t
                 ON t.table_name = c.table_name AND t.table_schema = c.table_schema
              WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-               AND c.data_type IN ('text', 'character varying', 'jsonb')
+               AND c.data_type IN ('text', 'character varying', 'jsonb', 'bytea')
         """)
-        found = []
-        for table, column in self.env.cr.fetchall():
-            self.env.cr.execute(
-                f'SELECT 1 FROM "{table}" WHERE "{column}"::text LIKE %s LIMIT 1',
-                [f"%{token}%"],
+        texts = []
+        for table, column, data_type in self.env.cr.fetchall():
+            value = (
+                f'"{column}"::text' if data_type != "bytea" else f"encode(\"{column}\", 'escape')"
             )
-            if self.env.cr.fetchone():
-                found.append(f"{table}.{column}")
-        self.assertEqual(found, [])
+            self.env.cr.execute(
+                f'SELECT {value} FROM "{table}" WHERE {value} LIKE ANY(%s)',
+                [["%/pay/%", *(f"%{token}%" for token in known_tokens)]],
+            )
+            texts += [(f"{table}.{column}", row[0]) for row in self.env.cr.fetchall()]
+        filestore = self.env["ir.attachment"]._filestore()
+        for folder, _dirs, files in os.walk(filestore):
+            for name in files:
+                path = os.path.join(folder, name)
+                with open(path, "rb") as file:
+                    data = file.read()
+                texts.append((path, data.decode("latin-1")))
+                if data.startswith(b"%PDF"):
+                    reader = PdfFileReader(io.BytesIO(data), strict=False)
+                    text = "".join(page.extract_text() for page in reader.pages)
+                    texts.append((f"{path} (PDF text)", text))
+        return texts
+
+    def _assert_no_working_token_at_rest(self, known_tokens):
+        texts = self._texts_at_rest(known_tokens)
+        filestore = self.env["ir.attachment"]._filestore()
+        self.assertTrue(any(where.startswith(filestore) for where, _text in texts))
+        found = [where for where, text in texts for token in known_tokens if token in text]
+        self.assertEqual(found, [], "no known token anywhere")
+        Link = self.env["payment.link"]
+        working = [
+            (where, candidate)
+            for where, text in texts
+            for candidate in re.findall(r"/pay/([A-Za-z0-9_-]{16,})", text or "")
+            if Link._get_by_token(candidate)
+        ]
+        self.assertEqual(working, [], "no working link anywhere at rest")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail", "odoo.addons.sms.models.sms_sms")
+    def test_database_holds_no_working_token(self):
+        """After sending by SMS (still processing at the provider) and email (one failed),
+        sending the invoice with its PDF showing the link, printing it, opening and paying,
+        no text or binary column of the database nor any file of the filestore (the text of
+        every stored PDF included) holds a working token: a dump yields no working link."""
+        self.company.payment_link_on_invoice_pdf = True
+        with self.mock_gateways(moderated=True):
+            answer = self.send_link(channel="both")[0]
+        token = self.token_of(answer)
+        known = [token]
+        # A failed email: Odoo keeps the mail and its message for a retry.
+        other = self._create_posted_invoice(self.customer_en, 70.0)
+        IrMailServer = type(self.env["ir.mail_server"])
+        error = SMTPRecipientsRefused({"pat@example.com": (550, b"No such user")})
+        with self.mock_gateways(), patch.object(IrMailServer, "send_email", side_effect=error):
+            known.append(self.token_of(self.send_link(other, channel="email")[0]))
+        self.assertEqual(other.payment_link_ids.email_state, "failed")
+        # The invoice sent by email with its PDF (kept as the invoice's legal copy).
+        third = self._create_posted_invoice(self.customer_en, 90.0)
+        wizard = (
+            self.env["account.move.send.wizard"]
+            .with_context(active_model="account.move", active_ids=third.ids)
+            .create(
+                {
+                    "mail_template_id": self.env.ref(
+                        "payment_link_sms.mail_template_invoice_payment_link"
+                    ).id
+                }
+            )
+        )
+        wizard.sending_methods = ["email"]
+        with self.mock_gateways():
+            wizard.action_send_and_print()
+            self.process_outboxes()
+        self.assertTrue(third.invoice_pdf_report_id, "the PDF kept at sending")
+        stored = third.invoice_pdf_report_id.raw.decode()
+        self.assertIn("o_payment_link_masked", stored, "it shows the link masked")
+        self.assertIn(third.payment_link_ids.masked_url.split("://", 1)[1], stored)
+        self.assertNotIn("o_payment_link_qr", stored, "and no QR code")
+        # Printed from the back office: the download answer carries a working link.
+        self.authenticate("billing_user", "billing_user")
+        printed = self.url_open(f"/report/pdf/account.account_invoices/{third.id}").text
+        self.authenticate(None, None)
+        printed_token = re.search(r"pay\.example\.com/pay/([A-Za-z0-9_-]{22})", printed).group(1)
+        self.assertEqual(
+            self.env["payment.link"]._get_by_token(printed_token), third.payment_link_ids
+        )
+        known.append(printed_token)
+        self.open_page(token=token)
+        tx = self.pay("done", token=token)
+        tx._post_process()
+        self.url_open(tx.landing_route)
+        self.url_open(self.link_of(answer)._get_landing_route("pdf"))
+        self._assert_no_working_token_at_rest(known)
         self.assertEqual(
             self.env["payment.link"].sudo().search([("id", "=", answer["link_id"])]).token_hash,
             utils.hash_token(token),
@@ -175,8 +261,15 @@ class TestSecurity(PayPageCommon):
             root.setLevel(old_level)
             werkzeug.setLevel(old_werkzeug_level)
         self.assertTrue(handler.lines, "the capture saw the run")
-        leaks = [line for line in handler.lines if token in line]
+        landing_token = tx.landing_route.split("access_token=", 1)[1]
+        leaks = [line for line in handler.lines if token in line or landing_token in line]
         self.assertEqual(leaks, [])
+        self.assertTrue(
+            any(
+                f"/pay/done/{tx.payment_link_id.id}?access_token=" in line for line in handler.lines
+            ),
+            "the access log line of the landing page is there, masked",
+        )
         masked = f"/pay/{utils.mask_hint(utils.token_hint(token))}"
         self.assertTrue(
             any(masked in line for line in handler.lines),

@@ -110,3 +110,19 @@ class TestSendWizard(PaymentLinkCommon):
         self.assertEqual(len(action["params"]["links"]), 2)
         self.assertEqual(len(action["params"]["refused"]), 1)
         self.assertEqual(sorted(s["number"] for s in self._sms), ["+33612345678", "+4741234567"])
+
+    def test_document_ids_are_a_literal_never_an_expression(self):
+        """``res_ids`` is read with ``ast.literal_eval``: an expression (what ``safe_eval``
+        would run) names no document."""
+        other = self._create_posted_invoice(self.customer_nb, 50.0)
+        wizard = self._wizard().save()
+        self.assertEqual(wizard.document_count, 1)
+        wizard.res_ids = repr([self.invoice.id, other.id])
+        self.assertEqual(wizard.document_count, 2)
+        for expression in (
+            f"[{self.invoice.id}] + [{other.id}]",
+            f"list(range({self.invoice.id}, {other.id} + 1))",
+            f"[{self.invoice.id} if True else 0]",
+        ):
+            wizard.res_ids = expression
+            self.assertEqual(wizard.document_count, 0, expression)

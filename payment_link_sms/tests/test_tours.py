@@ -18,6 +18,12 @@ class TestPayByLinkTour(PaymentLinkCommon):
         token = self.token_of(answer)
         self.start_tour(f"/pay/{token}", "payment_link_sms_pay_tour")
         self.assertEqual(link.state, "paid")
+        # The page, shown in a real browser under its Content-Security-Policy, signalled
+        # that a person opened it (the GET alone does not).
+        opened = link.event_ids.filtered(lambda e: e.event_type == "opened")
+        self.assertEqual(len(opened), 1)
+        self.assertIn("Chrome", opened.user_agent)
+        self.assertTrue(link.opened_date)
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(link.paid_transaction_id.provider_id, self.demo_provider)
 

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
 from odoo import api, fields, models
-from odoo.tools.safe_eval import safe_eval
 
 from .. import const, utils
 
@@ -60,8 +60,7 @@ class PaymentLinkSend(models.TransientModel):
 
     def _get_documents(self):
         self.ensure_one()
-        ids = safe_eval(self.res_ids or "[]") if isinstance(self.res_ids, str) else []
-        return self.env[self.res_model].browse(ids).exists()
+        return self.env[self.res_model].browse(utils.parse_ids(self.res_ids)).exists()
 
     @api.model
     def default_get(self, fields_list):

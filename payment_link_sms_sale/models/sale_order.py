@@ -139,6 +139,9 @@ class SaleOrder(models.Model):
             return self.env._("Download quotation (PDF)")
         return self.env._("Download order (PDF)")
 
+    def _payment_link_report_ref(self):
+        return "sale.action_report_saleorder"
+
     def _payment_link_expiration_date(self, default):
         """A link for a quotation expires with the quotation: Odoo refuses to confirm an
         expired quotation online."""

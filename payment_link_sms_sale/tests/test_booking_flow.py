@@ -80,8 +80,11 @@ class TestBookingFlow(PaymentLinkSaleCommon):
         self.assertEqual(receipt.status_code, 200)
         self.assertIn("Paiement reçu", receipt.text, "in the customer's language")
         self.assertIn("Télécharger la commande (PDF)", receipt.text, "in French")
-        self.assertIn(f"/my/orders/{self.booking.id}?access_token=", receipt.text)
-        self.assertIn("report_type=pdf", receipt.text)
+        self.assertNotIn("/my/orders/", receipt.text, "not the order's permanent portal token")
+        pdf_url = re.search(r'href="(/pay/done/\d+/pdf\?access_token=[^"]+)"', receipt.text)
+        pdf = self.url_open(pdf_url.group(1).replace("&amp;", "&"))
+        self.assertEqual(pdf.status_code, 200)
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
 
     def test_automatic_invoice_is_created_and_paid(self):
         self.set_automatic_invoice()

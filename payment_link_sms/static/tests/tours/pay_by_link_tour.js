@@ -38,7 +38,7 @@ registry.category("web_tour.tours").add("payment_link_sms_pay_tour", {
         },
         {
             content: "The invoice can be downloaded",
-            trigger: "a.o_payment_link_pdf[href*='report_type=pdf']",
+            trigger: "a.o_payment_link_pdf[href*='/pay/done/'][href*='/pdf?access_token=']",
         },
     ],
 });

@@ -51,7 +51,7 @@ registry.category("web_tour.tours").add("payment_link_sms_sale_pay_booking_tour"
         },
         {
             content: "The booking can be downloaded",
-            trigger: "a.o_payment_link_pdf[href*='/my/orders/'][href*='report_type=pdf']",
+            trigger: "a.o_payment_link_pdf[href*='/pay/done/'][href*='/pdf?access_token=']",
         },
     ],
 });
