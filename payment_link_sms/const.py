@@ -12,7 +12,11 @@ CHANNELS = [
 ]
 DEFAULT_CHANNEL = "sms"
 # What carries a further token of a link (see payment.link.token).
-TOKEN_CHANNELS = [*CHANNELS, ("print", "Printed document")]
+TOKEN_CHANNELS = [
+    *CHANNELS,
+    ("print", "Printed document"),
+    ("retry", "New attempt after a failed payment"),
+]
 
 # Bytes of randomness of a link token: 16 bytes = 128 bits, 22 URL-safe characters.
 TOKEN_BYTES = 16

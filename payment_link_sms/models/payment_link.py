@@ -75,7 +75,10 @@ class PaymentLink(models.Model):
     )
     currency_id = fields.Many2one(comodel_name="res.currency", required=True, readonly=True)
     amount = fields.Monetary(
-        string="Amount Requested", readonly=True, help="What was due when the link was sent."
+        string="Amount Requested",
+        readonly=True,
+        help="What was due when the link was sent. In the analysis, a link replaced by a "
+        "resend is left out: each document's request counts once.",
     )
     amount_paid = fields.Monetary(readonly=True, copy=False)
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
@@ -137,15 +140,16 @@ class PaymentLink(models.Model):
         compute="_compute_reporting",
         store=True,
         aggregator="avg",
-        help="100 for a link paid through itself, 0 otherwise: its average is the conversion "
-        "rate from sent to paid.",
+        help="Share of the requests paid through their link: 100 for a link paid through "
+        "itself, 0 otherwise, averaged over the latest link of each document.",
     )
     hours_to_pay = fields.Float(
         string="Hours to Pay",
         compute="_compute_reporting",
         store=True,
         aggregator="median",
-        help="Hours from sending to payment, for links paid through themselves (median).",
+        help="Median of the hours from sending to payment, over the links paid through "
+        "themselves only (an unpaid link is not counted as 0).",
     )
     token_ids = fields.One2many(
         comodel_name="payment.link.token",
@@ -158,6 +162,8 @@ class PaymentLink(models.Model):
     _sql_constraints = [
         ("token_hash_unique", "UNIQUE(token_hash)", "A payment link token must be unique."),
     ]
+    # Medians taken over the rows where the boolean field is set only (see _read_group_select).
+    _median_only = {"hours_to_pay": "paid_by_link"}
 
     # === COMPUTE METHODS === #
 
@@ -190,7 +196,14 @@ class PaymentLink(models.Model):
             if fname not in self._fields or self._fields[fname].type not in ("float", "integer"):
                 raise ValueError(f"Invalid median aggregate {aggregate_spec!r}")
             sql_field = self._field_to_sql(self._table, fname, query)
-            return SQL("PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY %s)", sql_field)
+            median = SQL("PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY %s)", sql_field)
+            only = self._median_only.get(fname)
+            if only:
+                # Over the rows it means something for: an unpaid link took no "0 hours".
+                median = SQL(
+                    "%s FILTER (WHERE %s)", median, self._field_to_sql(self._table, only, query)
+                )
+            return median
         return super()._read_group_select(aggregate_spec, query)
 
     @api.depends("state", "expiration_date")
@@ -289,6 +302,18 @@ class PaymentLink(models.Model):
         :return: The id of the new link.
         :rtype: int
         """
+        return self._resend()[0].id
+
+    def action_resend_dialog(self):
+        """Resend (see :meth:`action_resend`) and show the sender the new link, in full, once.
+
+        :return: The sent dialog of the new link.
+        """
+        new_link, urls = self._resend()
+        return new_link._action_sent_dialog(urls, open_link=True)
+
+    def _resend(self):
+        """Send a new link replacing this one; return ``(new link, {link id: full URL})``."""
         self.ensure_one()
         self._check_manage_rights()
         document = self._get_document()
@@ -300,13 +325,18 @@ class PaymentLink(models.Model):
             )
         if self.state == "paid":
             raise UserError(self.env._("Link %s was paid: there is nothing to resend.", self.name))
+        was_live = self.state in const.LIVE_STATES
         result = document.with_context(payment_link_resent_from=self.id)._payment_link_send(
             self.channel, phone=self.phone, email=self.email, replace=True
         )
         new_link = result["links"]
         if not new_link:
             raise UserError("\n".join(result["refused"].values()))
-        return new_link.id
+        if not was_live:
+            # Expired or cancelled: the send replaced nothing live, but this link was resent.
+            self.sudo().replaced_by_id = new_link
+            self._log_events("resent", reason=self.env._("Resent as a new link"))
+        return new_link, result["urls"]
 
     def action_view_document(self):
         self.ensure_one()
@@ -318,9 +348,12 @@ class PaymentLink(models.Model):
             "views": [(False, "form")],
         }
 
-    def _action_sent_dialog(self, urls=None, refused=None):
+    def _action_sent_dialog(self, urls=None, refused=None, open_link=False):
         """The client action telling the sender what went out (the only place, besides the
-        message, where the full link is shown: it is not stored)."""
+        message, where the full link is shown: it is not stored).
+
+        :param bool open_link: Offer to open the link's form (after a resend from the old one).
+        """
         urls = urls or {}
         links = [
             {
@@ -341,7 +374,11 @@ class PaymentLink(models.Model):
             if len(self) == 1
             else self.env._("%s payment links sent", len(self)),
             "target": "new",
-            "params": {"links": links, "refused": list((refused or {}).values())},
+            "params": {
+                "links": links,
+                "refused": list((refused or {}).values()),
+                "open_link_id": self.id if open_link and len(self) == 1 else False,
+            },
         }
 
     # === BUSINESS METHODS: rights, documents === #
@@ -635,11 +672,33 @@ class PaymentLink(models.Model):
                 {**self._prepare_link_values(plan, channel, token, now), **sent_values}
             )
         links = self.sudo().create(vals_list)
+        links._chain_earlier_requests()
         urls = utils.UrlMap(
             (link.id, link._build_url(token)) for link, token in zip(links, tokens, strict=True)
         )
         links._log_events("created")
         return links, urls
+
+    def _chain_earlier_requests(self):
+        """Mark the earlier unpaid links of the documents of ``self`` that are over (expired,
+        cancelled) as replaced by the new one: a document's chain of requests counts once in
+        the analysis, and their page tells the customer to use the latest message. Live links
+        are replaced (and cancelled) by the send itself (``_replace_by``)."""
+        if not self:
+            return
+        new_by_doc = {(link.res_model, link.res_id): link for link in self}
+        earlier = self.sudo().search(
+            [
+                ("res_id", "in", list({link.res_id for link in self})),
+                ("id", "not in", self.ids),
+                ("replaced_by_id", "=", False),
+                ("state", "in", ("expired", "cancelled")),
+            ]
+        )
+        for old in earlier:
+            new = new_by_doc.get((old.res_model, old.res_id))
+            if new:
+                old.replaced_by_id = new
 
     def _build_url(self, token):
         self.ensure_one()
@@ -1098,10 +1157,10 @@ class PaymentLink(models.Model):
         self.ensure_one()
         if self.state == "paid":
             return "paid"
-        if self.state == "cancelled":
-            return "replaced" if self.replaced_by_id else "cancelled"
-        if self.state == "expired":
-            return "expired"
+        if self.state in ("cancelled", "expired") and self.replaced_by_id:
+            return "replaced"
+        if self.state in ("cancelled", "expired"):
+            return self.state
         if self.expiration_date <= fields.Datetime.now():
             self._set_state("expired", reason=self.env._("Validity ended"))
             return "expired"

@@ -303,9 +303,10 @@ class TestReporting(DocumentsCommon):
         self.env.flush_all()  # no pending recomputation may overwrite the values set below
         for hours, link in zip((1.0, 2.0, 100.0), links, strict=True):
             self.env.cr.execute(
-                "UPDATE payment_link SET hours_to_pay = %s WHERE id = %s", [hours, link.id]
+                "UPDATE payment_link SET hours_to_pay = %s, paid_by_link = TRUE WHERE id = %s",
+                [hours, link.id],
             )
-        Link.invalidate_model(["hours_to_pay"])
+        Link.invalidate_model(["hours_to_pay", "paid_by_link"])
         result = Link.read_group([("id", "in", links.ids)], ["hours_to_pay:median"], [])
         self.assertEqual(result[0]["hours_to_pay"], 2.0)
 
