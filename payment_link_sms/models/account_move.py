@@ -85,7 +85,9 @@ class AccountMove(models.Model):
         A live link gets a token of its own for this PDF (its QR code and short URL); a paid
         invoice shows "Paid"; otherwise nothing: a PDF never carries a link that is not live.
 
-        :return: {} or {'paid': True} or {'url', 'short_url', 'qr', 'expiration'}
+        :return: {} or {'paid': True} or {'url', 'short_url', 'short_base', 'code', 'qr',
+                 'expiration'}; ``code`` is the printed code a person types after
+                 ``short_base`` (see ``utils.generate_code``).
         """
         self.ensure_one()
         if not self.company_id.payment_link_on_invoice_pdf or self.move_type != "out_invoice":
@@ -95,12 +97,22 @@ class AccountMove(models.Model):
         live = self._payment_link_live()
         if not live or self._payment_link_refusal():
             return {}
-        url = live._issue_tokens("print")[live.id]
-        live._log_events("printed", reason=self.env._("Invoice PDF"))
+        # One print renders the document more than once (Odoo's report engine): one token
+        # and one "printed" event per print, i.e. per transaction.
+        printed = self.env.cr.precommit.data.setdefault("payment_link_sms.printed", {})
+        if live.id not in printed:
+            url = live._issue_tokens("print")[live.id]
+            live._log_events("printed", reason=self.env._("Invoice PDF"))
+            base, code = url.rsplit("/", 1)
+            printed[live.id] = {
+                "url": url,
+                "short_url": url.split("://", 1)[-1],
+                "short_base": f"{base.split('://', 1)[-1]}/",
+                "code": code,
+                "qr": utils.qr_data_uri(url),
+            }
         return {
-            "url": url,
-            "short_url": url.split("://", 1)[-1],
-            "qr": utils.qr_data_uri(url),
+            **printed[live.id],
             "expiration": live._format_expiration(lang_code=self.partner_id.lang or None),
         }
 

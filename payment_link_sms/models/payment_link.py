@@ -425,13 +425,21 @@ class PaymentLink(models.Model):
     # === BUSINESS METHODS: recipients === #
 
     @api.model
-    def _resolve_phone(self, partner, company, number):
+    def _resolve_phone(self, partner, company, number, bulk=False):
         """Return ``(e164_number, error)`` for an SMS to ``partner``.
 
         :param partner: The customer (its country formats national numbers).
         :param company: The company (its country is the fallback).
         :param str number: The number typed or taken from the partner.
+        :param bool bulk: Several documents at once: nothing can be typed, the fix is on the
+                          customer's contact.
         """
+        if not number and bulk:
+            return False, self.env._(
+                "%s has no mobile or phone number: add one on the customer's contact, or send "
+                "by email.",
+                partner.display_name,
+            )
         if not number:
             return False, self.env._(
                 "%s has no mobile or phone number: type a number or choose a contact.",
@@ -452,8 +460,13 @@ class PaymentLink(models.Model):
         return e164, False
 
     @api.model
-    def _resolve_email(self, partner, email):
+    def _resolve_email(self, partner, email, bulk=False):
         """Return ``(normalized_email, error)`` for an email to ``partner``."""
+        if not email and bulk:
+            return False, self.env._(
+                "%s has no email address: add one on the customer's contact, or send by SMS.",
+                partner.display_name,
+            )
         if not email:
             return False, self.env._(
                 "%s has no email address: type an address.", partner.display_name
@@ -545,6 +558,7 @@ class PaymentLink(models.Model):
                 documents.invalidate_model()  # what the check read, a batch at a time
         link_ids, urls, refused = [], utils.UrlMap(), {}
         now = fields.Datetime.now()
+        bulk = len(documents) > 1 and not phone and not email
         for index, batch in enumerate(batches):
             if index:
                 # The previous batch is written: free what its records hold in memory.
@@ -552,7 +566,7 @@ class PaymentLink(models.Model):
                 for model in self._get_send_batch_models(documents):
                     self.env[model].invalidate_model(flush=False)
             batch_link_ids, batch_refused = self._send_batch(
-                batch, channel, phone, email, replace, urls, now
+                batch, channel, phone, email, replace, urls, now, bulk=bulk
             )
             link_ids += batch_link_ids
             refused.update(batch_refused)
@@ -588,13 +602,12 @@ class PaymentLink(models.Model):
         ]
 
     @api.model
-    def _send_batch(self, documents, channel, phone, email, replace, urls, now):
+    def _send_batch(self, documents, channel, phone, email, replace, urls, now, bulk=False):
         """Check, create and send the links of one batch of documents (see
         ``_send_for_documents``); add the full URLs of the new links to ``urls``.
 
         :return: ``(new link ids, {document id: reason of refusal})``
         """
-        use_sms, use_email = channel in ("sms", "both"), channel in ("email", "both")
         live_links = self.sudo().search(
             [
                 ("res_model", "=", documents._name),
@@ -602,7 +615,67 @@ class PaymentLink(models.Model):
                 ("state", "in", const.LIVE_STATES),
             ]
         )
-        live_by_doc = dict(live_links.grouped("res_id"))
+        plans = self._plan_batch(
+            documents, channel, phone, email, replace, dict(live_links.grouped("res_id")), bulk
+        )
+
+        refused = {plan["document"].id: plan["error"] for plan in plans if plan["error"]}
+        plans = [plan for plan in plans if not plan["error"]]
+        if not plans:
+            return [], refused
+
+        links, batch_urls = self._create_links(plans, channel, now=now, sent=True)
+        urls.update(batch_urls)
+        links._send_messages(batch_urls)
+        live_links._replace_by(links)
+        return links.ids, refused
+
+    @api.model
+    def _plan_outcomes(self, documents, channel):
+        """What a bulk send of ``documents`` on ``channel`` would do to each, before sending.
+
+        :return: {document id: one translated line naming the document}
+        """
+        live_by_doc = dict(
+            self.sudo()
+            .search(
+                [
+                    ("res_model", "=", documents._name),
+                    ("res_id", "in", documents.ids),
+                    ("state", "in", const.LIVE_STATES),
+                ]
+            )
+            .grouped("res_id")
+        )
+        outcomes = {}
+        for plan in self._plan_batch(documents, channel, None, None, True, live_by_doc, True):
+            document = plan["document"]
+            if plan["error"]:
+                outcomes[document.id] = self.env._("✗ %s", plan["error"])
+                continue
+            recipients = " + ".join(filter(None, [plan.get("phone"), plan.get("email")]))
+            line = self.env._(
+                "✓ %(document)s: %(channel)s to %(recipients)s",
+                document=document.display_name,
+                channel=dict(const.CHANNELS)[channel],
+                recipients=recipients,
+            )
+            if document.id in live_by_doc:
+                line = self.env._("%s (replaces its live link)", line)
+            outcomes[document.id] = line
+        return outcomes
+
+    @api.model
+    def _plan_batch(self, documents, channel, phone, email, replace, live_by_doc, bulk=False):
+        """Check each document and its recipients; nothing is written.
+
+        A refusal names the document (a bulk send lists them) and says what fixes it.
+
+        :param bool bulk: Several documents sent at once, to their own recipients.
+        :return: One plan per document, dicts with 'document', 'partner', 'company', 'phone',
+                 'email' and 'error' (a translated sentence, or False).
+        """
+        use_sms, use_email = channel in ("sms", "both"), channel in ("email", "both")
         plans = []
         for document in documents:
             partner = document._payment_link_partner()
@@ -622,27 +695,28 @@ class PaymentLink(models.Model):
                     link=live[0].display_name,
                     date=fields.Datetime.to_string(live[0].expiration_date),
                 )
+            document_refused = bool(plan["error"])
             if not plan["error"] and use_sms:
                 plan["phone"], plan["error"] = self._resolve_phone(
-                    partner, company, phone or document._payment_link_default_phone()
+                    partner, company, phone or document._payment_link_default_phone(), bulk=bulk
                 )
             if not plan["error"] and use_email:
                 plan["email"], plan["error"] = self._resolve_email(
-                    partner, email or document._payment_link_default_email()
+                    partner, email or document._payment_link_default_email(), bulk=bulk
                 )
+            plan["recipient_checked"] = not document_refused
             plans.append(plan)
         self._blacklist_errors(plans)
-
-        refused = {plan["document"].id: plan["error"] for plan in plans if plan["error"]}
-        plans = [plan for plan in plans if not plan["error"]]
-        if not plans:
-            return [], refused
-
-        links, batch_urls = self._create_links(plans, channel, now=now, sent=True)
-        urls.update(batch_urls)
-        links._send_messages(batch_urls)
-        live_links._replace_by(links)
-        return links.ids, refused
+        for plan in plans:
+            checked = plan.pop("recipient_checked")
+            if plan["error"] and checked and bulk:
+                # About the customer: say which document it stops.
+                plan["error"] = self.env._(
+                    "%(document)s: %(reason)s",
+                    document=plan["document"].display_name,
+                    reason=plan["error"],
+                )
+        return plans
 
     @api.model
     def _create_links(self, plans, channel, now=None, sent=False):
@@ -715,13 +789,15 @@ class PaymentLink(models.Model):
         """
         urls, vals_list = utils.UrlMap(), []
         for link in self:
-            token = utils.generate_token()
+            # On paper, a code a person can type; elsewhere, a URL-safe token.
+            token = utils.generate_code() if channel == "print" else utils.generate_token()
+            stored = utils.normalize_code(token) if channel == "print" else token
             urls[link.id] = link._build_url(token)
             vals_list.append(
                 {
                     "link_id": link.id,
-                    "token_hash": utils.hash_token(token),
-                    "token_hint": utils.token_hint(token),
+                    "token_hash": utils.hash_token(stored),
+                    "token_hint": utils.token_hint(stored),
                     "channel": channel,
                 }
             )
@@ -1132,7 +1208,10 @@ class PaymentLink(models.Model):
         :param str token: The token from the URL.
         :return: The link, sudoed, or an empty recordset.
         """
-        candidate = utils.hash_token(token if isinstance(token, str) else "")
+        token = token if isinstance(token, str) else ""
+        # A printed code is stored under the hash of its canonical form (as typed: any case,
+        # with or without its dashes); any other token under the hash of itself.
+        candidate = utils.hash_token(utils.normalize_code(token) or token)
         self.env.cr.execute(
             """
             SELECT id, token_hash FROM payment_link WHERE token_hash = %s

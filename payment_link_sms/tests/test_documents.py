@@ -18,6 +18,7 @@ from .. import utils
 from .test_pay_page import PayPageCommon
 
 URL_RE = re.compile(r"pay\.example\.com/pay/([A-Za-z0-9_-]{22})")
+CODE_RE = re.compile(r'o_payment_link_code">([2-9A-Z-]{34})<')
 
 
 class DocumentsCommon(PayPageCommon):
@@ -52,9 +53,9 @@ class TestInvoicePdf(DocumentsCommon):
         html = self.render_invoice_html()
         self.assertIn('id="payment_link_block"', html)
         self.assertIn('src="data:image/png;base64,', html)
-        short = re.search(r"o_payment_link_short_url[^>]*>([^<]+)<", html).group(1)
-        self.assertTrue(short.startswith("pay.example.com/pay/"))
-        pdf_token = short.rsplit("/", 1)[1]
+        base = re.search(r'o_payment_link_short_base">([^<]+)<', html).group(1)
+        self.assertEqual(base, "pay.example.com/pay/")
+        pdf_token = CODE_RE.search(html).group(1)
         self.assertNotEqual(pdf_token, self.token, "the PDF has a token of its own")
         # Both the message's link and the PDF's work, and they are the same link.
         self.assertEqual(self.open_page(token=pdf_token).status_code, 200)
@@ -67,6 +68,7 @@ class TestInvoicePdf(DocumentsCommon):
         html = self.render_invoice_html()
         self.assertNotIn("payment_link_block", html)
         self.assertFalse(URL_RE.search(html))
+        self.assertFalse(CODE_RE.search(html))
         with self.mock_gateways():
             self.send_link()
         self.company.payment_link_on_invoice_pdf = False
@@ -80,7 +82,7 @@ class TestInvoicePdf(DocumentsCommon):
 
     def test_printed_link_dies_with_its_link(self):
         html = self.render_invoice_html()
-        pdf_token = URL_RE.search(html).group(1)
+        pdf_token = CODE_RE.search(html).group(1)
         with freeze_time(fields.Datetime.now() + timedelta(days=61)):
             self.assertEqual(self.open_page(token=pdf_token).status_code, 410)
             self.assertNotIn("payment_link_block", self.render_invoice_html())

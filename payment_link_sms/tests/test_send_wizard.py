@@ -58,6 +58,7 @@ class TestSendWizard(PaymentLinkCommon):
         self.assertFalse(form.sms_available)
         self.assertEqual(form.channel, "email")
         self.assertIn("has no mobile or phone number", form.phone_error)
+        form.channel = "sms"  # the sender picks SMS back: the number field shows
         form.phone = "06 98 76 54 32"
         self.assertTrue(form.sms_available)
         self.assertEqual(form.phone_e164, "+33698765432")

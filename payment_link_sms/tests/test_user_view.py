@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from lxml import etree
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
-from .test_documents import DocumentsCommon
+from .. import utils
+from .test_documents import CODE_RE, DocumentsCommon
 
 FULL_URL_RE = re.compile(r"^https://pay\.example\.com/pay/([A-Za-z0-9_-]{22})$")
 
@@ -222,3 +223,122 @@ class TestPagesDetails(DocumentsCommon):
         page = self.open_page()
         self.assertEqual(page.status_code, 410)
         self.assertEqual(page.text.count("o_payment_link_contact"), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestPrintedCode(DocumentsCommon):
+    """The invoice PDF's block: a QR code beside the text, and a code a person can type."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.payment_link_on_invoice_pdf = True
+
+    def _printed(self):
+        return self.link.event_ids.filtered(lambda event: event.event_type == "printed")
+
+    def test_one_print_logs_one_printed_event(self):
+        self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", self.invoice.ids)
+        self.assertEqual(len(self._printed()), 1)
+        self.assertEqual(
+            len(self.link.sudo().token_ids.filtered(lambda t: t.channel == "print")), 1
+        )
+
+    def test_printed_code_is_typeable_and_opens_the_same_link(self):
+        html = self.render_invoice_html()
+        code = CODE_RE.search(html).group(1)
+        groups = code.split("-")
+        self.assertEqual([len(group) for group in groups], [4] * 7)
+        self.assertFalse(set(code) & set("01OIL"), "no look-alikes")
+        # As a person types it: lower case, without the dashes, with spaces.
+        for typed in (code, code.lower(), code.replace("-", ""), code.replace("-", " ")):
+            with self.subTest(typed=typed):
+                found = self.env["payment.link"]._get_by_token(typed)
+                self.assertEqual(found, self.link)
+        self.assertEqual(self.open_page(token=code.lower().replace("-", "")).status_code, 200)
+        # A bearer secret like any token: only its hash is stored, the URL is masked in logs.
+        stored = self.link.sudo().token_ids.filtered(lambda t: t.channel == "print")
+        self.assertNotIn(code.replace("-", ""), stored.token_hash)
+        self.assertEqual(stored.token_hint, code[-4:])
+        self.assertNotIn(code, utils.mask_link_urls(f"GET /pay/{code} HTTP/1.1"))
+        # Laid out as a table (wkhtmltopdf), the address never broken at a dash.
+        block = html[html.index('id="payment_link_block"') - 200 :]
+        self.assertIn("<table", block[:300])
+        self.assertIn("white-space: nowrap", block)
+
+    def test_codes_and_tokens_do_not_collide(self):
+        self.assertIsNone(utils.normalize_code(self.token))
+        self.assertIsNone(utils.normalize_code("2345-6789"))
+        self.assertIsNone(utils.normalize_code("0" * 28))
+        self.assertEqual(len(utils.normalize_code(utils.generate_code())), 28)
+
+
+@tagged("post_install", "-at_install")
+class TestWizardAsTheSenderSeesIt(DocumentsCommon):
+    def _wizard(self, invoices=None):
+        invoices = invoices if invoices is not None else self.invoice
+        action = invoices.with_user(self.billing_user).action_send_payment_link()
+        return Form(
+            self.env[action["res_model"]]
+            .with_user(self.billing_user)
+            .with_context(action["context"])
+        )
+
+    def test_the_channel_never_switches_behind_the_sender(self):
+        form = self._wizard()
+        self.assertEqual(form.channel, "sms")
+        form.phone = ""
+        self.assertEqual(form.channel, "sms", "clearing the number keeps SMS")
+        self.assertIn("has no mobile or phone number", form.phone_error)
+        form.phone = "06 98 76 54 32"
+        self.assertEqual(form.channel, "sms")
+        self.assertEqual(form.phone_e164, "+33698765432")
+        self.assertFalse(form.phone_error)
+
+    def test_no_number_at_opening_says_why_it_goes_by_email(self):
+        self.customer.write({"mobile": False, "phone": False})
+        form = self._wizard()
+        self.assertEqual(form.channel, "email")
+        self.assertIn("Camille Martin has no valid mobile number", form.channel_note)
+        form.channel = "sms"
+        form.phone = "06 98 76 54 32"
+        self.assertEqual(form.channel, "sms")
+        self.assertEqual(form.phone_e164, "+33698765432")
+
+    def test_placeholder_is_a_valid_number_and_landlines_are_flagged(self):
+        form = self._wizard()
+        self.assertEqual(form.phone_placeholder, "+33 6 12 34 56 78")
+        number, error = self.env["payment.link"]._resolve_phone(
+            self.customer, self.company, form.phone_placeholder
+        )
+        self.assertTrue(number)
+        self.assertFalse(error)
+        self.assertFalse(form.phone_warning)
+        form.phone = "01 23 45 67 89"
+        self.assertIn("+33123456789 is a landline number", form.phone_warning)
+        arch = self.env["payment.link.send"].get_views([(False, "form")])["views"]["form"]["arch"]
+        node = etree.fromstring(arch).xpath("//field[@name='phone']")[0]
+        self.assertIn("placeholder_field", node.get("options"))
+        self.assertNotIn("555", arch)
+
+    def test_bulk_send_says_per_document_what_will_happen(self):
+        no_number = self.env["res.partner"].create(
+            {"name": "Noé Sansnuméro", "country_id": self.env.ref("base.fr").id}
+        )
+        refused = self._create_posted_invoice(no_number, 40.0)
+        other = self._create_posted_invoice(self.customer_nb, 50.0)
+        form = self._wizard(self.invoice + refused + other)
+        lines = form.bulk_preview.splitlines()
+        self.assertEqual(len(lines), 3)
+        self.assertIn(
+            f"{self.invoice.name}: SMS to +33612345678 (replaces its live link)", lines[0]
+        )
+        self.assertIn(f"{refused.name}: Noé Sansnuméro has no mobile or phone number", lines[1])
+        self.assertIn("add one on the customer's contact, or send by email", lines[1])
+        self.assertNotIn("type a number", lines[1])
+        self.assertIn(f"{other.name}: SMS to +4741234567", lines[2])
+        with self.mock_gateways():
+            action = form.save().with_context(payment_link_replace=True).action_send()
+        (reason,) = action["params"]["refused"]
+        self.assertTrue(reason.startswith(f"{refused.name}: "), reason)
+        self.assertIn("add one on the customer's contact", reason)
