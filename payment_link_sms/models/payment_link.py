@@ -1106,9 +1106,12 @@ class PaymentLink(models.Model):
             if reason:
                 body += Markup("<p>%s</p>") % reason
             by_model.setdefault(link.res_model, {})[link.res_id] = body
+        author = self.env.ref("base.partner_root")
         for model, bodies in by_model.items():
             if model and model in self.env:
-                self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies=bodies)
+                self.env[model].browse(list(bodies)).sudo()._message_log_batch(
+                    bodies=bodies, author_id=author.id
+                )
 
     @api.model
     def _cron_expire_links(self):
@@ -1163,8 +1166,9 @@ class PaymentLink(models.Model):
             reason=reason,
             values=values,
             event_values={"transaction_id": transaction.id} if transaction else None,
+            log_document=False,
         )
-        paid._notify("paid")
+        paid._notify("paid", reason=reason)  # the document's one message for this stage
         return paid
 
     # === BUSINESS METHODS: delivery tracking === #
@@ -1404,8 +1408,7 @@ class PaymentLink(models.Model):
         if self.state == "sent":
             self.sudo().write({"state": "opened", "opened_date": now})
             self._log_events("opened", user_agent=user_agent)
-            self._log_state_on_documents("opened", False)
-            self._notify("opened")
+            self._notify("opened")  # the document's one message for this stage
             return
         # The latest opening only (one indexed row), not the whole trail of a busy link.
         last = (
@@ -1426,15 +1429,16 @@ class PaymentLink(models.Model):
         return self.with_context(lang=lang) if lang else self
 
     def _notify(self, event_type, reason=False):
-        """Tell the salesperson and the sender (as configured per company) what happened."""
+        """Post the stage's one message on the document, by the system (OdooBot), and tell
+        the salesperson and the sender (as configured per company) what happened."""
         notified = False
         for link in self:
             link = link._internal()
             users = link._get_notified_users()
             document = link._get_document()
-            if not users or not document:
+            if not document:
                 continue
-            notified = True
+            notified = notified or bool(users)
             labels = {
                 "opened": link.env._("opened"),
                 "paid": link.env._("paid"),

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from lxml import etree
 
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
@@ -276,13 +276,7 @@ class TestPrintedCode(DocumentsCommon):
 @tagged("post_install", "-at_install")
 class TestWizardAsTheSenderSeesIt(DocumentsCommon):
     def _wizard(self, invoices=None):
-        invoices = invoices if invoices is not None else self.invoice
-        action = invoices.with_user(self.billing_user).action_send_payment_link()
-        return Form(
-            self.env[action["res_model"]]
-            .with_user(self.billing_user)
-            .with_context(action["context"])
-        )
+        return self.open_send_wizard(invoices if invoices is not None else self.invoice)
 
     def test_the_channel_never_switches_behind_the_sender(self):
         form = self._wizard()
@@ -342,3 +336,34 @@ class TestWizardAsTheSenderSeesIt(DocumentsCommon):
         (reason,) = action["params"]["refused"]
         self.assertTrue(reason.startswith(f"{refused.name}: "), reason)
         self.assertIn("add one on the customer's contact", reason)
+
+
+@tagged("post_install", "-at_install")
+class TestChatterOfAPayment(DocumentsCommon):
+    """The invoice's chatter while the customer pays: one message per stage, by the system."""
+
+    def _new_messages(self, before):
+        return (self.invoice.message_ids - before).sorted("id")
+
+    def test_one_message_per_stage_by_the_system(self):
+        before = self.invoice.message_ids
+        self.open_page()
+        self.open_page()
+        tx = self.pay("done")
+        tx._post_process()
+        messages = self._new_messages(before)
+        stages = ["opened", "has been initiated", "): paid.", "has been posted"]
+        self.assertEqual(len(messages), len(stages), messages.mapped("body"))
+        for message, stage in zip(messages, stages, strict=True):
+            self.assertIn(stage, str(message.body))
+        self.assertEqual(messages.author_id, self.env.ref("base.partner_root"))
+
+    @mute_logger("odoo.addons.payment.models.payment_transaction")
+    def test_a_failed_payment_posts_one_message(self):
+        self.open_page()
+        before = self.invoice.message_ids
+        self.pay("error")
+        messages = self._new_messages(before)
+        self.assertEqual(len(messages), 2, messages.mapped("body"))  # started, failed
+        self.assertIn("payment failed", str(messages[1].body))
+        self.assertEqual(messages.author_id, self.env.ref("base.partner_root"))

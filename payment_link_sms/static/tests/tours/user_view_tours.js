@@ -91,9 +91,9 @@ registry.category("web_tour.tours").add("payment_link_sms_resend_link_tour", {
     ],
 });
 
-/** A declined payment, then "Try again" and a successful one, on a phone. */
-registry.category("web_tour.tours").add("payment_link_sms_pay_retry_tour", {
-    steps: () => [
+/** Pay with the demo provider, which answers ``state``. */
+function demoPaySteps(state) {
+    return [
         {
             content: "Choose the demo payment method",
             trigger: "input[name='o_payment_radio'][data-provider-code='demo']",
@@ -105,15 +105,22 @@ registry.category("web_tour.tours").add("payment_link_sms_pay_retry_tour", {
             run: "edit 4242424242424242",
         },
         {
-            content: "The bank declines this one",
+            content: `The provider will answer ${state}`,
             trigger: "#simulated_payment_state",
-            run: "select error",
+            run: `select ${state}`,
         },
         {
             content: "Pay",
             trigger: "button[name='o_payment_submit_button']:not(:disabled)",
             run: "click",
         },
+    ];
+}
+
+/** A declined payment, then "Try again" and a successful one, on a phone. */
+registry.category("web_tour.tours").add("payment_link_sms_pay_retry_tour", {
+    steps: () => [
+        ...demoPaySteps("error"),
         {
             content: "The failure page offers to try again",
             trigger: ".o_payment_link_failed",
@@ -128,21 +135,7 @@ registry.category("web_tour.tours").add("payment_link_sms_pay_retry_tour", {
             content: "Back on the link's page, with every payment method",
             trigger: ".o_payment_link_amount:contains('234')",
         },
-        {
-            content: "Choose the demo payment method again",
-            trigger: "input[name='o_payment_radio'][data-provider-code='demo']",
-            run: "click",
-        },
-        {
-            content: "Type test card details",
-            trigger: "#customer_input:not(:disabled)",
-            run: "edit 4242424242424242",
-        },
-        {
-            content: "Pay",
-            trigger: "button[name='o_payment_submit_button']:not(:disabled)",
-            run: "click",
-        },
+        ...demoPaySteps("done"),
         {
             content: "Paid",
             trigger: ".o_payment_link_paid",
