@@ -367,3 +367,19 @@ class TestChatterOfAPayment(DocumentsCommon):
         self.assertEqual(len(messages), 2, messages.mapped("body"))  # started, failed
         self.assertIn("payment failed", str(messages[1].body))
         self.assertEqual(messages.author_id, self.env.ref("base.partner_root"))
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsUnits(DocumentsCommon):
+    def test_validity_and_reminder_say_days(self):
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
+        tree = etree.fromstring(arch)
+        for fname, unit in (
+            ("payment_link_validity_days", "days"),
+            ("payment_link_reminder_days", "days before expiry"),
+        ):
+            field = tree.xpath(f"//field[@name='{fname}']")[0]
+            # Inside an element of its own: the setting renders elements, drops bare text.
+            self.assertNotEqual(field.getparent().tag, "setting")
+            self.assertEqual(field.getnext().tag, "span")
+            self.assertEqual(field.getnext().text.strip(), unit)
