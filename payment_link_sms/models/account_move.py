@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.fields import Command
 
@@ -100,6 +102,12 @@ class AccountMove(models.Model):
         # One print renders the document more than once (Odoo's report engine): one token
         # and one "printed" event per print, i.e. per transaction.
         printed = self.env.cr.precommit.data.setdefault("payment_link_sms.printed", {})
+        if live.id not in printed and self.env.cr.readonly:
+            # Odoo serves /report/* on a read-only cursor first; printing a live link writes
+            # its token and event: ask for Odoo's read/write retry before any write.
+            raise psycopg2.errors.ReadOnlySqlTransaction(
+                "payment link: printing a live link records its token"
+            )
         if live.id not in printed:
             url = live._issue_tokens("print")[live.id]
             live._log_events("printed", reason=self.env._("Invoice PDF"))

@@ -77,18 +77,15 @@ class PaymentLinkMixin(models.AbstractModel):
             live = document.payment_link_state in const.LIVE_STATES
             days = utils.days_left(document.payment_link_expiration_date, now) if live else 0
             document.payment_link_days_left = days
+            latest = document.sudo().payment_link_ids.sorted("id", reverse=True)[:1]
             document.payment_link_expiry_label = (
                 document.env._(
                     "%(date)s (in %(days)s days)",
-                    date=format_date(
-                        document.env,
-                        fields.Datetime.context_timestamp(
-                            document, document.payment_link_expiration_date
-                        ).date(),
-                    ),
+                    # The date the customer reads in the message and on the page.
+                    date=format_date(document.env, latest._get_expiration_local_date()),
                     days=days,
                 )
-                if live and days
+                if live and days and latest
                 else False
             )
 

@@ -238,7 +238,11 @@ class TestPrintedCode(DocumentsCommon):
         return self.link.event_ids.filtered(lambda event: event.event_type == "printed")
 
     def test_one_print_logs_one_printed_event(self):
-        self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", self.invoice.ids)
+        # The Print button, as the browser downloads it.
+        action = self.invoice.with_user(self.billing_user).action_print_pdf()
+        self.authenticate("billing_user", "billing_user")
+        response = self.url_open(f"/report/pdf/{action['report_name']}/{self.invoice.id}")
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
         self.assertEqual(len(self._printed()), 1)
         self.assertEqual(
             len(self.link.sudo().token_ids.filtered(lambda t: t.channel == "print")), 1
