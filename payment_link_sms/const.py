@@ -12,11 +12,21 @@ CHANNELS = [
 ]
 DEFAULT_CHANNEL = "sms"
 # What carries a further token of a link (see payment.link.token).
-TOKEN_CHANNELS = [*CHANNELS, ("print", "Printed document")]
+TOKEN_CHANNELS = [
+    *CHANNELS,
+    ("print", "Printed document"),
+    ("retry", "New attempt after a failed payment"),
+]
 
 # Bytes of randomness of a link token: 16 bytes = 128 bits, 22 URL-safe characters.
 TOKEN_BYTES = 16
 TOKEN_HINT_LENGTH = 4
+# The code printed on documents, for a person to type: a token too (a bearer secret), in an
+# alphabet without look-alikes (no 0/O, 1/I/L, no lower case), grouped by 4.
+# 28 characters of 31 = 138 bits (>= 128).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 28
+CODE_GROUP = 4
 MASK_PREFIX = "\u2026"  # "…", as contact-centre tools show a link: …Ab3F
 ROUTE_PREFIX = "/pay/"
 

@@ -121,12 +121,71 @@ def days_left(expiration, now):
     return math.ceil((expiration - now).total_seconds() / 86400)
 
 
+def example_mobile_number(country_code):
+    """A valid example mobile number of the country, as people write it internationally
+    (``+33 6 12 34 56 78``), for a placeholder; a generic one without a country.
+
+    :param str country_code: ISO 3166 code (``FR``), or False.
+    :rtype: str
+    """
+    import phonenumbers
+
+    example = country_code and phonenumbers.example_number_for_type(
+        country_code.upper(), phonenumbers.PhoneNumberType.MOBILE
+    )
+    if not example:
+        return "+33 6 12 34 56 78"
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def is_landline(e164):
+    """Tell whether an E.164 number is a fixed line (which may not receive SMS).
+
+    :param str e164: A number in E.164 format.
+    :rtype: bool
+    """
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE
+
+
 def generate_token():
     """Return a new unguessable link token (128 bits from ``secrets``, URL-safe).
 
     :rtype: str
     """
     return secrets.token_urlsafe(const.TOKEN_BYTES)
+
+
+def generate_code():
+    """Return a new printed code: a token a person can type (see ``const.CODE_ALPHABET``),
+    grouped by 4 with dashes (``K7QM-4XRT-...``); >= 128 bits from ``secrets``.
+
+    :rtype: str
+    """
+    code = "".join(secrets.choice(const.CODE_ALPHABET) for _index in range(const.CODE_LENGTH))
+    return "-".join(
+        code[index : index + const.CODE_GROUP] for index in range(0, len(code), const.CODE_GROUP)
+    )
+
+
+def normalize_code(text):
+    """The canonical form of a printed code as typed (any case, with or without dashes or
+    spaces), or None when ``text`` is not a code.
+
+    :param str text: What was typed after ``/pay/``.
+    :rtype: str or None
+    """
+    if not isinstance(text, str) or len(text) > 2 * const.CODE_LENGTH:
+        return None
+    code = "".join(ch for ch in text.upper() if ch not in "- ")
+    if len(code) != const.CODE_LENGTH or any(ch not in const.CODE_ALPHABET for ch in code):
+        return None
+    return code
 
 
 def hash_token(token):

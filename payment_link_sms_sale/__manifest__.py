@@ -22,6 +22,7 @@
             "payment_link_sms_sale/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "auto_install": True,
     "installable": True,
 }

@@ -15,6 +15,9 @@ PAGE_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
 ]
 
+# The customer's pages: public, in the website's frame when there is one, never in a sitemap.
+PAGE_ROUTE = {"type": "http", "auth": "public", "website": True, "sitemap": False}
+
 
 class PaymentLinkPortal(PaymentPortal):
     """The customer's side of a payment link: thin routes, the logic is on `payment.link`."""
@@ -233,3 +236,21 @@ class PaymentLinkPortal(PaymentPortal):
                 ("Content-Disposition", http.content_disposition(filename)),
             ],
         )
+
+    @http.route("/pay/retry/<int:link_id>", methods=["POST"], **PAGE_ROUTE)
+    def payment_link_retry(self, link_id, access_token=None, **kwargs):
+        """ "Try again" on the failure page: back to the link's page for a new attempt.
+
+        The link's own token is not stored (only its hash), so the page is reached through a
+        new token of the link, issued to whoever holds the landing page's access token (the
+        browser that just tried to pay). POST only, with Odoo's CSRF token: a link previewer
+        or a prefetch issues nothing.
+        """
+        link_sudo = self._payment_link_landing(link_id, access_token)
+        if not link_sudo:
+            return self._payment_link_miss()
+        if link_sudo._internal()._get_page_state() != "payable":
+            # Paid meanwhile, expired, cancelled: the landing page says which.
+            return request.redirect(link_sudo._get_landing_route(), code=303)
+        url = link_sudo._issue_tokens("retry")[link_sudo.id]
+        return request.redirect(url, code=303, local=True)

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.fields import Command
 
@@ -100,7 +102,10 @@ class AccountMove(models.Model):
         QR code, and issues no token. A paid invoice shows "Paid"; otherwise nothing: a PDF
         never carries a link that is not live.
 
-        :return: {} or {'paid': True} or {'short_url', 'expiration'[, 'url', 'qr']}
+        :return: {} or {'paid': True} or {'url', 'short_url', 'short_base', 'code', 'qr',
+                 'expiration'} or, when the PDF may be stored,
+                 {'short_url', 'expiration', 'masked'}; ``code`` is the printed code a person
+                 types after ``short_base`` (see ``utils.generate_code``).
         """
         self.ensure_one()
         if not self.company_id.payment_link_on_invoice_pdf or self.move_type != "out_invoice":
@@ -117,11 +122,27 @@ class AccountMove(models.Model):
                 "expiration": expiration,
                 "masked": True,
             }
-        url = live._issue_print_token(self, self.env._("Invoice PDF"))
+        # One print renders the document more than once (Odoo's report engine): one token
+        # and one "printed" event per print, i.e. per transaction.
+        printed = self.env.cr.precommit.data.setdefault("payment_link_sms.printed", {})
+        if live.id not in printed and self.env.cr.readonly:
+            # Odoo serves /report/* on a read-only cursor first; printing a live link writes
+            # its token and event: ask for Odoo's read/write retry before any write.
+            raise psycopg2.errors.ReadOnlySqlTransaction(
+                "payment link: printing a live link records its token"
+            )
+        if live.id not in printed:
+            url = live._issue_print_token(self, self.env._("Invoice PDF"))
+            base, code = url.rsplit("/", 1)
+            printed[live.id] = {
+                "url": url,
+                "short_url": url.split("://", 1)[-1],
+                "short_base": f"{base.split('://', 1)[-1]}/",
+                "code": code,
+                "qr": utils.qr_data_uri(url),
+            }
         return {
-            "url": url,
-            "short_url": url.split("://", 1)[-1],
-            "qr": utils.qr_data_uri(url),
+            **printed[live.id],
             "expiration": expiration,
         }
 

@@ -21,18 +21,26 @@ class MailMail(models.Model):
             self.env["payment.link"]._fill_mail_markers(vals_list)
         return super().create(vals_list)
 
+    def _payment_link_plain_reason(self, failure_type):
+        """Why an email did not arrive, in the words of the person who sent it (translated)."""
+        _ = self.env._
+        return {
+            "mail_smtp": _("mail server unreachable"),
+            "mail_email_invalid": _("email address not valid"),
+            "mail_email_missing": _("no email address"),
+            "mail_from_invalid": _("sender address not valid (mail server settings)"),
+            "mail_from_missing": _("sender address missing (mail server settings)"),
+            "mail_bounce": _("email address unreachable"),
+        }.get(failure_type) or _("email address unreachable")
+
     def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
         mails = self.filtered("payment_link_id")
         if mails:
             links = mails.payment_link_id.sudo()
             if failure_type:
-                labels = dict(
-                    self.env["mail.notification"]
-                    ._fields["failure_type"]
-                    ._description_selection(self.env)
+                links._update_delivery(
+                    "email", "failed", reason=self._payment_link_plain_reason(failure_type)
                 )
-                reason = failure_reason or labels.get(failure_type) or failure_type
-                links._update_delivery("email", "failed", reason=reason)
                 # Kept by Odoo for a retry: mask the link (the email and its message) and
                 # cancel the mail, the user resends a new link instead.
                 for mail in mails.sudo():

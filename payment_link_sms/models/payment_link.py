@@ -75,7 +75,10 @@ class PaymentLink(models.Model):
     )
     currency_id = fields.Many2one(comodel_name="res.currency", required=True, readonly=True)
     amount = fields.Monetary(
-        string="Amount Requested", readonly=True, help="What was due when the link was sent."
+        string="Amount Requested",
+        readonly=True,
+        help="What was due when the link was sent. In the analysis, a link replaced by a "
+        "resend is left out: each document's request counts once.",
     )
     amount_paid = fields.Monetary(
         readonly=True,
@@ -155,15 +158,16 @@ class PaymentLink(models.Model):
         compute="_compute_reporting",
         store=True,
         aggregator="avg",
-        help="100 for a link paid through itself, 0 otherwise: its average is the conversion "
-        "rate from sent to paid.",
+        help="Share of the requests paid through their link: 100 for a link paid through "
+        "itself, 0 otherwise, averaged over the latest link of each document.",
     )
     hours_to_pay = fields.Float(
         string="Hours to Pay",
         compute="_compute_reporting",
         store=True,
         aggregator="median",
-        help="Hours from sending to payment, for links paid through themselves (median).",
+        help="Median of the hours from sending to payment, over the links paid through "
+        "themselves only (an unpaid link is not counted as 0).",
     )
     token_ids = fields.One2many(
         comodel_name="payment.link.token",
@@ -176,6 +180,8 @@ class PaymentLink(models.Model):
     _sql_constraints = [
         ("token_hash_unique", "UNIQUE(token_hash)", "A payment link token must be unique."),
     ]
+    # Medians taken over the rows where the boolean field is set only (see _read_group_select).
+    _median_only = {"hours_to_pay": "paid_by_link"}
 
     # === COMPUTE METHODS === #
 
@@ -215,7 +221,14 @@ class PaymentLink(models.Model):
             if fname not in self._fields or self._fields[fname].type not in ("float", "integer"):
                 raise ValueError(f"Invalid median aggregate {aggregate_spec!r}")
             sql_field = self._field_to_sql(self._table, fname, query)
-            return SQL("PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY %s)", sql_field)
+            median = SQL("PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY %s)", sql_field)
+            only = self._median_only.get(fname)
+            if only:
+                # Over the rows it means something for: an unpaid link took no "0 hours".
+                median = SQL(
+                    "%s FILTER (WHERE %s)", median, self._field_to_sql(self._table, only, query)
+                )
+            return median
         return super()._read_group_select(aggregate_spec, query)
 
     @api.depends("state", "expiration_date")
@@ -314,6 +327,18 @@ class PaymentLink(models.Model):
         :return: The id of the new link.
         :rtype: int
         """
+        return self._resend()[0].id
+
+    def action_resend_dialog(self):
+        """Resend (see :meth:`action_resend`) and show the sender the new link, in full, once.
+
+        :return: The sent dialog of the new link.
+        """
+        new_link, urls = self._resend()
+        return new_link._action_sent_dialog(urls, open_link=True)
+
+    def _resend(self):
+        """Send a new link replacing this one; return ``(new link, {link id: full URL})``."""
         self.ensure_one()
         self._check_manage_rights()
         document = self._get_document()
@@ -325,13 +350,18 @@ class PaymentLink(models.Model):
             )
         if self.state == "paid":
             raise UserError(self.env._("Link %s was paid: there is nothing to resend.", self.name))
+        was_live = self.state in const.LIVE_STATES
         result = document.with_context(payment_link_resent_from=self.id)._payment_link_send(
             self.channel, phone=self.phone, email=self.email, replace=True
         )
         new_link = result["links"]
         if not new_link:
             raise UserError("\n".join(result["refused"].values()))
-        return new_link.id
+        if not was_live:
+            # Expired or cancelled: the send replaced nothing live, but this link was resent.
+            self.sudo().replaced_by_id = new_link
+            self._log_events("resent", reason=self.env._("Resent as a new link"))
+        return new_link, result["urls"]
 
     def action_view_document(self):
         self.ensure_one()
@@ -343,9 +373,12 @@ class PaymentLink(models.Model):
             "views": [(False, "form")],
         }
 
-    def _action_sent_dialog(self, urls=None, refused=None):
+    def _action_sent_dialog(self, urls=None, refused=None, open_link=False):
         """The client action telling the sender what went out (the only place, besides the
-        message, where the full link is shown: it is not stored)."""
+        message, where the full link is shown: it is not stored).
+
+        :param bool open_link: Offer to open the link's form (after a resend from the old one).
+        """
         urls = urls or {}
         links = [
             {
@@ -366,7 +399,11 @@ class PaymentLink(models.Model):
             if len(self) == 1
             else self.env._("%s payment links sent", len(self)),
             "target": "new",
-            "params": {"links": links, "refused": list((refused or {}).values())},
+            "params": {
+                "links": links,
+                "refused": list((refused or {}).values()),
+                "open_link_id": self.id if open_link and len(self) == 1 else False,
+            },
         }
 
     # === BUSINESS METHODS: rights, documents === #
@@ -413,13 +450,21 @@ class PaymentLink(models.Model):
     # === BUSINESS METHODS: recipients === #
 
     @api.model
-    def _resolve_phone(self, partner, company, number):
+    def _resolve_phone(self, partner, company, number, bulk=False):
         """Return ``(e164_number, error)`` for an SMS to ``partner``.
 
         :param partner: The customer (its country formats national numbers).
         :param company: The company (its country is the fallback).
         :param str number: The number typed or taken from the partner.
+        :param bool bulk: Several documents at once: nothing can be typed, the fix is on the
+                          customer's contact.
         """
+        if not number and bulk:
+            return False, self.env._(
+                "%s has no mobile or phone number: add one on the customer's contact, or send "
+                "by email.",
+                partner.display_name,
+            )
         if not number:
             return False, self.env._(
                 "%s has no mobile or phone number: type a number or choose a contact.",
@@ -440,8 +485,13 @@ class PaymentLink(models.Model):
         return e164, False
 
     @api.model
-    def _resolve_email(self, partner, email):
+    def _resolve_email(self, partner, email, bulk=False):
         """Return ``(normalized_email, error)`` for an email to ``partner``."""
+        if not email and bulk:
+            return False, self.env._(
+                "%s has no email address: add one on the customer's contact, or send by SMS.",
+                partner.display_name,
+            )
         if not email:
             return False, self.env._(
                 "%s has no email address: type an address.", partner.display_name
@@ -533,6 +583,7 @@ class PaymentLink(models.Model):
                 documents.invalidate_model()  # what the check read, a batch at a time
         link_ids, urls, refused = [], utils.UrlMap(), {}
         now = fields.Datetime.now()
+        bulk = len(documents) > 1 and not phone and not email
         for index, batch in enumerate(batches):
             if index:
                 # The previous batch is written: free what its records hold in memory.
@@ -540,7 +591,7 @@ class PaymentLink(models.Model):
                 for model in self._get_send_batch_models(documents):
                     self.env[model].invalidate_model(flush=False)
             batch_link_ids, batch_refused = self._send_batch(
-                batch, channel, phone, email, replace, urls, now
+                batch, channel, phone, email, replace, urls, now, bulk=bulk
             )
             link_ids += batch_link_ids
             refused.update(batch_refused)
@@ -576,13 +627,12 @@ class PaymentLink(models.Model):
         ]
 
     @api.model
-    def _send_batch(self, documents, channel, phone, email, replace, urls, now):
+    def _send_batch(self, documents, channel, phone, email, replace, urls, now, bulk=False):
         """Check, create and send the links of one batch of documents (see
         ``_send_for_documents``); add the full URLs of the new links to ``urls``.
 
         :return: ``(new link ids, {document id: reason of refusal})``
         """
-        use_sms, use_email = channel in ("sms", "both"), channel in ("email", "both")
         live_links = self.sudo().search(
             [
                 ("res_model", "=", documents._name),
@@ -590,7 +640,67 @@ class PaymentLink(models.Model):
                 ("state", "in", const.LIVE_STATES),
             ]
         )
-        live_by_doc = dict(live_links.grouped("res_id"))
+        plans = self._plan_batch(
+            documents, channel, phone, email, replace, dict(live_links.grouped("res_id")), bulk
+        )
+
+        refused = {plan["document"].id: plan["error"] for plan in plans if plan["error"]}
+        plans = [plan for plan in plans if not plan["error"]]
+        if not plans:
+            return [], refused
+
+        links, batch_urls = self._create_links(plans, channel, now=now, sent=True)
+        urls.update(batch_urls)
+        links._send_messages(batch_urls)
+        live_links._replace_by(links)
+        return links.ids, refused
+
+    @api.model
+    def _plan_outcomes(self, documents, channel):
+        """What a bulk send of ``documents`` on ``channel`` would do to each, before sending.
+
+        :return: {document id: one translated line naming the document}
+        """
+        live_by_doc = dict(
+            self.sudo()
+            .search(
+                [
+                    ("res_model", "=", documents._name),
+                    ("res_id", "in", documents.ids),
+                    ("state", "in", const.LIVE_STATES),
+                ]
+            )
+            .grouped("res_id")
+        )
+        outcomes = {}
+        for plan in self._plan_batch(documents, channel, None, None, True, live_by_doc, True):
+            document = plan["document"]
+            if plan["error"]:
+                outcomes[document.id] = self.env._("✗ %s", plan["error"])
+                continue
+            recipients = " + ".join(filter(None, [plan.get("phone"), plan.get("email")]))
+            line = self.env._(
+                "✓ %(document)s: %(channel)s to %(recipients)s",
+                document=document.display_name,
+                channel=dict(const.CHANNELS)[channel],
+                recipients=recipients,
+            )
+            if document.id in live_by_doc:
+                line = self.env._("%s (replaces its live link)", line)
+            outcomes[document.id] = line
+        return outcomes
+
+    @api.model
+    def _plan_batch(self, documents, channel, phone, email, replace, live_by_doc, bulk=False):
+        """Check each document and its recipients; nothing is written.
+
+        A refusal names the document (a bulk send lists them) and says what fixes it.
+
+        :param bool bulk: Several documents sent at once, to their own recipients.
+        :return: One plan per document, dicts with 'document', 'partner', 'company', 'phone',
+                 'email' and 'error' (a translated sentence, or False).
+        """
+        use_sms, use_email = channel in ("sms", "both"), channel in ("email", "both")
         plans = []
         for document in documents:
             partner = document._payment_link_partner()
@@ -610,27 +720,28 @@ class PaymentLink(models.Model):
                     link=live[0].display_name,
                     date=fields.Datetime.to_string(live[0].expiration_date),
                 )
+            document_refused = bool(plan["error"])
             if not plan["error"] and use_sms:
                 plan["phone"], plan["error"] = self._resolve_phone(
-                    partner, company, phone or document._payment_link_default_phone()
+                    partner, company, phone or document._payment_link_default_phone(), bulk=bulk
                 )
             if not plan["error"] and use_email:
                 plan["email"], plan["error"] = self._resolve_email(
-                    partner, email or document._payment_link_default_email()
+                    partner, email or document._payment_link_default_email(), bulk=bulk
                 )
+            plan["recipient_checked"] = not document_refused
             plans.append(plan)
         self._blacklist_errors(plans)
-
-        refused = {plan["document"].id: plan["error"] for plan in plans if plan["error"]}
-        plans = [plan for plan in plans if not plan["error"]]
-        if not plans:
-            return [], refused
-
-        links, batch_urls = self._create_links(plans, channel, now=now, sent=True)
-        urls.update(batch_urls)
-        links._send_messages(batch_urls)
-        live_links._replace_by(links)
-        return links.ids, refused
+        for plan in plans:
+            checked = plan.pop("recipient_checked")
+            if plan["error"] and checked and bulk:
+                # About the customer: say which document it stops.
+                plan["error"] = self.env._(
+                    "%(document)s: %(reason)s",
+                    document=plan["document"].display_name,
+                    reason=plan["error"],
+                )
+        return plans
 
     @api.model
     def _create_links(self, plans, channel, now=None, sent=False):
@@ -660,11 +771,33 @@ class PaymentLink(models.Model):
                 {**self._prepare_link_values(plan, channel, token, now), **sent_values}
             )
         links = self.sudo().create(vals_list)
+        links._chain_earlier_requests()
         urls = utils.UrlMap(
             (link.id, link._build_url(token)) for link, token in zip(links, tokens, strict=True)
         )
         links._log_events("created")
         return links, urls
+
+    def _chain_earlier_requests(self):
+        """Mark the earlier unpaid links of the documents of ``self`` that are over (expired,
+        cancelled) as replaced by the new one: a document's chain of requests counts once in
+        the analysis, and their page tells the customer to use the latest message. Live links
+        are replaced (and cancelled) by the send itself (``_replace_by``)."""
+        if not self:
+            return
+        new_by_doc = {(link.res_model, link.res_id): link for link in self}
+        earlier = self.sudo().search(
+            [
+                ("res_id", "in", list({link.res_id for link in self})),
+                ("id", "not in", self.ids),
+                ("replaced_by_id", "=", False),
+                ("state", "in", ("expired", "cancelled")),
+            ]
+        )
+        for old in earlier:
+            new = new_by_doc.get((old.res_model, old.res_id))
+            if new:
+                old.replaced_by_id = new
 
     def _build_url(self, token):
         self.ensure_one()
@@ -681,13 +814,15 @@ class PaymentLink(models.Model):
         """
         urls, vals_list = utils.UrlMap(), []
         for link in self:
-            token = utils.generate_token()
+            # On paper, a code a person can type; elsewhere, a URL-safe token.
+            token = utils.generate_code() if channel == "print" else utils.generate_token()
+            stored = utils.normalize_code(token) if channel == "print" else token
             urls[link.id] = link._build_url(token)
             vals_list.append(
                 {
                     "link_id": link.id,
-                    "token_hash": utils.hash_token(token),
-                    "token_hint": utils.token_hint(token),
+                    "token_hash": utils.hash_token(stored),
+                    "token_hint": utils.token_hint(stored),
                     "channel": channel,
                 }
             )
@@ -1005,9 +1140,12 @@ class PaymentLink(models.Model):
             if reason:
                 body += Markup("<p>%s</p>") % reason
             by_model.setdefault(link.res_model, {})[link.res_id] = body
+        author = self.env.ref("base.partner_root")
         for model, bodies in by_model.items():
             if model and model in self.env:
-                self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies=bodies)
+                self.env[model].browse(list(bodies)).sudo()._message_log_batch(
+                    bodies=bodies, author_id=author.id
+                )
 
     @api.model
     def _cron_expire_links(self):
@@ -1065,8 +1203,9 @@ class PaymentLink(models.Model):
             reason=reason,
             values=values,
             event_values={"transaction_id": transaction.id} if transaction else None,
+            log_document=False,
         )
-        paid._notify("paid")
+        paid._notify("paid", reason=reason)  # the document's one message for this stage
         return paid
 
     # === BUSINESS METHODS: completed payments === #
@@ -1224,7 +1363,10 @@ class PaymentLink(models.Model):
         :param str token: The token from the URL.
         :return: The link, sudoed, or an empty recordset.
         """
-        candidate = utils.hash_token(token if isinstance(token, str) else "")
+        token = token if isinstance(token, str) else ""
+        # A printed code is stored under the hash of its canonical form (as typed: any case,
+        # with or without its dashes); any other token under the hash of itself.
+        candidate = utils.hash_token(utils.normalize_code(token) or token)
         self.env.cr.execute(
             """
             SELECT id, token_hash FROM payment_link WHERE token_hash = %s
@@ -1249,10 +1391,10 @@ class PaymentLink(models.Model):
         self.ensure_one()
         if self.state == "paid":
             return "paid"
-        if self.state == "cancelled":
-            return "replaced" if self.replaced_by_id else "cancelled"
-        if self.state == "expired":
-            return "expired"
+        if self.state in ("cancelled", "expired") and self.replaced_by_id:
+            return "replaced"
+        if self.state in ("cancelled", "expired"):
+            return self.state
         if self.expiration_date <= fields.Datetime.now():
             self._set_state("expired", reason=self.env._("Validity ended"))
             return "expired"
@@ -1484,8 +1626,7 @@ class PaymentLink(models.Model):
         if self.state == "sent":
             self.sudo().write({"state": "opened", "opened_date": fields.Datetime.now()})
             self._log_events("opened", user_agent=user_agent)
-            self._log_state_on_documents("opened", False)
-            self._notify("opened")
+            self._notify("opened")  # the document's one message for this stage
             return
         self._log_bounded_event("opened", user_agent)
 
@@ -1556,15 +1697,16 @@ class PaymentLink(models.Model):
         return self.with_context(lang=lang) if lang else self
 
     def _notify(self, event_type, reason=False, amount=None):
-        """Tell the salesperson and the sender (as configured per company) what happened."""
+        """Post the stage's one message on the document, by the system (OdooBot), and tell
+        the salesperson and the sender (as configured per company) what happened."""
         notified = False
         for link in self:
             link = link._internal()
             users = link._get_notified_users()
             document = link._get_document()
-            if not users or not document:
+            if not document:
                 continue
-            notified = True
+            notified = notified or bool(users)
             labels = {
                 "opened": link.env._("opened"),
                 "paid": link.env._("paid"),

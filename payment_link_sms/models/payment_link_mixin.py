@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.http import request
-from odoo.tools import hmac
+from odoo.tools import format_date, hmac
 
 from .. import const, utils
 
@@ -46,10 +46,26 @@ class PaymentLinkMixin(models.AbstractModel):
         help="The live link of the document was paid in part; the rest is still due.",
     )
 
+    payment_link_expiry_label = fields.Char(
+        string="Link Expires", compute="_compute_payment_link_days_left"
+    )
+    payment_link_delivery_state = fields.Selection(
+        selection=const.DELIVERY_STATES,
+        string="Link Delivery",
+        compute="_compute_payment_link_delivery",
+        help="Whether the latest link's message reached the customer (SMS and email together: "
+        "failed if one failed, delivered once all were).",
+    )
+    payment_link_delivery_reason = fields.Char(
+        string="Not Delivered Because", compute="_compute_payment_link_delivery"
+    )
+
     def _compute_payment_link_state(self):
         for document in self:
-            links = document.payment_link_ids
-            latest = links[:1]  # payment.link is ordered by id desc
+            # Sorted here: a link created in this transaction is appended to a cached one2many,
+            # not put first by the model's order (a resend would show the cancelled link).
+            links = document.payment_link_ids.sorted("id", reverse=True)
+            latest = links[:1]
             paid_dates = [
                 link.paid_date
                 for link in links
@@ -67,8 +83,42 @@ class PaymentLinkMixin(models.AbstractModel):
         now = fields.Datetime.now()
         for document in self:
             live = document.payment_link_state in const.LIVE_STATES
-            document.payment_link_days_left = (
-                utils.days_left(document.payment_link_expiration_date, now) if live else 0
+            days = utils.days_left(document.payment_link_expiration_date, now) if live else 0
+            document.payment_link_days_left = days
+            latest = document.sudo().payment_link_ids.sorted("id", reverse=True)[:1]
+            document.payment_link_expiry_label = (
+                document.env._(
+                    "%(date)s (in %(days)s days)",
+                    # The date the customer reads in the message and on the page.
+                    date=format_date(document.env, latest._get_expiration_local_date()),
+                    days=days,
+                )
+                if live and days and latest
+                else False
+            )
+
+    @api.depends(
+        "payment_link_ids.sms_state",
+        "payment_link_ids.email_state",
+        "payment_link_ids.delivery_failure_reason",
+    )
+    def _compute_payment_link_delivery(self):
+        for document in self:
+            latest = document.sudo().payment_link_ids.sorted("id", reverse=True)[:1]
+            states = [state for state in (latest.sms_state, latest.email_state) if state]
+            if not states:
+                delivery = False
+            elif "failed" in states:
+                delivery = "failed"
+            elif all(state == "delivered" for state in states):
+                delivery = "delivered"
+            elif any(state in ("accepted", "delivered") for state in states):
+                delivery = "accepted"
+            else:
+                delivery = "queued"
+            document.payment_link_delivery_state = delivery
+            document.payment_link_delivery_reason = (
+                delivery == "failed" and latest.delivery_failure_reason or False
             )
 
     # === PUBLIC API === #
@@ -132,11 +182,11 @@ class PaymentLinkMixin(models.AbstractModel):
 
     def action_resend_payment_link(self):
         self.ensure_one()
-        latest = self.payment_link_ids[:1]
+        latest = self.payment_link_ids.sorted("id", reverse=True)[:1]
         if not latest:
             return self.action_send_payment_link()
-        new_id = latest.action_resend()
-        return self.env["payment.link"].browse(new_id)._action_sent_dialog()
+        new_link, urls = latest._resend()
+        return new_link._action_sent_dialog(urls)
 
     def action_view_payment_links(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -173,7 +223,7 @@ class PaymentLinkMixin(models.AbstractModel):
     def _payment_link_live(self):
         """The document's live link (the latest one), if any."""
         self.ensure_one()
-        return self.sudo().payment_link_ids.filtered("is_live")[:1]
+        return self.sudo().payment_link_ids.filtered("is_live").sorted("id", reverse=True)[:1]
 
     def _payment_link_ensure_live(self, email=None):
         """The live link of the document, created (for the email channel) when there is none.

@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import SUPERUSER_ID, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import const
@@ -135,6 +135,19 @@ class PaymentTransaction(models.Model):
         txs = super()._set_error(state_message, **kwargs)
         txs._payment_link_failed()
         return txs
+
+    def _log_received_message(self):
+        # A link's payment done, failed or cancelled: the link posts the stage's one message
+        # on the document (see payment.link._notify); pending keeps Odoo's.
+        own = self.filtered(
+            lambda tx: tx.payment_link_id and tx.state in ("done", "error", "cancel")
+        )
+        return super(PaymentTransaction, self - own)._log_received_message()
+
+    def _log_message_on_linked_documents(self, message):
+        # By the system (OdooBot), not by the customer or the public user of the pay page.
+        tx = self.with_user(SUPERUSER_ID) if self.payment_link_id else self
+        return super(PaymentTransaction, tx)._log_message_on_linked_documents(message)
 
     def _payment_link_log(self, event_type, reason=False):
         for tx in self.filtered("payment_link_id"):

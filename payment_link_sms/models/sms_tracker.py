@@ -36,18 +36,35 @@ class SmsTracker(models.Model):
         self._payment_link_update(sms_state, failure_type=failure_type, reason=failure_reason)
         return res
 
+    def _payment_link_plain_reason(self, failure_type, reason=False):
+        """Why an SMS did not arrive, in the words of the person who sent it (translated)."""
+        _ = self.env._
+        plain = {
+            "sms_server": _("SMS service unreachable"),
+            "unknown": _("SMS service unreachable"),
+            "sms_credit": _("no SMS credit left"),
+            "sms_acc": _("SMS account not registered"),
+            "sms_number_missing": _("no mobile number"),
+            "sms_number_format": _("number not valid"),
+            "sms_invalid_destination": _("number unreachable"),
+            "sms_not_delivered": _("number unreachable"),
+            "sms_expired": _("number unreachable"),
+            "sms_country_not_supported": _("country not served by the SMS service"),
+            "sms_registration_needed": _("SMS registration needed for this country"),
+            "sms_blacklist": _("the customer opted out of SMS"),
+            "sms_optout": _("the customer opted out of SMS"),
+            "sms_rejected": _("refused by the SMS service"),
+            "sms_not_allowed": _("refused by the SMS service"),
+        }
+        return plain.get(failure_type) or reason or _("SMS service unreachable")
+
     def _payment_link_update(self, sms_state, failure_type=False, reason=False):
         links = self.sudo().payment_link_id
         delivery = SMS_STATE_TO_DELIVERY.get(sms_state)
         if not links or not delivery:
             return
         if delivery == "failed":
-            labels = dict(
-                self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env)
-            )
-            reason = (
-                labels.get(failure_type) or reason or failure_type or self.env._("Unknown error")
-            )
+            reason = self._payment_link_plain_reason(failure_type, reason)
         links._update_delivery("sms", delivery, reason=reason or False)
         # Any answer of the provider (processing included) means it has the message now: the
         # outbox copy must not hold a working link, whatever its state.

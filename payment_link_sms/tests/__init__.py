@@ -12,3 +12,4 @@ from . import test_reliability
 from . import test_bulk_send
 from . import test_notification_queue
 from . import test_payment_safety
+from . import test_user_view

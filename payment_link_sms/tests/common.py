@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from contextlib import contextmanager
 
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import MockEmail
@@ -137,3 +137,9 @@ class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
 
     def link_of(self, answer):
         return self.env["payment.link"].browse(answer["link_id"])
+
+    def open_send_wizard(self, documents, user=None):
+        """The send wizard as ``user`` (the billing user) sees it after the Send button."""
+        user = user or self.billing_user
+        action = documents.with_user(user).action_send_payment_link()
+        return Form(self.env[action["res_model"]].with_user(user).with_context(action["context"]))

@@ -18,6 +18,7 @@ from .. import const, utils
 from .test_pay_page import PayPageCommon
 
 URL_RE = re.compile(r"pay\.example\.com/pay/([A-Za-z0-9_-]{22})")
+CODE_RE = re.compile(r'o_payment_link_code">([2-9A-Z-]{34})<')
 
 
 class DocumentsCommon(PayPageCommon):
@@ -64,9 +65,9 @@ class TestInvoicePdf(DocumentsCommon):
         html = self.render_invoice_html()
         self.assertIn('id="payment_link_block"', html)
         self.assertIn('src="data:image/png;base64,', html)
-        short = re.search(r"o_payment_link_short_url[^>]*>([^<]+)<", html).group(1)
-        self.assertTrue(short.startswith("pay.example.com/pay/"))
-        pdf_token = short.rsplit("/", 1)[1]
+        base = re.search(r'o_payment_link_short_base">([^<]+)<', html).group(1)
+        self.assertEqual(base, "pay.example.com/pay/")
+        pdf_token = CODE_RE.search(html).group(1)
         self.assertNotEqual(pdf_token, self.token, "the PDF has a token of its own")
         # Both the message's link and the PDF's work, and they are the same link.
         self.assertEqual(self.open_page(token=pdf_token).status_code, 200)
@@ -112,6 +113,7 @@ class TestInvoicePdf(DocumentsCommon):
         html = self.render_invoice_html()
         self.assertNotIn("payment_link_block", html)
         self.assertFalse(URL_RE.search(html))
+        self.assertFalse(CODE_RE.search(html))
         with self.mock_gateways():
             self.send_link()
         self.company.payment_link_on_invoice_pdf = False
@@ -125,7 +127,7 @@ class TestInvoicePdf(DocumentsCommon):
 
     def test_printed_link_dies_with_its_link(self):
         html = self.render_invoice_html()
-        pdf_token = URL_RE.search(html).group(1)
+        pdf_token = CODE_RE.search(html).group(1)
         with freeze_time(fields.Datetime.now() + timedelta(days=61)):
             self.assertEqual(self.open_page(token=pdf_token).status_code, 410)
             self.assertNotIn("payment_link_block", self.render_invoice_html())
@@ -351,9 +353,10 @@ class TestReporting(DocumentsCommon):
         self.env.flush_all()  # no pending recomputation may overwrite the values set below
         for hours, link in zip((1.0, 2.0, 100.0), links, strict=True):
             self.env.cr.execute(
-                "UPDATE payment_link SET hours_to_pay = %s WHERE id = %s", [hours, link.id]
+                "UPDATE payment_link SET hours_to_pay = %s, paid_by_link = TRUE WHERE id = %s",
+                [hours, link.id],
             )
-        Link.invalidate_model(["hours_to_pay"])
+        Link.invalidate_model(["hours_to_pay", "paid_by_link"])
         result = Link.read_group([("id", "in", links.ids)], ["hours_to_pay:median"], [])
         self.assertEqual(result[0]["hours_to_pay"], 2.0)
 

@@ -133,9 +133,9 @@ class TestMessages(PaymentLinkCommon):
 
     def test_sms_provider_errors_are_recorded_and_notified(self):
         for error, reason in (
-            ("credit", "Insufficient Credit"),
-            ("wrong_number_format", "Wrong Number Format"),
-            ("server_error", "Server Error"),
+            ("credit", "no SMS credit left"),
+            ("wrong_number_format", "number not valid"),
+            ("server_error", "SMS service unreachable"),
         ):
             with self.subTest(error=error):
                 invoice = self._create_posted_invoice(self.customer, 10.0)
@@ -149,6 +149,10 @@ class TestMessages(PaymentLinkCommon):
                 failed = link.event_ids.filtered(lambda e: e.event_type == "delivery_failed")
                 self.assertEqual(len(failed), 1)
                 self.assertEqual(failed.reason, reason)
+                # The invoice says so, in plain words, with Resend one click away.
+                self.assertEqual(invoice.payment_link_delivery_state, "failed")
+                self.assertEqual(invoice.payment_link_delivery_reason, reason)
+                self.assertEqual(invoice.payment_link_state, "sent")
                 note = invoice.message_ids.filtered(
                     lambda m: m.subject and "not delivered" in m.subject
                 )

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from .. import utils
 from .common import PaymentLinkCommon
@@ -8,13 +8,7 @@ from .common import PaymentLinkCommon
 @tagged("post_install", "-at_install")
 class TestSendWizard(PaymentLinkCommon):
     def _wizard(self, invoices=None, **values):
-        invoices = invoices if invoices is not None else self.invoice
-        action = invoices.with_user(self.billing_user).action_send_payment_link()
-        return Form(
-            self.env[action["res_model"]]
-            .with_user(self.billing_user)
-            .with_context(action["context"])
-        )
+        return self.open_send_wizard(invoices if invoices is not None else self.invoice)
 
     def test_preview_is_the_exact_text_with_its_length(self):
         form = self._wizard()
@@ -58,6 +52,7 @@ class TestSendWizard(PaymentLinkCommon):
         self.assertFalse(form.sms_available)
         self.assertEqual(form.channel, "email")
         self.assertIn("has no mobile or phone number", form.phone_error)
+        form.channel = "sms"  # the sender picks SMS back: the number field shows
         form.phone = "06 98 76 54 32"
         self.assertTrue(form.sms_available)
         self.assertEqual(form.phone_e164, "+33698765432")

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import PaymentLinkCommon
 
@@ -44,3 +45,53 @@ class TestSendTour(PaymentLinkCommon):
         self.assertEqual(link.sender_id, self.billing_user)
         self.assertEqual(len(self._sms), 1)
         self.assertEqual(self._sms[0]["number"], "+33612345678")
+
+
+@tagged("post_install", "-at_install")
+class TestUserViewTours(PaymentLinkCommon):
+    """The click paths of issue 10: resend from the invoice and from the link, the dialog, and
+    the failure page's Try again."""
+
+    def setUp(self):
+        super().setUp()
+        self.billing_user.write({"tz": "Europe/Paris"})
+        with self.mock_gateways():
+            self.answer = self.send_link()[0]
+        self.link = self.link_of(self.answer)
+
+    def test_resend_from_the_invoice(self):
+        with self.mock_gateways():
+            self.start_tour(
+                f"/odoo/action-account.action_move_out_invoice_type/{self.invoice.id}",
+                "payment_link_sms_resend_invoice_tour",
+                login="billing_user",
+            )
+        self.assertEqual(self.link.state, "cancelled")
+        self.assertEqual(self.invoice.payment_link_state, "sent")
+        self.assertEqual(self.invoice._payment_link_live(), self.link.replaced_by_id)
+
+    def test_resend_from_the_link_form(self):
+        with self.mock_gateways():
+            self.start_tour(
+                f"/odoo/action-payment_link_sms.action_payment_link/{self.link.id}",
+                "payment_link_sms_resend_link_tour",
+                login="billing_user",
+            )
+        self.assertEqual(self.link.state, "cancelled")
+        self.assertEqual(self.link.replaced_by_id.state, "sent")
+        self.assertIn("resent", self.link.event_ids.mapped("event_type"))
+
+
+@tagged("post_install", "-at_install")
+class TestPayRetryTour(PaymentLinkCommon):
+    browser_size = "390x844"
+    touch_enabled = True
+
+    @mute_logger("odoo.addons.payment.models.payment_transaction")
+    def test_declined_then_try_again_then_paid(self):
+        with self.mock_gateways():
+            answer = self.send_link()[0]
+        link = self.link_of(answer)
+        self.start_tour(f"/pay/{self.token_of(answer)}", "payment_link_sms_pay_retry_tour")
+        self.assertEqual(link.state, "paid")
+        self.assertEqual(link.transaction_ids.mapped("state"), ["done", "error"])

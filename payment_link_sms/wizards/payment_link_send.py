@@ -19,11 +19,14 @@ class PaymentLinkSend(models.TransientModel):
     commercial_partner_id = fields.Many2one(
         comodel_name="res.partner", compute="_compute_documents"
     )
+    # Required in the view: a computed column, filled once the documents are known.
     channel = fields.Selection(
         selection=const.CHANNELS,
-        required=True,
-        default=lambda self: self.env.company.payment_link_default_channel,
+        compute="_compute_channel",
+        store=True,
+        readonly=False,
     )
+    channel_note = fields.Char(compute="_compute_channel", store=True)
     recipient_partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Contact",
@@ -33,7 +36,7 @@ class PaymentLinkSend(models.TransientModel):
         help="The contact whose mobile number and email address are used.",
     )
     phone = fields.Char(
-        string="Mobile Number",
+        string="SMS Number",
         compute="_compute_recipient",
         store=True,
         readonly=False,
@@ -46,6 +49,9 @@ class PaymentLinkSend(models.TransientModel):
     )
     phone_e164 = fields.Char(string="Number Sent To", compute="_compute_phone_check")
     phone_error = fields.Char(compute="_compute_phone_check")
+    phone_warning = fields.Char(compute="_compute_phone_check")
+    phone_placeholder = fields.Char(compute="_compute_phone_placeholder")
+    bulk_preview = fields.Text(string="What Will Happen", compute="_compute_bulk_preview")
     sms_available = fields.Boolean(compute="_compute_phone_check")
     email_error = fields.Char(compute="_compute_email_check")
     has_live_link = fields.Boolean(compute="_compute_live_links")
@@ -100,11 +106,42 @@ class PaymentLinkSend(models.TransientModel):
             wizard.phone = single and (contact.mobile or contact.phone) or False
             wizard.email = single and contact.email or False
 
+    @api.depends("res_model", "res_ids")
+    def _compute_channel(self):
+        """The company's default channel; email when a single document's customer has no
+        number to text, said in ``channel_note``. Set once, when the wizard opens: what the
+        sender types or picks afterwards never switches the channel behind their back."""
+        Link = self.env["payment.link"]
+        for wizard in self:
+            documents = wizard._get_documents()
+            company = documents[:1].company_id or self.env.company
+            channel = company.payment_link_default_channel or const.DEFAULT_CHANNEL
+            note = False
+            if len(documents) == 1 and channel in ("sms", "both"):
+                partner = documents._payment_link_partner()
+                number, _error = Link._resolve_phone(
+                    partner, company, documents._payment_link_default_phone()
+                )
+                if not number:
+                    channel = "email"
+                    note = self.env._(
+                        "%s has no valid mobile number: the link will go by email. Choose SMS "
+                        "and type a number to text it.",
+                        partner.display_name,
+                    )
+            wizard.channel, wizard.channel_note = channel, note
+
+    @api.depends("partner_id", "company_id")
+    def _compute_phone_placeholder(self):
+        for wizard in self:
+            country = wizard.partner_id.country_id or wizard.company_id.country_id
+            wizard.phone_placeholder = utils.example_mobile_number(country.code)
+
     @api.depends("phone", "partner_id", "company_id", "document_count")
     def _compute_phone_check(self):
         Link = self.env["payment.link"]
         for wizard in self:
-            wizard.phone_e164 = wizard.phone_error = False
+            wizard.phone_e164 = wizard.phone_error = wizard.phone_warning = False
             if wizard.document_count != 1:
                 wizard.sms_available = True
                 continue
@@ -122,11 +159,10 @@ class PaymentLinkSend(models.TransientModel):
                 )
             wizard.phone_e164, wizard.phone_error = number, error
             wizard.sms_available = bool(number)
-
-    @api.onchange("sms_available")
-    def _onchange_sms_available(self):
-        if not self.sms_available and self.document_count == 1:
-            self.channel = "email"
+            if number and utils.is_landline(number):
+                wizard.phone_warning = self.env._(
+                    "%s is a landline number: it may not receive SMS.", number
+                )
 
     @api.depends("email", "partner_id", "document_count")
     def _compute_email_check(self):
@@ -174,6 +210,17 @@ class PaymentLinkSend(models.TransientModel):
             documents = wizard._get_documents()
             reasons = [document._payment_link_refusal() for document in documents]
             wizard.refusal_preview = "\n".join(reason for reason in reasons if reason) or False
+
+    @api.depends("res_model", "res_ids", "channel", "document_count")
+    def _compute_bulk_preview(self):
+        """Several documents: what will happen to each, before anything is sent."""
+        for wizard in self:
+            documents = wizard._get_documents()
+            if len(documents) < 2:
+                wizard.bulk_preview = False
+                continue
+            outcomes = self.env["payment.link"]._plan_outcomes(documents, wizard.channel)
+            wizard.bulk_preview = "\n".join(outcomes[document.id] for document in documents)
 
     @api.depends("channel", "phone", "email", "recipient_partner_id", "res_ids")
     def _compute_previews(self):

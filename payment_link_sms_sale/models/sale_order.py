@@ -42,13 +42,22 @@ class SaleOrder(models.Model):
     def _compute_payment_link_state(self):
         return super()._compute_payment_link_state()
 
-    @api.depends("state", "amount_total", "require_payment", "prepayment_percent", "validity_date")
+    @api.depends(
+        "state",
+        "amount_total",
+        "require_payment",
+        "prepayment_percent",
+        "validity_date",
+        "payment_link_state",
+    )
     @api.depends_context(CONFIRM_CONTEXT_KEY)
     def _compute_payment_link_can_send(self):
         for order in self:
             order.payment_link_can_send = not order._payment_link_refusal()
+            # Once a link went out, Resend (and Expire) take over: no second way to send.
             order.payment_link_can_confirm_send = (
                 order.state in QUOTATION_STATES
+                and order.payment_link_state not in (*const.LIVE_STATES, "expired")
                 and not order.with_context(**{CONFIRM_CONTEXT_KEY: True})._payment_link_refusal()
             )
 

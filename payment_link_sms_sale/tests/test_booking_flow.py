@@ -50,7 +50,7 @@ class TestBookingFlow(PaymentLinkSaleCommon):
         self.assertIn("Whale safari - adult", body)
         self.assertIn("Whale safari - child", body)
         quantities = re.findall(r'o_payment_link_quantity">\s*(\S+)\s*×', body)
-        self.assertEqual(quantities, ["2", "2"], "2 adults, 2 children")
+        self.assertEqual(quantities, ["2,00", "2,00"], "2 adults, 2 children, as invoices say")
         self.assertIn("09:30", body, "the tour's time, where the company is (UTC+1)")
         self.assertIn("15/12/2026", body, "dates in the customer's language")
         self.assertIn("300,00", body)

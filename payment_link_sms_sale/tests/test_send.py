@@ -84,6 +84,29 @@ class TestSendBookingLink(PaymentLinkSaleCommon):
         self.assertEqual(self.booking.state, "sent", "marked sent, not confirmed")
         self.assertAlmostEqual(self.booking.payment_link_ids.amount, 90.0)
 
+    def test_confirm_and_send_is_hidden_once_a_link_is_sent(self):
+        self.assertTrue(self.booking.payment_link_can_confirm_send)
+        self.send_booking_link()
+        self.assertEqual(self.booking.state, "sent")
+        self.assertEqual(self.booking.payment_link_state, "sent")
+        self.assertFalse(self.booking.payment_link_can_confirm_send, "Resend takes over")
+        self.booking.payment_link_ids.action_expire()
+        self.assertFalse(self.booking.payment_link_can_confirm_send)
+
+    def test_orders_are_reachable_from_the_menus_without_sale_management(self):
+        self.assertFalse(
+            self.env["ir.module.module"].search_count(
+                [("name", "=", "sale_management"), ("state", "=", "installed")]
+            )
+        )
+        visible = self.env["ir.ui.menu"].with_user(self.salesperson)._visible_menu_ids()
+        for xmlid in (
+            "sale.sale_menu_root",
+            "sale.menu_sale_quotations",
+            "payment_link_sms_sale.menu_payment_link_sale",
+        ):
+            self.assertIn(self.env.ref(xmlid).id, visible, xmlid)
+
     def test_confirm_and_send_confirms_then_asks_for_the_balance(self):
         self.booking.write({"require_payment": True, "prepayment_percent": 0.3})
         self.assertTrue(self.booking.payment_link_can_confirm_send)

@@ -8,8 +8,8 @@ import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
 /**
- * What the sender sees right after sending: the links that went out, each with a "Copy link"
- * button (the only place, besides the message, where the full link is shown; it is not
+ * What the sender sees right after sending (closed by the dialog's own "Ok"): the links that
+ * went out, each with a "Copy link" button (the only place, besides the message, where the full link is shown; it is not
  * stored), and the documents that were refused with their reason.
  */
 export class PaymentLinkSentDialog extends Component {
@@ -27,8 +27,15 @@ export class PaymentLinkSentDialog extends Component {
         this.notification.add(_t("Link copied to the clipboard"), { type: "success" });
     }
 
-    close() {
-        this.actionService.doAction({ type: "ir.actions.act_window_close" });
+    /** After a resend from the old link's form: go to the new link. */
+    openLink() {
+        this.actionService.doAction({
+            type: "ir.actions.act_window",
+            res_model: "payment.link",
+            res_id: this.params.open_link_id,
+            views: [[false, "form"]],
+            target: "current",
+        });
     }
 }
 

@@ -39,7 +39,7 @@ registry.category("web_tour.tours").add("payment_link_sms_send_tour", {
         },
         {
             content: "Close the dialog",
-            trigger: ".o_payment_link_sent button.o_payment_link_close",
+            trigger: ".modal:has(.o_payment_link_sent) .modal-footer button.o-default-button",
             run: "click",
         },
         {
