@@ -12,3 +12,4 @@ from . import account_move_send
 from . import payment_transaction
 from . import sms_tracker
 from . import mail_mail
+from . import payment_link_api

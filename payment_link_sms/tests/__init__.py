@@ -11,3 +11,4 @@ from . import test_documents
 from . import test_reliability
 from . import test_bulk_send
 from . import test_notification_queue
+from . import test_paylink_cli
