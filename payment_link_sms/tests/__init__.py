@@ -12,3 +12,4 @@ from . import test_reliability
 from . import test_bulk_send
 from . import test_notification_queue
 from . import test_paylink_cli
+from . import test_webhooks
