@@ -29,6 +29,12 @@ def git(cwd, *args):
     )
 
 
+def git_output(cwd, *args):
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def make_fake_odoo_repository(path, major=18):
     """A local git repository shaped like Odoo's: branch 18.0, odoo/release.py, two commits."""
     (path / "odoo").mkdir(parents=True)
@@ -121,22 +127,8 @@ class TestFindOdoo(unittest.TestCase):
             self.assertIn(f"== [{number}/3]", out)
         self.assertIn(source.resolve().as_uri(), out)
         self.assertTrue(fetched.is_ready())
-        commits = subprocess.run(
-            ["git", "rev-list", "--count", "HEAD"],
-            cwd=fetched.source,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        self.assertEqual(commits, "1", "a shallow clone")
-        branch = subprocess.run(
-            ["git", "rev-parse", "--abbrev-ref", "HEAD"],
-            cwd=fetched.source,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        self.assertEqual(branch, "18.0")
+        self.assertEqual(git_output(fetched.source, "rev-list", "--count", "HEAD"), "1")  # shallow
+        self.assertEqual(git_output(fetched.source, "rev-parse", "--abbrev-ref", "HEAD"), "18.0")
         # The fetched venv imports the fetched Odoo.
         major, package_dir = odoo_env.probe_odoo(fetched.python, dict(os.environ))
         self.assertEqual(major, 18)
