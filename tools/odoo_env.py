@@ -321,8 +321,8 @@ def ensure_chromium():
         apt_install(["chromium"])
 
 
-def ensure_python_requirements():
-    for name in ("requirements.txt", "requirements-test.txt"):
+def ensure_python_requirements(names=("requirements.txt", "requirements-test.txt")):
+    for name in names:
         path = REPO / name
         if path.is_file():
             run(
