@@ -30,6 +30,8 @@ from urllib.parse import urlsplit
 LOOPBACK = "127.0.0.1"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 REPORT_DELAY_SECONDS = 1.0
+# What an email's text carries around its preview line: spaces and zero-width characters.
+INVISIBLE = " \t\u00a0\u034f\u200b\u200c\u200d\u2060\ufeff"
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
@@ -58,7 +60,7 @@ class Inbox:
 
 def tidy(text, limit=700):
     """The text as a phone shows it: no runs of blank lines, at most ``limit`` characters."""
-    lines = [line.strip() for line in (text or "").splitlines()]
+    lines = [line.strip(INVISIBLE) for line in (text or "").splitlines()]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return text if len(text) <= limit else text[:limit].rstrip() + " \u2026"
 
@@ -137,7 +139,8 @@ main {{ max-width: 480px; margin: 0 auto; padding: 12px; }}
 .subject {{ font-weight: 600; margin-top: 4px; }}
 .text {{ white-space: pre-wrap; word-break: break-word; margin: 6px 0; }}
 a.tap {{ display: block; text-align: center; background: #1976d2; color: #fff; padding: 10px;
-         border-radius: 10px; text-decoration: none; margin-top: 8px; font-weight: 600; }}
+         word-break: break-all; border-radius: 10px; text-decoration: none; margin-top: 8px;
+         font-weight: 600; }}
 .empty {{ text-align: center; color: #607d8b; margin-top: 40px; }}
 </style></head>
 <body><header>Demo phone inbox<small>SMS and emails sent by the demo's Odoo
@@ -151,7 +154,9 @@ def render_page(messages):
     for message in messages:
         links = [url for url in message["links"] if "/pay/" in url] or message["links"][:1]
         buttons = "".join(
-            f'<a class="tap" href="{html.escape(url)}">Tap: {html.escape(url)}</a>' for url in links
+            f'<a class="tap" href="{html.escape(url)}">Tap to open<br><small>{html.escape(url)}'
+            "</small></a>"
+            for url in links
         )
         subject = (
             f'<div class="subject">{html.escape(message["subject"])}</div>'

@@ -79,7 +79,7 @@ class PaymentLinkWebhook(models.Model):
         comodel_name="payment.link.webhook.delivery", inverse_name="webhook_id", readonly=True
     )
     delivery_count = fields.Integer(compute="_compute_delivery_stats")
-    pending_count = fields.Integer(compute="_compute_delivery_stats")
+    pending_count = fields.Integer(string="Waiting Deliveries", compute="_compute_delivery_stats")
     failing_since = fields.Datetime(
         readonly=True, copy=False, help="First failure since the last successful delivery."
     )
