@@ -166,14 +166,16 @@ def cmd_send(client, args):
         document["model"],
         "send_payment_link",
         [document["id"]],
-        args.channel,
+        args.channel or document.get("default_channel") or "sms",
         phone=args.phone,
         email=args.to,
     )
     answer = answers[0]
     if answer["error"]:
         raise Failure(EXIT_REFUSED, " ".join(answer["error"].split()))
-    summary = client.execute("payment.link.api", "link_status", document["name"])
+    summary = client.execute(
+        "payment.link.api", "link_status", link_reference(client, answer["link_id"])
+    )
     summary["url"] = answer["url"]
     show(
         summary,
@@ -263,11 +265,15 @@ def build_parser():
     channel = send.add_mutually_exclusive_group()
     for name in ("sms", "email", "both"):
         channel.add_argument(
-            f"--{name}", dest="channel", action="store_const", const=name, help=f"send by {name}"
+            f"--{name}",
+            dest="channel",
+            action="store_const",
+            const=name,
+            help=f"send by {name} (default: the company's default channel)",
         )
     send.add_argument("--phone", help="number to text instead of the customer's")
     send.add_argument("--to", help="address to email instead of the customer's")
-    send.set_defaults(func=cmd_send, channel="sms")
+    send.set_defaults(func=cmd_send, channel=None)
 
     status = sub.add_parser("status", help="state of a link (reference or document number)")
     status.add_argument("reference", metavar="REFERENCE")

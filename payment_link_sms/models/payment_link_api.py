@@ -21,8 +21,9 @@ class PaymentLinkApi(models.AbstractModel):
 
     @api.model
     def find_document(self, number):
-        """Return ``{'model', 'id', 'name'}`` of the document numbered ``number`` (an invoice or
-        order number such as INV/2026/00012 or S00042).
+        """Return ``{'model', 'id', 'name', 'default_channel'}`` of the document numbered
+        ``number`` (an invoice or order number such as INV/2026/00012 or S00042);
+        ``default_channel`` is its company's default channel for links.
 
         :raise UserError: when no document, or more than one, has that number.
         """
@@ -41,7 +42,12 @@ class PaymentLinkApi(models.AbstractModel):
                 self.env._("Several documents are numbered %s: use the link reference.", number)
             )
         model, document = found[0]
-        return {"model": model, "id": document.id, "name": document.display_name}
+        return {
+            "model": model,
+            "id": document.id,
+            "name": document.display_name,
+            "default_channel": document.company_id.sudo().payment_link_default_channel or "sms",
+        }
 
     @api.model
     def find_link(self, reference):

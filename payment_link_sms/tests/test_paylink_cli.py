@@ -117,6 +117,13 @@ class TestPaylinkCli(PaymentLinkCommon):
         self.assertIn(link.name, result.stdout)
         self.assertIn(new_link.name, result.stdout)
 
+    def test_send_uses_the_company_default_channel(self):
+        self.company.payment_link_default_channel = "email"
+        result = self.paylink("--json", "send", self.invoice.name)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["channel"], "email")
+        self.assertEqual(self.invoice.payment_link_ids.email, self.customer.email)
+
     def test_refused_operations_exit_1_with_the_servers_message(self):
         result = self.paylink("send", "INV/1999/99999")
         self.assertFails(result, 1, "No invoice or order numbered INV/1999/99999.")
