@@ -185,7 +185,7 @@ def main():
 == Odoo is starting on {url}
    login: admin   password: admin
    demo invoice {invoice_name}: {url}/odoo/action-account.action_move_out_invoice_type/{invoice_id}
-   (open it and click "Send Payment Link"; pay with the Demo provider)
+   (open it and click "Resend Link", or "Expire Link" then "Send Payment Link"; pay with Demo)
    its payment page, as the customer sees it: {pay_url}
    the customer's phone (SMS and emails as they arrive): http://127.0.0.1:{inbox_port}/
    Stop with Ctrl-C.
