@@ -12,8 +12,10 @@
     "data": [
         "security/ir.model.access.csv",
         "security/payment_link_security.xml",
+        "security/webhook_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/webhook_cron_data.xml",
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_invoice_data.xml",
@@ -24,6 +26,7 @@
         "views/report_invoice.xml",
         "views/res_config_settings_views.xml",
         "wizards/payment_link_send_views.xml",
+        "views/payment_link_webhook_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

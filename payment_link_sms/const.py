@@ -176,3 +176,31 @@ PROVIDER_CSP_SOURCES = {
         "connect-src": ["https://api.stripe.com"],
     },
 }
+
+# Outbound webhooks: the link events an endpoint can receive, as (type sent, link event types).
+WEBHOOK_EVENTS = {
+    "link.sent": ("sent",),
+    "link.delivered": ("delivered",),
+    "link.delivery_failed": ("delivery_failed",),
+    "link.opened": ("opened",),
+    "link.payment_failed": ("payment_failed",),
+    "link.paid": ("paid",),
+    "link.partly_paid": ("partly_paid",),
+    "link.refunded": ("refunded",),
+    "link.expired": ("expired",),
+    "link.cancelled": ("cancelled",),
+}
+# Header of the signature, in Stripe's scheme: "t=<unix time>,v1=<hex HMAC-SHA256>" of
+# "<unix time>.<raw body>" with the endpoint's secret.
+WEBHOOK_SIGNATURE_HEADER = "Paylink-Signature"
+WEBHOOK_EVENT_ID_HEADER = "Paylink-Event-Id"
+WEBHOOK_SECRET_PREFIX = "whsec_"
+WEBHOOK_TIMEOUT_SECONDS = 10
+# Retries: 1 minute after the first failure, doubling up to 6 hours between two attempts, for
+# up to 3 days after the event; an endpoint failing without a success for 3 days is disabled.
+WEBHOOK_FIRST_RETRY_SECONDS = 60
+WEBHOOK_MAX_RETRY_SECONDS = 6 * 3600
+WEBHOOK_RETRY_DAYS = 3
+WEBHOOK_DISABLE_DAYS = 3
+WEBHOOK_BATCH_SIZE = 50
+WEBHOOK_ERROR_MAX_LENGTH = 500

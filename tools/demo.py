@@ -12,10 +12,15 @@ a payment completes without any external service), configures Stripe in test mod
 ``STRIPE_SECRET_KEY``, ``STRIPE_PUBLISHABLE_KEY`` and ``STRIPE_WEBHOOK_SECRET`` are set, prints
 the admin login and the URL of an unpaid demo invoice, then serves Odoo on
 http://localhost:8069 until Ctrl-C.
+
+Its messages arrive offline: beside Odoo it starts tools/demo_gateway.py, a stand-in for the
+SMS gateway (Odoo's ``sms.endpoint`` points at it; it reports each SMS delivered through Odoo's
+delivery-report route) and an SMTP catcher (the database's outgoing mail server), with one
+page, http://127.0.0.1:9069/ by default (port + 1000), showing what arrived like a phone.
 """
 
 import argparse
-import os
+import subprocess
 import sys
 
 from odoo_env import (
@@ -64,6 +69,25 @@ with registry.cursor() as cr:
                                          "price_unit": 180.0})],
         })
         invoice.action_post()
+    # The demo's messages arrive offline: SMS through the local gateway stand-in, emails
+    # through the local SMTP catcher (tools/demo_gateway.py); both on loopback only.
+    params.set_param("sms.endpoint", os.environ["DEMO_SMS_ENDPOINT"])
+    server_values = {
+        "name": "Demo mail catcher (tools/demo_gateway.py)",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": int(os.environ["DEMO_SMTP_PORT"]),
+        "smtp_encryption": "none",
+        "smtp_authentication": "login",
+        "smtp_user": False,
+        "smtp_pass": False,
+        "sequence": 1,
+        "active": True,
+    }
+    mail_server = env["ir.mail_server"].search([("name", "=", server_values["name"])], limit=1)
+    if mail_server:
+        mail_server.write(server_values)
+    else:
+        env["ir.mail_server"].create(server_values)
     partner = invoice.partner_id
     if not (partner.mobile or partner.phone):
         partner.mobile = "+1 555 010 0199"
@@ -78,11 +102,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="payment_link_demo")
     parser.add_argument("--port", type=int, default=8069)
+    parser.add_argument(
+        "--inbox-port",
+        type=int,
+        help="the SMS gateway stand-in and inbox page (default: port+1000)",
+    )
+    parser.add_argument("--smtp-port", type=int, help="the SMTP catcher (default: port+2000)")
     args = parser.parse_args()
+    inbox_port = args.inbox_port or args.port + 1000
+    smtp_port = args.smtp_port or args.port + 2000
 
     env, addons_dirs, _package_dir = find_odoo()
     ensure_postgresql()
-    ensure_python_requirements()
+    ensure_python_requirements(("requirements.txt", "requirements-demo.txt"))
     addons_path = ",".join([str(REPO), *map(str, addons_dirs)])
     base = [
         sys.executable,
@@ -124,7 +156,12 @@ def main():
             f"--database={args.db}",
             "--log-level=warn",
         ],
-        env={**env, "DEMO_BASE_URL": f"http://localhost:{args.port}"},
+        env={
+            **env,
+            "DEMO_BASE_URL": f"http://localhost:{args.port}",
+            "DEMO_SMS_ENDPOINT": f"http://127.0.0.1:{inbox_port}",
+            "DEMO_SMTP_PORT": str(smtp_port),
+        },
         capture_output=True,
     )
     print(configured.stderr, end="", file=sys.stderr)
@@ -136,18 +173,36 @@ def main():
     invoice_id, invoice_name = lines["DEMO-INVOICE"].split(" ", 1)
     pay_url = lines.get("DEMO-LINK", "")
     url = f"http://localhost:{args.port}"
+    gateway = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "tools" / "demo_gateway.py"),
+            f"--http-port={inbox_port}",
+            f"--smtp-port={smtp_port}",
+        ],
+        env=env,
+    )
     print(
         f"""
 == Odoo is starting on {url}
    login: admin   password: admin
    demo invoice {invoice_name}: {url}/odoo/action-account.action_move_out_invoice_type/{invoice_id}
-   (open it and click "Send Payment Link"; pay with the Demo provider)
+   (open it and click "Resend Link", or "Expire Link" then "Send Payment Link"; pay with Demo)
    its payment page, as the customer sees it: {pay_url}
+   the customer's phone (SMS and emails as they arrive): http://127.0.0.1:{inbox_port}/
    Stop with Ctrl-C.
 """,
         flush=True,
     )
-    os.execvpe(sys.executable, [*base, f"--http-port={args.port}"], env)
+    odoo = subprocess.Popen([*base, f"--http-port={args.port}"], env=env)
+    try:
+        code = odoo.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached Odoo too: let it shut down gracefully
+        code = odoo.wait()
+    finally:
+        gateway.terminate()
+        gateway.wait()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

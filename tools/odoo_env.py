@@ -42,13 +42,187 @@ def as_root(cmd):
 # --- Odoo -----------------------------------------------------------------------------------
 
 
-def find_odoo():
-    """Return ``(python_cmd_prefix, addons_dirs, version)`` for Odoo 18 or exit."""
-    env_path = os.environ.get("ODOO_PATH")
-    probe = (
-        "import sys, os, odoo, odoo.release as r;"
-        "print(r.version_info[0]); print(os.path.dirname(os.path.abspath(odoo.__file__)))"
+ODOO_BRANCH = f"{ODOO_MAJOR}.0"
+DEFAULT_ODOO_GIT_URL = "https://github.com/odoo/odoo"
+PROBE = (
+    "import sys, os, odoo, odoo.release as r;"
+    "print(r.version_info[0]); print(os.path.dirname(os.path.abspath(odoo.__file__)))"
+)
+# Set in the environment of a command re-started in the virtual environment we made.
+IN_OUR_VENV = "PAYLINK_ODOO_VENV"
+
+
+def cache_dir():
+    """Where a fetched Odoo and its virtual environment live: outside the repository, shared
+    by every checkout of it (``PAYLINK_CACHE_DIR`` overrides it)."""
+    base = os.environ.get("PAYLINK_CACHE_DIR")
+    if base:
+        return Path(base).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(xdg).expanduser() / "payment_link_sms"
+
+
+class Fetched:
+    """The paths of an Odoo fetched into ``root``."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.source = self.root / f"odoo-{ODOO_BRANCH}"
+        self.venv = self.root / "venv"
+        self.python = self.venv / "bin" / "python"
+        self.ready_marker = self.venv / ".payment_link_sms-ready"
+
+    def is_ready(self):
+        return (
+            self.ready_marker.is_file()
+            and self.python.is_file()
+            and (self.source / "odoo" / "release.py").is_file()
+        )
+
+
+def probe_odoo(python, env):
+    """Return ``(major, package_dir)`` of the Odoo that ``python`` imports, or None."""
+    result = run([str(python), "-c", PROBE], check=False, capture_output=True, env=env)
+    if result.returncode != 0:
+        return None
+    major, package_dir = result.stdout.split()[:2]
+    return int(major), Path(package_dir)
+
+
+def decide(env_path, found, fetched_ready, git_available, in_our_venv=False):
+    """What to do to get Odoo (pure, tested): ``"path"`` use ``ODOO_PATH``; ``"found"`` the
+    importable Odoo; ``"cached"`` the Odoo fetched by an earlier run; ``"fetch"`` fetch it
+    now; ``"refuse"`` stop with the message saying how to provide Odoo."""
+    if env_path:
+        return "path"
+    if found:
+        return "found"
+    if in_our_venv:  # our own environment and still no Odoo: do not loop
+        return "refuse"
+    if fetched_ready:
+        return "cached"
+    if git_available:
+        return "fetch"
+    return "refuse"
+
+
+def step(number, total, text):
+    print(f"== [{number}/{total}] {text}", flush=True)
+
+
+def git_url():
+    url = os.environ.get("ODOO_GIT_URL") or DEFAULT_ODOO_GIT_URL
+    path = Path(url).expanduser()
+    if "://" not in url and path.is_dir():
+        url = path.resolve().as_uri()  # file://: git clones a local folder shallowly only so
+    return url
+
+
+def clone_odoo(fetched, url):
+    """Shallow clone of Odoo's 18.0 branch from ``url`` into ``fetched.source``."""
+    partial = fetched.source.with_name(fetched.source.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    fetched.root.mkdir(parents=True, exist_ok=True)
+    result = run(
+        [
+            "git",
+            "clone",
+            "--quiet",
+            "--depth",
+            "1",
+            "--branch",
+            ODOO_BRANCH,
+            "--single-branch",
+            url,
+            str(partial),
+        ],
+        check=False,
+        capture_output=True,
     )
+    if result.returncode != 0:
+        shutil.rmtree(partial, ignore_errors=True)
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise FetchError(f"git clone of {url} failed: {lines[-1] if lines else result.returncode}")
+    if not (partial / "odoo" / "release.py").is_file():
+        shutil.rmtree(partial, ignore_errors=True)
+        raise FetchError(f"{url} branch {ODOO_BRANCH} is not an Odoo checkout (no odoo/release.py)")
+    shutil.rmtree(fetched.source, ignore_errors=True)
+    partial.rename(fetched.source)
+
+
+class FetchError(Exception):
+    pass
+
+
+def pip(python, *args):
+    return run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args],
+        check=False,
+        capture_output=True,
+    )
+
+
+def install_odoo_requirements(fetched):
+    """Odoo's requirements as they install on this Python: all at once, else one by one
+    (a package that cannot be built here, such as python-ldap without its headers, is skipped
+    and named; psycopg2 falls back to its binary wheel)."""
+    requirements = fetched.source / "requirements.txt"
+    if not requirements.is_file() or pip(fetched.python, "-r", str(requirements)).returncode == 0:
+        return []
+    skipped = []
+    for line in requirements.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or pip(fetched.python, line).returncode == 0:
+            continue
+        name = line.split(";")[0].split("=")[0].split("<")[0].split(">")[0].strip()
+        if name == "psycopg2" and pip(fetched.python, "psycopg2-binary").returncode == 0:
+            continue
+        skipped.append(name)
+    return skipped
+
+
+def fetch_odoo(fetched, url):
+    """Clone Odoo, make its virtual environment, install its requirements; reused next time."""
+    total = 3
+    step(1, total, f"cloning Odoo {ODOO_BRANCH} from {url} into {fetched.source} (shallow)")
+    clone_odoo(fetched, url)
+    step(2, total, f"creating a virtual environment in {fetched.venv}")
+    shutil.rmtree(fetched.venv, ignore_errors=True)
+    result = run(
+        [sys.executable, "-m", "venv", str(fetched.venv)], check=False, capture_output=True
+    )
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise FetchError(
+            "python3 -m venv failed (on Debian: apt-get install python3-venv): "
+            + (lines[-1] if lines else str(result.returncode))
+        )
+    site = run(
+        [str(fetched.python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+    ).stdout.strip()
+    Path(site, "odoo-source.pth").write_text(f"{fetched.source}\n")
+    step(3, total, f"installing Odoo's requirements into {fetched.venv} (a few minutes)")
+    skipped = install_odoo_requirements(fetched)
+    if skipped:
+        print(f"   skipped (cannot be installed on this Python): {', '.join(skipped)}", flush=True)
+    found = probe_odoo(fetched.python, dict(os.environ))
+    if not found or found[0] != ODOO_MAJOR:
+        raise FetchError(f"Odoo {ODOO_MAJOR} does not import in {fetched.venv}")
+    fetched.ready_marker.write_text(str(fetched.source) + "\n")
+    print(f"== Odoo {ODOO_BRANCH} ready in {fetched.root} (reused on the next run)", flush=True)
+
+
+def restart_in(fetched):
+    """Run this same command again with the fetched Odoo's Python (it never returns)."""
+    env = dict(os.environ, **{IN_OUR_VENV: "1"})
+    os.execve(str(fetched.python), [str(fetched.python), *sys.argv], env)
+
+
+def find_odoo():
+    """Return ``(env, addons_dirs, package_dir)`` for Odoo 18, fetching it when none is found
+    (``ODOO_PATH`` first, then the importable ``odoo``, then one fetched earlier), or exit."""
+    env_path = os.environ.get("ODOO_PATH")
     env = dict(os.environ)
     if env_path:
         root = Path(env_path).expanduser().resolve()
@@ -58,16 +232,33 @@ def find_odoo():
                 f"(no odoo/release.py there).\n\n{NO_ODOO_MESSAGE}"
             )
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
-    result = run([sys.executable, "-c", probe], check=False, capture_output=True, env=env)
-    if result.returncode != 0:
+    found = probe_odoo(sys.executable, env)
+    fetched = Fetched(cache_dir())
+    action = decide(
+        env_path,
+        found,
+        fetched.is_ready(),
+        bool(shutil.which("git")),
+        in_our_venv=bool(os.environ.get(IN_OUR_VENV)),
+    )
+    if action == "cached":
+        print(f"== using Odoo {ODOO_BRANCH} fetched earlier into {fetched.root}", flush=True)
+        restart_in(fetched)
+    if action == "fetch":
+        print(f"== no Odoo {ODOO_MAJOR} found: fetching it (once)", flush=True)
+        try:
+            fetch_odoo(fetched, git_url())
+        except FetchError as error:
+            fail(f"ERROR: could not fetch Odoo {ODOO_BRANCH}: {error}\n\n{NO_ODOO_MESSAGE}")
+        restart_in(fetched)
+    if not found:
         fail(NO_ODOO_MESSAGE)
-    major, package_dir = result.stdout.split()
-    if int(major) != ODOO_MAJOR:
+    major, package_dir = found
+    if major != ODOO_MAJOR:
         fail(
             f"ERROR: found Odoo {major} at {package_dir}; these addons need Odoo {ODOO_MAJOR}.0."
             f"\n\n{NO_ODOO_MESSAGE}"
         )
-    package_dir = Path(package_dir)
     addons_dirs = [package_dir / "addons"]
     community_addons = package_dir.parent / "addons"  # the source checkout's addons/ folder
     if (community_addons / "web" / "__manifest__.py").is_file():
@@ -130,8 +321,8 @@ def ensure_chromium():
         apt_install(["chromium"])
 
 
-def ensure_python_requirements():
-    for name in ("requirements.txt", "requirements-test.txt"):
+def ensure_python_requirements(names=("requirements.txt", "requirements-test.txt")):
+    for name in names:
         path = REPO / name
         if path.is_file():
             run(

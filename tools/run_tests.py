@@ -171,6 +171,34 @@ def check_uninstall(env, addons_path, database, data_dir, modules, log_path):
     return code == 0 and "UNINSTALL-OK" in Path(log_path).read_text()
 
 
+TOOL_TESTS_RAN_RE = re.compile(r"^Ran (\d+) tests?", re.MULTILINE)
+TOOL_TESTS_BAD_RE = re.compile(r"(failures|errors|skipped|unexpected successes)=(\d+)")
+
+
+def run_tool_tests():
+    """The tests of these commands themselves (tools/tests, plain unittest, no Odoo needed).
+
+    :return: ``(passed, failed)``; a skipped tool test counts as failed, as ours do.
+    """
+    print("== tool tests: python3 -m unittest discover -s tools/tests", flush=True)
+    result = run(
+        [sys.executable, "-m", "unittest", "discover", "-s", "tools/tests", "-t", "tools", "-v"],
+        check=False,
+        capture_output=True,
+        cwd=REPO,
+    )
+    output = result.stderr + result.stdout
+    sys.stdout.write(output)
+    ran = TOOL_TESTS_RAN_RE.search(output)
+    total = int(ran[1]) if ran else 0
+    bad = sum(int(count) for _kind, count in TOOL_TESTS_BAD_RE.findall(output.split("\nRan ")[-1]))
+    if result.returncode and not bad:
+        bad = 1
+    if not total:
+        bad = max(bad, 1)
+    return max(total - bad, 0), bad
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -196,6 +224,11 @@ def main():
         ensure_postgresql()
         ensure_chromium()
         ensure_python_requirements()
+
+    # The commands' own tests, on full runs (an inner loop with --tags or --modules skips them).
+    tool_passed = tool_failed = 0
+    if not (args.tags or args.modules):
+        tool_passed, tool_failed = run_tool_tests()
 
     modules = args.modules.split(",") if args.modules else repo_addons()
     # Odoo addons our tests use without the addons depending on them.
@@ -269,6 +302,10 @@ def main():
     passed = max(total - bad, 0)
     if problems and not bad:
         bad = 1
+    if tool_failed:
+        problems.append(f"{tool_failed} tool test(s) failed (tools/tests, output above)")
+    passed += tool_passed
+    bad += tool_failed
     print(f"== {time.monotonic() - started:.0f}s, full log: {log_path}", flush=True)
     for problem in problems:
         print(f"FAILED: {problem}", flush=True)

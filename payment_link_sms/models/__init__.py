@@ -13,3 +13,6 @@ from . import payment_provider
 from . import payment_transaction
 from . import sms_tracker
 from . import mail_mail
+from . import payment_link_api
+from . import payment_link_webhook
+from . import payment_link_webhook_delivery

@@ -934,6 +934,7 @@ class PaymentLink(models.Model):
             email_links.filtered(
                 lambda link: link.email_state != "queued"
             ).sudo().email_state = "queued"
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         self.env["payment.link.event"].sudo().create(events)
         now = fields.Datetime.now()
         if kind == "request":

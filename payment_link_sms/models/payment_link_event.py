@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const
@@ -44,6 +44,12 @@ class PaymentLinkEvent(models.Model):
     transaction_id = fields.Many2one(
         comodel_name="payment.transaction", readonly=True, ondelete="set null"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        self.env["payment.link.webhook.delivery"]._enqueue(events)  # outbound webhooks' outbox
+        return events
 
     def write(self, vals):
         raise UserError(

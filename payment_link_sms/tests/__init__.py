@@ -13,3 +13,5 @@ from . import test_bulk_send
 from . import test_notification_queue
 from . import test_payment_safety
 from . import test_user_view
+from . import test_paylink_cli
+from . import test_webhooks

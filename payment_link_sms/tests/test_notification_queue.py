@@ -31,3 +31,14 @@ class TestNotificationQueue(PaymentLinkCommon):
             mail.send()
             self.assertEqual(len(self._mails), 1)
             self.assertIn(self.billing_user.email, self._mails[0]["email_to"][0])
+
+    def test_link_email_goes_out_right_after_the_commit(self):
+        """The customer's email is queued like the SMS, and Odoo's email queue is triggered for
+        it (else it waits for the hourly queue run)."""
+        mail_cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search_count([("cron_id", "=", mail_cron.id)])
+        with self.mock_gateways():
+            link = self.link_of(self.send_link(channel="email", process=False)[0])
+        self.assertEqual(link.email_state, "queued")
+        self.assertGreater(Trigger.search_count([("cron_id", "=", mail_cron.id)]), before)

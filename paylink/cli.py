@@ -1,0 +1,332 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""paylink: send and follow Odoo payment links over XML-RPC (Python standard library only).
+
+Exit codes: 0 success, 1 refused by the server (its message on stderr), 2 bad usage,
+3 connection or authentication failure.
+"""
+
+import argparse
+import functools
+import http.client
+import json
+import os
+import sys
+import xmlrpc.client
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
+TIMEOUT = 60
+
+
+class Failure(Exception):
+    """A failure reported as one line on stderr with an exit code."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+class UsageParser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        raise Failure(EXIT_USAGE, f"{self.prog}: error: {message}")
+
+
+class TimeoutTransport(xmlrpc.client.Transport):
+    def make_connection(self, host):
+        conn = super().make_connection(host)
+        conn.timeout = TIMEOUT
+        return conn
+
+
+class TimeoutSafeTransport(xmlrpc.client.SafeTransport):
+    def make_connection(self, host):
+        conn = super().make_connection(host)
+        conn.timeout = TIMEOUT
+        return conn
+
+
+class Client:
+    """An authenticated XML-RPC session on one Odoo database."""
+
+    def __init__(self, url, db, user, key):
+        self.url, self.db, self.key = url.rstrip("/"), db, key
+        transport = (TimeoutSafeTransport if url.startswith("https") else TimeoutTransport)()
+        self._common = xmlrpc.client.ServerProxy(
+            f"{self.url}/xmlrpc/2/common", transport=transport, allow_none=True
+        )
+        self._object = xmlrpc.client.ServerProxy(
+            f"{self.url}/xmlrpc/2/object", transport=transport, allow_none=True
+        )
+        self.uid = self._call(self._common.authenticate, db, user, key, {})
+        if not self.uid:
+            raise Failure(
+                EXIT_CONNECTION,
+                f"authentication failed for user {user!r} on database {db!r} "
+                "(check PAYLINK_USER and PAYLINK_API_KEY)",
+            )
+
+    def _call(self, method, *args):
+        try:
+            return method(*args)
+        except xmlrpc.client.Fault as fault:
+            raise Failure(*fault_to_failure(fault)) from None
+        except xmlrpc.client.ProtocolError as error:
+            raise Failure(
+                EXIT_CONNECTION, f"{self.url}: HTTP {error.errcode} {error.errmsg}"
+            ) from None
+        except (TimeoutError, OSError, http.client.HTTPException) as error:
+            raise Failure(EXIT_CONNECTION, f"cannot reach {self.url}: {error}") from None
+        except xmlrpc.client.ResponseError as error:
+            raise Failure(EXIT_CONNECTION, f"{self.url}: not an Odoo answer ({error})") from None
+
+    def execute(self, model, method, *args, **kwargs):
+        return self._call(
+            self._object.execute_kw, self.db, self.uid, self.key, model, method, list(args), kwargs
+        )
+
+
+def fault_to_failure(fault):
+    """Map an Odoo XML-RPC fault to ``(exit code, one line)``."""
+    code, text = fault.faultCode, str(fault.faultString or "")
+    if code == 3 or text.startswith("AccessDenied"):
+        return EXIT_CONNECTION, "access denied (check PAYLINK_USER and PAYLINK_API_KEY)"
+    if code in (2, 4):  # UserError / ValidationError, AccessError / MissingError
+        return EXIT_REFUSED, " ".join(text.split())
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if "database" in text and "does not exist" in text:
+        return EXIT_CONNECTION, lines[-1] if lines else "unknown database"
+    return EXIT_REFUSED, f"server error: {lines[-1] if lines else code}"
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+def show(value, args, human):
+    if args.json:
+        print(json.dumps(value, indent=2, sort_keys=True, default=str))
+    else:
+        human(value)
+
+
+def money(summary, key):
+    return f"{summary[key]:.2f} {summary['currency']}"
+
+
+def print_status(summary, verbose=False):
+    rows = [
+        ("Link", f"{summary['reference']} ({summary['link']})"),
+        ("Document", summary["document"] or ""),
+        ("Customer", summary["partner"] or ""),
+        ("State", summary["state"]),
+        ("Expires", summary["expiration_date"]),
+        ("Channel", summary["channel"]),
+    ]
+    if summary["phone"]:
+        rows.append(("SMS", f"{summary['phone']} {summary['sms_state'] or ''}".strip()))
+    if summary["email"]:
+        rows.append(("Email", f"{summary['email']} {summary['email_state'] or ''}".strip()))
+    if summary["delivery_failure_reason"]:
+        rows.append(("Delivery failure", summary["delivery_failure_reason"]))
+    rows += [
+        ("Sent", summary["sent_date"] or "-"),
+        ("Opened", summary["opened_date"] or "-"),
+        ("Paid", summary["paid_date"] or "-"),
+        ("Amount", money(summary, "amount")),
+        ("Amount paid", money(summary, "amount_paid")),
+    ]
+    width = max(len(label) for label, _value in rows)
+    for label, value in rows:
+        print(f"{label + ':':<{width + 1}} {value}")
+    if verbose:
+        print("Events:")
+        for event in summary.get("events", []):
+            extra = " ".join(
+                filter(None, [event["channel"], event["reason"] and f"({event['reason']})"])
+            )
+            print(f"  {event['date']}  {event['event']:<16} {extra}".rstrip())
+
+
+def print_list(summaries):
+    if not summaries:
+        print("No payment link.")
+        return
+    for s in summaries:
+        print(
+            f"{s['reference']:<16} {s['state']:<10} {s['document'] or '':<20} "
+            f"{money(s, 'amount'):>14}  expires {s['expiration_date']}"
+        )
+
+
+# --- Commands -------------------------------------------------------------------------------
+
+
+def cmd_send(client, args):
+    document = client.execute("payment.link.api", "find_document", args.document)
+    answers = client.execute(
+        document["model"],
+        "send_payment_link",
+        [document["id"]],
+        args.channel or document.get("default_channel") or "sms",
+        phone=args.phone,
+        email=args.to,
+    )
+    answer = answers[0]
+    if answer["error"]:
+        raise Failure(EXIT_REFUSED, " ".join(answer["error"].split()))
+    summary = client.execute(
+        "payment.link.api", "link_status", link_reference(client, answer["link_id"])
+    )
+    summary["url"] = answer["url"]
+    show(
+        summary,
+        args,
+        lambda s: print(
+            f"Sent {s['reference']} for {s['document']} by {s['channel']}: {s['url']}\n"
+            f"Expires {s['expiration_date']}"
+        ),
+    )
+
+
+def cmd_status(client, args):
+    summary = client.execute("payment.link.api", "link_status", args.reference, args.verbose)
+    show(summary, args, lambda s: print_status(s, args.verbose))
+
+
+def link_reference(client, link_id):
+    return client.execute("payment.link", "read", [link_id], ["name"])[0]["name"]
+
+
+def cmd_expire(client, args):
+    link_id = client.execute("payment.link.api", "find_link", args.reference)
+    client.execute("payment.link", "action_expire", [link_id])
+    summary = client.execute("payment.link.api", "link_status", link_reference(client, link_id))
+    show(summary, args, lambda s: print(f"{s['reference']}: {s['state']}"))
+
+
+def cmd_resend(client, args):
+    link_id = client.execute("payment.link.api", "find_link", args.reference)
+    new_id = client.execute("payment.link", "action_resend", [link_id])
+    summary = client.execute("payment.link.api", "link_status", link_reference(client, new_id))
+    show(
+        summary,
+        args,
+        lambda s: print(
+            f"Resent as {s['reference']} by {s['channel']}: {s['link']}, "
+            f"expires {s['expiration_date']}"
+        ),
+    )
+
+
+def cmd_list(client, args):
+    summaries = client.execute("payment.link.api", "list_links", args.state, args.since, args.limit)
+    show(summaries, args, print_list)
+
+
+def build_parser():
+    parser = UsageParser(
+        prog="paylink",
+        description="Send and follow Odoo payment links over XML-RPC.",
+        epilog="Exit codes: 0 success, 1 refused by the server, 2 bad usage, "
+        "3 connection or authentication failure.",
+    )
+    env = os.environ.get
+    common = argparse.ArgumentParser(add_help=False)
+    # Options are accepted before and after the command; after it they are "suppressed" when
+    # absent so that they do not hide the ones given before it.
+    for target, defaults in ((parser, True), (common, False)):
+
+        def default(value, defaults=defaults):
+            return value if defaults else argparse.SUPPRESS
+
+        target.add_argument(
+            "--url",
+            default=default(env("PAYLINK_URL")),
+            help="Odoo URL (PAYLINK_URL), e.g. http://localhost:8069",
+        )
+        target.add_argument(
+            "--db", default=default(env("PAYLINK_DB")), help="database (PAYLINK_DB)"
+        )
+        target.add_argument(
+            "--user", default=default(env("PAYLINK_USER")), help="login (PAYLINK_USER)"
+        )
+        target.add_argument(
+            "--api-key",
+            default=default(env("PAYLINK_API_KEY")),
+            help="Odoo API key or password (PAYLINK_API_KEY; prefer the variable to the option)",
+        )
+        target.add_argument(
+            "--json", action="store_true", default=default(False), help="print JSON for scripts"
+        )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=UsageParser)
+    sub.add_parser = functools.partial(sub.add_parser, parents=[common])
+
+    send = sub.add_parser("send", help="send a payment link for an invoice or order")
+    send.add_argument("document", metavar="INVOICE_OR_ORDER_NUMBER")
+    channel = send.add_mutually_exclusive_group()
+    for name in ("sms", "email", "both"):
+        channel.add_argument(
+            f"--{name}",
+            dest="channel",
+            action="store_const",
+            const=name,
+            help=f"send by {name} (default: the company's default channel)",
+        )
+    send.add_argument("--phone", help="number to text instead of the customer's")
+    send.add_argument("--to", help="address to email instead of the customer's")
+    send.set_defaults(func=cmd_send, channel=None)
+
+    status = sub.add_parser("status", help="state of a link (reference or document number)")
+    status.add_argument("reference", metavar="REFERENCE")
+    status.add_argument("-v", "--verbose", action="store_true", help="list the link's events")
+    status.set_defaults(func=cmd_status)
+
+    expire = sub.add_parser("expire", help="expire a link now")
+    expire.add_argument("reference", metavar="REFERENCE")
+    expire.set_defaults(func=cmd_expire)
+
+    resend = sub.add_parser("resend", help="cancel a link and send a new one")
+    resend.add_argument("reference", metavar="REFERENCE")
+    resend.set_defaults(func=cmd_resend)
+
+    list_ = sub.add_parser("list", help="latest links, newest first")
+    list_.add_argument("--state", help="only links in this state (sent, opened, paid...)")
+    list_.add_argument("--since", metavar="DATE", help="only links created on or after YYYY-MM-DD")
+    list_.add_argument("--limit", type=int, default=80, help="at most this many (default 80)")
+    list_.set_defaults(func=cmd_list)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help(sys.stderr)
+            raise Failure(EXIT_USAGE, "paylink: error: a command is required")
+        missing = [
+            var
+            for var, value in (
+                ("PAYLINK_URL (--url)", args.url),
+                ("PAYLINK_DB (--db)", args.db),
+                ("PAYLINK_USER (--user)", args.user),
+                ("PAYLINK_API_KEY (--api-key)", args.api_key),
+            )
+            if not value
+        ]
+        if missing:
+            raise Failure(EXIT_USAGE, f"paylink: error: missing {', '.join(missing)}")
+        if not args.url.startswith(("http://", "https://")):
+            raise Failure(EXIT_USAGE, "paylink: error: --url must start with http:// or https://")
+        client = Client(args.url, args.db, args.user, args.api_key)
+        args.func(client, args)
+    except Failure as failure:
+        print(str(failure), file=sys.stderr)
+        return failure.code
+    except KeyboardInterrupt:
+        print("paylink: interrupted", file=sys.stderr)
+        return EXIT_CONNECTION
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import calendar
+import json
+import logging
+import secrets
+from datetime import timedelta
+
+import requests
+
+from odoo import api, fields, models, modules, tools
+
+from .. import const
+from .payment_link_webhook import sign
+
+_logger = logging.getLogger(__name__)
+
+# Link event type -> webhook event type.
+WEBHOOK_TYPE_OF = {
+    event_type: webhook_type
+    for webhook_type, event_types in const.WEBHOOK_EVENTS.items()
+    for event_type in event_types
+}
+
+
+class PaymentLinkWebhookDelivery(models.Model):
+    """One event for one endpoint: the outbox row until it is delivered, then its log.
+
+    The body is built once, when the link event happens, and sent byte for byte on every
+    attempt (only the signature's timestamp changes), so a receiver sees the same event id and
+    the same content on a retry. Deliveries are made by a scheduled action, never inside the
+    request that caused the event.
+    """
+
+    _name = "payment.link.webhook.delivery"
+    _description = "Payment Link Webhook Delivery"
+    _order = "id desc"
+    _rec_name = "event_uid"
+
+    webhook_id = fields.Many2one(
+        comodel_name="payment.link.webhook",
+        string="Endpoint",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(related="webhook_id.company_id", store=True, index=True)
+    link_id = fields.Many2one(
+        comodel_name="payment.link", readonly=True, index=True, ondelete="set null"
+    )
+    link_event_id = fields.Many2one(
+        comodel_name="payment.link.event", readonly=True, ondelete="set null"
+    )
+    event_uid = fields.Char(
+        string="Event ID", required=True, readonly=True, index=True, help="Same on every retry."
+    )
+    event_type = fields.Char(string="Event", required=True, readonly=True)
+    payload = fields.Text(readonly=True, help="The JSON body, as sent.")
+    state = fields.Selection(
+        selection=[("pending", "Pending"), ("done", "Delivered"), ("failed", "Given up")],
+        required=True,
+        default="pending",
+        readonly=True,
+        index=True,
+    )
+    attempt_count = fields.Integer(string="Attempts", readonly=True)
+    next_attempt_date = fields.Datetime(readonly=True, index=True)
+    last_attempt_date = fields.Datetime(readonly=True)
+    done_date = fields.Datetime(string="Delivered On", readonly=True)
+    last_status_code = fields.Integer(string="Last HTTP Status", readonly=True)
+    last_error = fields.Char(readonly=True)
+
+    # === OUTBOX === #
+
+    @api.model
+    @tools.ormcache()
+    def _company_ids_with_webhooks(self):
+        """Companies with an active endpoint (cached: a link event costs no query without)."""
+        webhooks = self.env["payment.link.webhook"].sudo().search([])
+        return frozenset(webhooks.company_id.ids)
+
+    @api.model
+    def _enqueue(self, events):
+        """Queue a delivery of each of ``events`` (payment.link.event) to the endpoints of its
+        link's company that asked for its type."""
+        companies = self._company_ids_with_webhooks()
+        events = events.filtered(
+            lambda e: e.event_type in WEBHOOK_TYPE_OF and e.link_id.company_id.id in companies
+        )
+        if not events:
+            return self.browse()
+        webhooks = (
+            self.env["payment.link.webhook"]
+            .sudo()
+            .search([("company_id", "in", events.link_id.company_id.ids)])
+        )
+        now = fields.Datetime.now()
+        vals_list = []
+        for event in events:
+            webhook_type = WEBHOOK_TYPE_OF[event.event_type]
+            targets = webhooks.filtered(
+                lambda w, e=event, t=webhook_type: (
+                    w.company_id == e.link_id.company_id and w._wants(t)
+                )
+            )
+            if not targets:
+                continue
+            uid = "evt_" + secrets.token_hex(12)
+            payload = self._build_payload(event, webhook_type, uid)
+            vals_list += [
+                {
+                    "webhook_id": webhook.id,
+                    "link_id": event.link_id.id,
+                    "link_event_id": event.id,
+                    "event_uid": uid,
+                    "event_type": webhook_type,
+                    "payload": payload,
+                    "next_attempt_date": now,
+                }
+                for webhook in targets
+            ]
+        deliveries = self.sudo().create(vals_list)
+        if deliveries:
+            self.env.ref("payment_link_sms.ir_cron_payment_link_webhook")._trigger()
+        return deliveries
+
+    @api.model
+    def _build_payload(self, event, webhook_type, uid):
+        """The JSON body of ``event``: what happened and the link's state, without its token
+        or full URL (only the token's last characters)."""
+        link = event.link_id.sudo()
+        to_string = fields.Datetime.to_string
+        body = {
+            "id": uid,
+            "object": "event",
+            "type": webhook_type,
+            "created": calendar.timegm(event.date.utctimetuple()),
+            "data": {
+                "object": {
+                    "object": "payment_link",
+                    "reference": link.name,
+                    "token_last4": link.token_hint,
+                    "state": link.state,
+                    "document": {
+                        "model": link.res_model,
+                        "id": link.res_id,
+                        "name": link.document_name,
+                    },
+                    "partner": {"id": link.partner_id.id, "name": link.partner_id.display_name},
+                    "company": {"id": link.company_id.id, "name": link.company_id.name},
+                    "amount": link.amount,
+                    "amount_paid": link.amount_paid,
+                    "currency": link.currency_id.name,
+                    "channel": link.channel,
+                    "expiration_date": to_string(link.expiration_date),
+                    "sent_date": to_string(link.sent_date) if link.sent_date else None,
+                    "opened_date": to_string(link.opened_date) if link.opened_date else None,
+                    "paid_date": to_string(link.paid_date) if link.paid_date else None,
+                },
+                "event": {
+                    "date": to_string(event.date),
+                    "channel": event.channel or None,
+                    "reason": event.reason or None,
+                },
+            },
+        }
+        return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+    # === DELIVERY === #
+
+    @api.model
+    def _cron_deliver(self, batch_size=None):
+        """Deliver what is due, oldest first; a link's later events wait for its earlier ones
+        on the same endpoint (in order per link)."""
+        batch_size = batch_size or const.WEBHOOK_BATCH_SIZE
+        now = fields.Datetime.now()
+        done = self.browse()
+        while len(done) < batch_size:
+            # Again after each round: a link's next event is due once its previous one is done.
+            deliveries = self._lock_due(now, batch_size - len(done)) - done
+            if not deliveries:
+                break
+            for delivery in deliveries:
+                delivery._attempt(now)
+                if not modules.module.current_test:
+                    self.env.cr.commit()  # one delivery's outcome never waits for the next
+            done |= deliveries
+        remaining = self.sudo().search_count(
+            [("state", "=", "pending"), ("next_attempt_date", "<=", now)]
+        )
+        self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining)
+        return done
+
+    @api.model
+    def _lock_due(self, now, limit):
+        """Lock and return the due deliveries whose link has no earlier one waiting on the same
+        endpoint (skipping those another worker is sending)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT d.id
+              FROM payment_link_webhook_delivery d
+              JOIN payment_link_webhook w ON w.id = d.webhook_id
+             WHERE d.state = 'pending' AND d.next_attempt_date <= %(now)s AND w.active
+               AND NOT EXISTS (
+                   SELECT 1 FROM payment_link_webhook_delivery e
+                    WHERE e.webhook_id = d.webhook_id AND e.link_id = d.link_id
+                      AND e.state = 'pending' AND e.id < d.id)
+             ORDER BY d.id
+             LIMIT %(limit)s
+               FOR UPDATE OF d SKIP LOCKED
+            """,
+            {"now": now, "limit": limit},
+        )
+        return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _attempt(self, now):
+        self.ensure_one()
+        webhook = self.webhook_id
+        if self.state != "pending" or not webhook.active:  # disabled earlier in the batch
+            return False
+        body = self.payload.encode()
+        timestamp = calendar.timegm(now.utctimetuple())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Odoo payment_link_sms webhooks",
+            const.WEBHOOK_SIGNATURE_HEADER: sign(webhook.secret, timestamp, body),
+            const.WEBHOOK_EVENT_ID_HEADER: self.event_uid,
+        }
+        status, error = 0, False
+        try:
+            response = requests.post(
+                webhook.url,
+                data=body,
+                headers=headers,
+                timeout=const.WEBHOOK_TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
+            status = response.status_code
+            if not 200 <= status < 300:
+                error = f"HTTP {status} {response.reason or ''}: {response.text[:200]}".strip()
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        values = {
+            "attempt_count": self.attempt_count + 1,
+            "last_attempt_date": now,
+            "last_status_code": status,
+        }
+        if not error:
+            self.write({**values, "state": "done", "done_date": now, "last_error": False})
+            webhook._record_success(now)
+            return True
+        error = error[: const.WEBHOOK_ERROR_MAX_LENGTH]
+        values["last_error"] = error
+        if now - self.create_date >= timedelta(days=const.WEBHOOK_RETRY_DAYS):
+            values["state"] = "failed"
+        else:
+            delay = min(
+                const.WEBHOOK_FIRST_RETRY_SECONDS * 2**self.attempt_count,
+                const.WEBHOOK_MAX_RETRY_SECONDS,
+            )
+            values["next_attempt_date"] = now + timedelta(seconds=delay)
+        self.write(values)
+        _logger.info(
+            "webhook %s: event %s attempt %s failed: %s",
+            webhook.id,
+            self.event_uid,
+            self.attempt_count,
+            error,
+        )
+        webhook._record_failure(error, now)
+        return False
+
+    def action_retry(self):
+        """Send the given-up deliveries again, now (same event id, same body)."""
+        self.filtered(lambda d: d.state == "failed").write(
+            {"state": "pending", "next_attempt_date": fields.Datetime.now()}
+        )
+        self.env.ref("payment_link_sms.ir_cron_payment_link_webhook")._trigger()
+        return True
