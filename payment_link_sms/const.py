@@ -204,3 +204,7 @@ WEBHOOK_RETRY_DAYS = 3
 WEBHOOK_DISABLE_DAYS = 3
 WEBHOOK_BATCH_SIZE = 50
 WEBHOOK_ERROR_MAX_LENGTH = 500
+
+# The asset bundle of the customer's pages (/pay), and the one the tours add in test mode.
+PAY_PAGE_BUNDLE = "payment_link_sms.assets_pay_page"
+PAY_PAGE_TESTS_BUNDLE = "payment_link_sms.assets_pay_page_tests"

@@ -8,7 +8,12 @@
     "license": "LGPL-3",
     "author": "payment_link_sms contributors",
     "depends": ["payment_link_sms", "payment_stripe"],
-    "data": ["views/payment_provider_views.xml"],
+    "data": ["views/payment_provider_views.xml", "views/payment_templates.xml"],
+    "assets": {
+        "payment_link_sms.assets_pay_page": [
+            "payment_link_sms_stripe/static/src/js/stripe_on_demand.js",
+        ],
+    },
     "installable": True,
     "auto_install": True,
 }

@@ -16,3 +16,4 @@ from . import mail_mail
 from . import payment_link_api
 from . import payment_link_webhook
 from . import payment_link_webhook_delivery
+from . import ir_asset

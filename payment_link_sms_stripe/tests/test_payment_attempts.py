@@ -187,3 +187,16 @@ class TestStripePaymentAttempts(StripeLinkCommon):
                 self.assertIn(text, message)
                 self.assertIn(first.reference, message)
         self.assertEqual(self.link.transaction_ids, first)
+
+    def test_stripe_script_is_loaded_on_demand_on_the_pay_page(self):
+        """Not in the pay page (its inline form loads it when Stripe is chosen), still in
+        Odoo's own pages with a payment form."""
+        html = self.open_page().text
+        self.assertNotIn("js.stripe.com/v3", html)
+        self.assertIn('data-provider-code="stripe"', html)
+        bundle = self.env["ir.asset"]._get_asset_paths("payment_link_sms.assets_pay_page", {})
+        self.assertIn(
+            "/payment_link_sms_stripe/static/src/js/stripe_on_demand.js", [p[0] for p in bundle]
+        )
+        native = self.env["ir.qweb"]._render("payment_stripe.sdk_assets", {})
+        self.assertIn("js.stripe.com/v3", native)
