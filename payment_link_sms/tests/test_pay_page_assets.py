@@ -1,11 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import base64
-import io
 import os
 import re
 from pathlib import Path
-
-from PIL import Image
 
 from odoo.modules.module import _get_manifest_cached
 from odoo.tests import HttpCase, tagged
@@ -122,18 +118,3 @@ class TestPayPageLean(PayPageCommon):
             self.assertEqual(response.status_code, 200)
             self.assertIn("immutable", response.headers["Cache-Control"])
             self.assertIn("max-age=31536000", response.headers["Cache-Control"])
-
-    def test_logo_is_sized_for_a_phone(self):
-        """The company's logo at twice its shown height (48 px), not the uploaded original."""
-        self.company.logo = base64.b64encode(self._big_png())
-        html = self.open_page().text
-        url = re.search(r'<img[^>]*src="([^"]+)"[^>]*class="o_payment_link_logo"', html)[1]
-        self.assertEqual(url, f"/web/image/res.company/{self.company.id}/logo/0x96")
-        self.authenticate(None, None)
-        image = Image.open(io.BytesIO(self.url_open(url).content))
-        self.assertEqual(image.height, 96)
-
-    def _big_png(self):
-        output = io.BytesIO()
-        Image.new("RGB", (1600, 800), "navy").save(output, "PNG")
-        return output.getvalue()
