@@ -87,6 +87,12 @@ class GzipProxy(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
+        try:
+            self._forward()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser gave up on it (a request aborted by the page)
+
+    def _forward(self):
         connection = http.client.HTTPConnection(*self.upstream, timeout=120)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "accept-encoding"}
         connection.request("GET", self.path, headers=headers)
@@ -106,10 +112,7 @@ class GzipProxy(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the browser gave up on it (a request aborted by the page)
+        self.wfile.write(body)
         connection.close()
 
     def log_message(self, *args):
