@@ -39,7 +39,6 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 LIVE_STATES = ("draft", "sent", "opened")
-FINAL_STATES = ("paid", "expired", "cancelled")
 # Allowed source states of each target state; anything else is refused (a repeat is a no-op).
 # A payment confirmed by the provider on a link that expired or was cancelled while the customer
 # was paying is recorded on its transaction, not as the link's payment: the link stays closed and
@@ -80,9 +79,6 @@ EVENT_TYPES = [
     ("refunded", "Refunded"),
     ("preview", "Link preview"),
 ]
-# Events that notify the salesperson and the sender.
-NOTIFIED_EVENTS = ("opened", "paid", "partly_paid", "payment_failed", "delivery_failed")
-
 # What a document's link summary (state, expiry, dates) depends on.
 DOCUMENT_LINK_DEPENDS = (
     "payment_link_ids.state",
@@ -162,9 +158,6 @@ PREFETCH_HEADERS = {
 # that memory stays flat); the system parameter payment_link_sms.send_batch_size overrides it.
 SEND_BATCH_SIZE = 100
 
-# Message body bounds for SMS, in GSM-7 units.
-SMS_MAX_SEGMENTS = 2
-
 USER_AGENT_MAX_LENGTH = 255
 
 # What the pay page must allow for a provider's own payment form (Content-Security-Policy):
@@ -204,3 +197,31 @@ WEBHOOK_RETRY_DAYS = 3
 WEBHOOK_DISABLE_DAYS = 3
 WEBHOOK_BATCH_SIZE = 50
 WEBHOOK_ERROR_MAX_LENGTH = 500
+
+# The messages of each kind of sending: (SMS template, email template) xmlids.
+MESSAGE_TEMPLATES = {
+    "request": {
+        "sms": "payment_link_sms.sms_template_payment_link",
+        "email": "payment_link_sms.mail_template_payment_link",
+    },
+    "reminder": {
+        "sms": "payment_link_sms.sms_template_payment_link_reminder",
+        "email": "payment_link_sms.mail_template_payment_link_reminder",
+    },
+}
+
+# sms.sms states, as reported by the SMS provider, and what they mean for a payment link.
+SMS_STATE_TO_DELIVERY = {
+    "process": "queued",
+    "pending": "accepted",
+    "sent": "delivered",
+    "error": "failed",
+    "canceled": "failed",
+}
+
+# Link event type -> webhook event type.
+WEBHOOK_TYPE_OF = {
+    event_type: webhook_type
+    for webhook_type, event_types in WEBHOOK_EVENTS.items()
+    for event_type in event_types
+}

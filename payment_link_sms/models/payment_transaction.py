@@ -85,7 +85,7 @@ class PaymentTransaction(models.Model):
     def _payment_link_refund(self):
         """Refund a payment too many, or ask a person to when the provider refuses."""
         self.ensure_one()
-        link = self.payment_link_id._internal()
+        link = self.payment_link_id._with_company_lang()
         try:
             with self.env.cr.savepoint():
                 refund = self.sudo()._send_refund_request()
