@@ -12,6 +12,7 @@ from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from .. import utils
+from .test_documents import CODE_RE
 from .test_pay_page import PayPageCommon
 
 
@@ -220,7 +221,7 @@ class TestSecurity(PayPageCommon):
         self.authenticate("billing_user", "billing_user")
         printed = self.url_open(f"/report/pdf/account.account_invoices/{third.id}").text
         self.authenticate(None, None)
-        printed_token = re.search(r"pay\.example\.com/pay/([A-Za-z0-9_-]{22})", printed).group(1)
+        printed_token = CODE_RE.search(printed).group(1)
         self.assertEqual(
             self.env["payment.link"]._get_by_token(printed_token), third.payment_link_ids
         )
