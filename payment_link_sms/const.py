@@ -42,7 +42,7 @@ LIVE_STATES = ("draft", "sent", "opened")
 # Allowed source states of each target state; anything else is refused (a repeat is a no-op).
 # A payment confirmed by the provider on a link that expired or was cancelled while the customer
 # was paying is recorded on its transaction, not as the link's payment: the link stays closed and
-# is flagged "paid after it was closed" (see payment.link._record_extra_payment).
+# is flagged "paid after it was closed" (see payment.transaction._payment_link_record_extra).
 STATE_TRANSITIONS = {
     "sent": ("draft",),
     "opened": ("sent",),
@@ -94,7 +94,7 @@ BUSY_TX_STATES = ("pending", "authorized", "done")
 # A payment left pending by its provider (a wire transfer waiting for the money) blocks a new
 # attempt for this many days only; after that the customer may pay another way. The pending
 # attempt stays open: if it completes after another one paid the link, it is a payment too many,
-# refunded or flagged like any other (payment.link._record_extra_payment).
+# refunded or flagged like any other (payment.transaction._payment_link_record_extra).
 PENDING_BLOCK_DAYS = 3
 
 # What the outcome of a link's completed payment attempt was.

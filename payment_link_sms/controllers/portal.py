@@ -61,12 +61,76 @@ class PaymentLinkPortal(PaymentPortal):
             return self._payment_link_render("payment_link_sms.pay_page_throttled", {}, status=429)
         return self._payment_link_render("payment_link_sms.pay_page_not_found", {}, status=404)
 
+    @staticmethod
+    def _payment_link_payment_options(link_sudo, amount):
+        """The providers and payment methods the pay page offers for ``amount``.
+
+        Odoo's compatibility rules for the link's company, customer, currency and amount
+        (enabled or test providers, published ones for portal and public users), less the
+        providers in test mode unless the company accepts test payments on links.
+
+        :return: ``(providers_sudo, payment_methods_sudo, availability_report)``
+        """
+        partner, company = link_sudo.partner_id, link_sudo.company_id
+        currency = link_sudo.currency_id
+        report = {}
+        providers_sudo = (
+            link_sudo.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                company.id, partner.id, amount, currency_id=currency.id, report=report
+            )
+        )
+        if not company.payment_link_allow_test_providers:
+            providers_sudo = providers_sudo.filtered(lambda provider: provider.state == "enabled")
+        payment_methods_sudo = (
+            link_sudo.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
+            )
+        )
+        return providers_sudo, payment_methods_sudo, report
+
+    def _payment_link_validate_choice(
+        self, link_sudo, amount, provider_id, payment_method_id, flow, token_id
+    ):
+        """Accept only a provider and a payment method that the page offers for this link.
+
+        :raise ValidationError: For a saved card (``flow=token``), or a provider or payment
+                                method the page does not offer (unpublished, disabled, in test
+                                mode, another company's...).
+        """
+        if flow not in ("direct", "redirect") or token_id:
+            raise ValidationError(
+                link_sudo.env._(
+                    "Saved payment methods cannot be used through a payment link: please enter "
+                    "your payment details."
+                )
+            )
+        providers_sudo, payment_methods_sudo, _report = self._payment_link_payment_options(
+            link_sudo, amount
+        )
+        provider_sudo = providers_sudo.filtered(lambda provider: provider.id == provider_id)
+        method_sudo = payment_methods_sudo.filtered(
+            lambda method: method.id == payment_method_id and provider_sudo in method.provider_ids
+        )
+        if not provider_sudo or not method_sudo:
+            raise ValidationError(
+                link_sudo.env._(
+                    "This payment method is not available for this payment: please reload the "
+                    "page and choose one of those offered."
+                )
+            )
+
     def _payment_link_page_values(self, link_sudo, amount):
         """Rendering values of the pay page (as Odoo's ``payment_pay`` builds them): the
         document, the amount, Odoo's payment form with the providers and payment methods
-        offered for the link (see ``payment.link._get_payment_options``)."""
+        offered for the link (see ``_payment_link_payment_options``)."""
         partner, company = link_sudo.partner_id, link_sudo.company_id
-        providers_sudo, payment_methods_sudo, report = link_sudo._get_payment_options(amount)
+        providers_sudo, payment_methods_sudo, report = self._payment_link_payment_options(
+            link_sudo, amount
+        )
         document = link_sudo._get_document()
         return {
             "link": link_sudo,
@@ -172,7 +236,8 @@ class PaymentLinkPortal(PaymentPortal):
         # attempt cancelled: junk parameters never touch the customer's attempt in progress.
         self._validate_transaction_kwargs(kwargs)
         pay_amount = link_sudo._validate_payment_amount(amount)
-        link_sudo._validate_payment_choice(
+        self._payment_link_validate_choice(
+            link_sudo,
             pay_amount,
             kwargs.get("provider_id"),
             kwargs.get("payment_method_id"),

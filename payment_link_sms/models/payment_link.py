@@ -541,51 +541,11 @@ class PaymentLink(models.Model):
         email_links = links.filtered(lambda link: link.channel in ("email", "both"))
         events, summaries = [], {}
         if sms_links:
-            bodies = sms_links._render_sms_bodies(templates["sms"])
-            sms_records = (
-                self.env["sms.sms"]
-                .sudo()
-                .create(
-                    [
-                        {
-                            "number": link.phone,
-                            "body": bodies[link.id],
-                            "partner_id": link.partner_id.id,
-                            "state": "outgoing",
-                        }
-                        for link in sms_links
-                    ]
-                )
-            )
-            self.env["sms.tracker"].sudo().create(
-                [
-                    {"sms_uuid": sms.uuid, "payment_link_id": link.id}
-                    for link, sms in zip(sms_links, sms_records, strict=True)
-                ]
-            )
-            for link in sms_links:
-                masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
-                events.append(link._prepare_sent_event(event_type, "sms", link.phone, masked))
-                summaries.setdefault(link, []).append(("sms", link.phone, masked))
-            sms_links.filtered(lambda link: link.sms_state != "queued").sudo().sms_state = "queued"
-            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+            sms_links._send_sms(templates["sms"], token_by_link, event_type, events, summaries)
         if email_links:
-            template = links.env.ref(templates["email"]).sudo()
-            mails = template.send_mail_batch(
-                email_links.ids, email_layout_xmlid="mail.mail_notification_light"
+            email_links._send_email(
+                templates["email"], token_by_link, event_type, events, summaries
             )
-            mail_by_link = {mail.res_id: mail for mail in mails}
-            for link in email_links:
-                mail = mail_by_link[link.id]
-                mail.payment_link_id = link
-                text = html2plaintext(mail.body_html or "")
-                masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
-                events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
-                summaries.setdefault(link, []).append(("email", link.email, masked))
-            email_links.filtered(
-                lambda link: link.email_state != "queued"
-            ).sudo().email_state = "queued"
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         self.env["payment.link.event"].sudo().create(events)
         now = fields.Datetime.now()
         if kind == "request":
@@ -596,6 +556,56 @@ class PaymentLink(models.Model):
         else:
             self.sudo().write({"reminder_date": now})
         self._log_sent_on_documents(summaries, kind)
+
+    def _send_sms(self, template_xmlid, token_by_link, event_type, events, summaries):
+        """Queue the SMS of ``self`` (see ``_send_messages``); add their masked events and
+        chatter summaries to ``events`` and ``summaries``."""
+        bodies = self._render_sms_bodies(template_xmlid)
+        sms_records = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "number": link.phone,
+                        "body": bodies[link.id],
+                        "partner_id": link.partner_id.id,
+                        "state": "outgoing",
+                    }
+                    for link in self
+                ]
+            )
+        )
+        self.env["sms.tracker"].sudo().create(
+            [
+                {"sms_uuid": sms.uuid, "payment_link_id": link.id}
+                for link, sms in zip(self, sms_records, strict=True)
+            ]
+        )
+        for link in self:
+            masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
+            events.append(link._prepare_sent_event(event_type, "sms", link.phone, masked))
+            summaries.setdefault(link, []).append(("sms", link.phone, masked))
+        self.filtered(lambda link: link.sms_state != "queued").sudo().sms_state = "queued"
+        self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+
+    def _send_email(self, template_xmlid, token_by_link, event_type, events, summaries):
+        """Queue the emails of ``self`` (see ``_send_messages``); add their masked events and
+        chatter summaries to ``events`` and ``summaries``."""
+        template = self.env.ref(template_xmlid).sudo()
+        mails = template.send_mail_batch(
+            self.ids, email_layout_xmlid="mail.mail_notification_light"
+        )
+        mail_by_link = {mail.res_id: mail for mail in mails}
+        for link in self:
+            mail = mail_by_link[link.id]
+            mail.payment_link_id = link
+            text = html2plaintext(mail.body_html or "")
+            masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
+            events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
+            summaries.setdefault(link, []).append(("email", link.email, masked))
+        self.filtered(lambda link: link.email_state != "queued").sudo().email_state = "queued"
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     def _prepare_sent_event(self, event_type, channel, recipient, masked_text):
         self.ensure_one()
@@ -803,120 +813,6 @@ class PaymentLink(models.Model):
         paid._notify("paid", reason=reason)  # the document's one message for this stage
         return paid
 
-    # === BUSINESS METHODS: completed payments === #
-
-    def _classify_payment(self, transaction):
-        """Tell what a payment through this link that the provider just confirmed is.
-
-        Called before the transaction is marked done, so that the document is judged as it was
-        while the customer paid.
-
-        :return: 'pays' (it pays the link, in full or in part), 'paid_twice' (the link was
-                 already paid, by another attempt or elsewhere) or 'paid_after_close' (the link
-                 was expired, cancelled, replaced, or its document changed meanwhile).
-        """
-        self.ensure_one()
-        if self.state == "paid":
-            return "paid_twice"
-        if self.state not in const.LIVE_STATES or self.expiration_date <= fields.Datetime.now():
-            return "paid_after_close"
-        document = self._get_document()
-        if document and document._payment_link_is_paid():
-            return "paid_twice"
-        if not document or not document._payment_link_is_payable():
-            return "paid_after_close"
-        return "pays"
-
-    def _record_payment(self, transaction):
-        """Record a payment through the link: it pays the link, or part of it.
-
-        The link is paid once what was paid through it reaches what it asked, or nothing is due
-        on the document any more; otherwise it stays live for the rest, and the payment is
-        recorded as a partial one.
-        """
-        self.ensure_one()
-        currency = self.currency_id
-        paid = self.amount_paid + transaction.amount
-        self._get_document().invalidate_recordset()  # what the payment changed
-        remaining = self._get_amount_due()
-        if (
-            currency.compare_amounts(paid, self.amount) >= 0
-            or currency.compare_amounts(remaining, 0) <= 0
-        ):
-            transaction.sudo().payment_link_outcome = "paid"
-            return self._mark_paid(transaction=transaction)
-        transaction.sudo().payment_link_outcome = "partly_paid"
-        self.sudo().amount_paid = paid
-        internal = self._with_company_lang()
-        reason = internal.env._(
-            "%(paid)s paid, %(remaining)s remaining",
-            paid=currency.format(transaction.amount),
-            remaining=currency.format(remaining),
-        )
-        self._log_events("partly_paid", transaction_id=transaction.id, reason=reason)
-        self._log_state_on_documents("partly_paid", reason)
-        self._notify("partly_paid", reason=reason, amount=transaction.amount)
-        return self
-
-    def _record_extra_payment(self, transaction, outcome):
-        """Record a payment the link did not ask for any more: never dropped, never applied.
-
-        The money is real: the transaction stays done and Odoo records it as a payment of the
-        customer, detached from the document (see ``payment.transaction._payment_link_detach``):
-        no draft invoice is posted, no expired or changed quotation confirmed because of it. A
-        payment on a link already paid (``paid_twice``) is refunded where the provider can,
-        once the payment is recorded (``payment.transaction._post_process``); otherwise, and for
-        a payment after the link was closed, the salesperson and the sender get an activity.
-
-        :param str outcome: 'paid_twice' or 'paid_after_close' (see ``_classify_payment``).
-        """
-        self.ensure_one()
-        internal = self._with_company_lang()
-        transaction.sudo().payment_link_outcome = outcome
-        amount = self.currency_id.format(transaction.amount)
-        if outcome == "paid_after_close":
-            self.sudo().paid_after_close = True
-            reason = internal.env._(
-                "%(amount)s paid by %(reference)s after the link was closed: recorded as the "
-                "customer's credit, not applied to %(document)s.",
-                amount=amount,
-                reference=transaction.reference,
-                document=self.document_name,
-            )
-        else:
-            reason = internal.env._(
-                "%(amount)s paid by %(reference)s although the link was already paid.",
-                amount=amount,
-                reference=transaction.reference,
-            )
-        self._log_events(outcome, transaction_id=transaction.id, reason=reason)
-        if outcome == "paid_after_close" or not transaction._payment_link_can_refund():
-            internal._schedule_payment_activity(transaction, reason)
-
-    def _schedule_payment_activity(self, transaction, reason):
-        """Ask the salesperson (else the sender) to handle a payment by hand."""
-        self.ensure_one()
-        document = self._get_document()
-        users = (self.salesperson_id | self.sender_id).filtered(
-            lambda user: user.active and not user.share
-        )
-        record = document or transaction.payment_id or self
-        summary = self.env._("Payment to check: %s", self.name)
-        note = Markup("<p>%s</p><p>%s</p>") % (
-            reason,
-            self.env._(
-                "Refund it from the transaction %(reference)s, or apply the payment to what the "
-                "customer owes.",
-                reference=transaction.reference,
-            ),
-        )
-        record.sudo().activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=summary,
-            note=note,
-            user_id=users[:1].id or self.env.ref("base.user_admin").id,
-        )
-
     # === BUSINESS METHODS: delivery tracking === #
 
     def _update_delivery(self, channel, delivery_state, reason=False):
@@ -1121,64 +1017,6 @@ class PaymentLink(models.Model):
             return False
         valid = consteq(self._landing_token(view, expires=int(expires)), str(access_token))
         return valid and int(expires) > fields.Datetime.now().timestamp()
-
-    def _get_payment_options(self, amount):
-        """The providers and payment methods the pay page offers for ``amount``.
-
-        Odoo's compatibility rules for the link's company, customer, currency and amount
-        (enabled or test providers, published ones for portal and public users), less the
-        providers in test mode unless the company accepts test payments on links.
-
-        :return: ``(providers_sudo, payment_methods_sudo, availability_report)``
-        """
-        self.ensure_one()
-        partner, company, currency = self.partner_id, self.company_id, self.currency_id
-        report = {}
-        providers_sudo = (
-            self.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                company.id, partner.id, amount, currency_id=currency.id, report=report
-            )
-        )
-        if not company.payment_link_allow_test_providers:
-            providers_sudo = providers_sudo.filtered(lambda provider: provider.state == "enabled")
-        payment_methods_sudo = (
-            self.env["payment.method"]
-            .sudo()
-            ._get_compatible_payment_methods(
-                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
-            )
-        )
-        return providers_sudo, payment_methods_sudo, report
-
-    def _validate_payment_choice(self, amount, provider_id, payment_method_id, flow, token_id):
-        """Accept only a provider and a payment method that the page offers for this link.
-
-        :raise ValidationError: For a saved card (``flow=token``), or a provider or payment
-                                method the page does not offer (unpublished, disabled, in test
-                                mode, another company's...).
-        """
-        self.ensure_one()
-        if flow not in ("direct", "redirect") or token_id:
-            raise ValidationError(
-                self.env._(
-                    "Saved payment methods cannot be used through a payment link: please enter "
-                    "your payment details."
-                )
-            )
-        providers_sudo, payment_methods_sudo, _report = self._get_payment_options(amount)
-        provider_sudo = providers_sudo.filtered(lambda provider: provider.id == provider_id)
-        method_sudo = payment_methods_sudo.filtered(
-            lambda method: method.id == payment_method_id and provider_sudo in method.provider_ids
-        )
-        if not provider_sudo or not method_sudo:
-            raise ValidationError(
-                self.env._(
-                    "This payment method is not available for this payment: please reload the "
-                    "page and choose one of those offered."
-                )
-            )
 
     def _mark_opened(self, user_agent):
         """Record that a person opened the page (the first opening moves the link to *opened*
