@@ -875,7 +875,9 @@ class PaymentLink(models.Model):
         return self.sudo().browse()
 
     def _refresh_page_state(self):
-        """Classify a link for the pay page.
+        """Bring the link's state up to date for the pay page, then classify it: a link whose
+        validity ended is expired, one whose document was paid elsewhere is marked paid, one
+        whose document can no longer be paid is cancelled (each with its event).
 
         :return: One of 'payable', 'paid', 'expired', 'cancelled', 'replaced', 'unpayable'.
         """

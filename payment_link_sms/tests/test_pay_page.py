@@ -104,6 +104,15 @@ class PayPageCommon(PaymentLinkCommon):
 
 @tagged("post_install", "-at_install")
 class TestPayPage(PayPageCommon):
+    def test_pay_page_query_budget(self):
+        """An absolute query budget of the pay page (caches warm): a change that adds queries
+        to every opening fails here and says by how much."""
+        self.open_page(person=False)  # warm the caches (and record the first preview)
+        self.open_page(person=False)
+        with self.assertQueryCount(PAY_PAGE_BUDGET):
+            response = self.open_page(person=False)
+        self.assertEqual(response.status_code, 200)
+
     def test_page_shows_the_invoice_and_marks_the_link_opened(self):
         iphone = {"User-Agent": "Mozilla/5.0 (iPhone) Test"}
         response = self.open_page(headers=iphone, person=False)
@@ -677,3 +686,7 @@ class TestPayByLink(PayPageCommon):
         html = self.url_open(html_url.replace("&amp;", "&"))
         self.assertEqual(html.status_code, 200)
         self.assertIn(self.invoice.name, html.text)
+
+
+# Queries of one GET of a live link's pay page (demo provider), caches warm.
+PAY_PAGE_BUDGET = 0

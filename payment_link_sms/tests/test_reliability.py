@@ -61,6 +61,14 @@ class TestPaymentFaults(PayPageCommon):
         with self.assertQueryCount(1):
             self.assertEqual(Link._get_by_token(self.token), self.link)
 
+    def test_a_miss_returns_an_empty_recordset(self):
+        """The miss path of the constant-time comparison returns no link (an empty recordset,
+        which every caller tests), for an unknown, a foreign and a malformed token."""
+        Link = self.env["payment.link"]
+        for token in ("x", secrets.token_urlsafe(16), None, 42, self.token[:-1]):
+            with self.subTest(token=token):
+                self.assertEqual(Link._get_by_token(token), Link.sudo().browse())
+
     def test_token_fuzzing(self):
         """10,000 random, truncated, altered and foreign tokens: no hit, no leak, same body."""
         Link = self.env["payment.link"]

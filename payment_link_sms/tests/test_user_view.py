@@ -306,7 +306,7 @@ class TestWizardAsTheSenderSeesIt(DocumentsCommon):
     def test_placeholder_is_a_valid_number_and_landlines_are_flagged(self):
         form = self._wizard()
         self.assertEqual(form.phone_placeholder, "+33 6 12 34 56 78")
-        number, error = self.env["payment.link"]._resolve_phone(
+        number, error = self.env["payment.link.send"]._resolve_phone(
             self.customer, self.company, form.phone_placeholder
         )
         self.assertTrue(number)
