@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
 from .. import const, utils
@@ -18,6 +18,10 @@ from .common import PaymentLinkCommon
 
 # The page's CSRF token carries a timestamp: the only part allowed to differ between misses.
 CSRF_RE = re.compile(r'csrf_token: "[^"]*"')
+
+
+# The transaction route's refusal of an amount that is not (any more) the amount due.
+DUE = "The amount due is now"
 
 
 class PayPageCommon(PaymentLinkCommon):
@@ -70,7 +74,17 @@ class PayPageCommon(PaymentLinkCommon):
 
     def pay_rpc(self, token=None, provider=None, amount=None, **params):
         """Call the transaction route as the payment form does; return the JSON answer."""
-        payload = {
+        payload = self.pay_payload(token=token, provider=provider, amount=amount, **params)
+        response = self.url_open(
+            "/pay/transaction",
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": payload}),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()
+
+    def pay_payload(self, token=None, provider=None, amount=None, **params):
+        """What the payment form posts to the transaction route."""
+        return {
             "access_token": self.token if token is None else token,
             "provider_id": (provider or self.demo_provider).id,
             "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
@@ -82,12 +96,24 @@ class PayPageCommon(PaymentLinkCommon):
             "is_validation": False,
             **params,
         }
-        response = self.url_open(
-            "/pay/transaction",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": payload}),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
+
+    def pay_refused(self, message, **kwargs):
+        """The transaction route refuses the payment with ``message`` (through Odoo's
+        ``make_jsonrpc_request``: a JSON-RPC error, its message asserted)."""
+        responses = []
+        url_open = self.url_open
+
+        def recording_url_open(*args, **url_kwargs):
+            responses.append(url_open(*args, **url_kwargs))
+            return responses[-1]
+
+        payload = self.pay_payload(**kwargs)
+        with (
+            patch.object(self, "url_open", recording_url_open),
+            self.assertRaises(JsonRpcException),
+        ):
+            self.make_jsonrpc_request("/pay/transaction", payload)
+        self.assertIn(message, responses[-1].json()["error"]["data"]["message"])
 
     def pay(self, state="done", **kwargs):
         """Start a payment from the page and let the demo provider answer ``state``."""
@@ -539,24 +565,22 @@ class TestPayByLink(PayPageCommon):
         self.assertEqual(self.link.paid_transaction_id, tx)
 
     def test_amount_always_comes_from_the_server(self):
-        answer = self.pay_rpc(amount=1.0)
-        self.assertIn("error", answer)
-        self.assertIn("The amount due is now", answer["error"]["data"]["message"])
+        self.pay_refused(DUE, amount=1.0)
         self.assertFalse(self.link.transaction_ids, "nothing half-written")
         # Paid partly in the meantime: the page's old amount is refused, the new one accepted.
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=self.invoice.ids
         ).create({"amount": 234.56})._create_payments()
-        self.assertIn("error", self.pay_rpc(amount=1234.56))
+        self.pay_refused(DUE, amount=1234.56)
         tx = self.pay("done", amount=1000.0)
         self.assertAlmostEqual(tx.amount, 1000.0)
 
     def test_partial_payment_when_allowed(self):
         self.company.payment_link_allow_partial = True
-        self.assertIn("error", self.pay_rpc(amount=2000.0), "never more than due")
-        self.assertIn("error", self.pay_rpc(amount=0.0))
-        self.assertIn("error", self.pay_rpc(amount=-5.0))
-        self.assertIn("error", self.pay_rpc(amount="abc"))
+        self.pay_refused(DUE, amount=2000.0)  # never more than due
+        self.pay_refused(DUE, amount=0.0)
+        self.pay_refused(DUE, amount=-5.0)
+        self.pay_refused("This amount is not valid", amount="abc")
         page = self.url_open(f"/pay/{self.token}?amount=300")
         self.assertIn('name="amount"', page.text)
         tx = self.pay("done", amount=300.0)
@@ -573,16 +597,15 @@ class TestPayByLink(PayPageCommon):
         self.assertNotIn("attacker", tx.landing_route)
 
     def test_unknown_parameters_are_refused(self):
-        answer = self.pay_rpc(partner_id=self.customer_en.id)
-        self.assertIn("error", answer)
+        self.pay_refused(
+            "The following kwargs are not whitelisted: partner_id", partner_id=self.customer_en.id
+        )
         self.assertFalse(self.link.transaction_ids)
 
     def test_invalid_or_dead_token_cannot_pay(self):
-        self.assertIn("error", self.pay_rpc(token="A" * 22))
+        self.pay_refused("This payment link is not valid.", token="A" * 22)
         self.link.action_expire()
-        answer = self.pay_rpc()
-        self.assertIn("error", answer)
-        self.assertIn("expired", answer["error"]["data"]["message"])
+        self.pay_refused("expired")
         self.assertFalse(
             self.env["payment.transaction"].search([("payment_link_id", "=", self.link.id)])
         )
@@ -606,14 +629,11 @@ class TestPayByLink(PayPageCommon):
         self.assertEqual(tx2.state, "done")
         self.assertEqual(self.link.paid_transaction_id, tx2)
         # A third tab cannot start anything once paid.
-        answer = self.pay_rpc()
-        self.assertIn("error", answer)
+        self.pay_refused(self.link._get_page_message("paid"))
 
     def test_pending_payment_blocks_a_second_one(self):
         self.pay("pending")
-        answer = self.pay_rpc()
-        self.assertIn("error", answer)
-        self.assertIn("already in progress", answer["error"]["data"]["message"])
+        self.pay_refused("already in progress")
         self.assertEqual(len(self.link.transaction_ids), 1)
 
     def test_landing_page_needs_its_access_token(self):
