@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 
 from .. import const
 from ..models.payment_transaction import PaymentTransaction
-from .test_pay_page import PayPageCommon
+from .common import PayPageCommon
 
 NOT_OFFERED = "This payment method is not available for this payment"
 SAVED_CARD = "Saved payment methods cannot be used through a payment link"

@@ -15,7 +15,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .. import const
-from .test_pay_page import CSRF_RE, PayPageCommon
+from .common import CSRF_RE, PayPageCommon
 
 URL_SAFE_RE = re.compile(r"[A-Za-z0-9_=-]+")
 DEMO_DONE = {"payment_details": "4242", "simulated_state": "done"}

@@ -12,8 +12,8 @@ from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from .. import utils
+from .common import PayPageCommon
 from .test_documents import CODE_RE
-from .test_pay_page import PayPageCommon
 
 
 class _CaptureHandler(logging.Handler):
