@@ -10,6 +10,7 @@
     "depends": ["account_payment", "sms", "phone_validation", "portal", "payment"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
+        "security/res_groups.xml",
         "security/ir.model.access.csv",
         "security/payment_link_security.xml",
         "security/webhook_security.xml",
@@ -22,6 +23,7 @@
         "data/reminder_template_data.xml",
         "views/payment_link_views.xml",
         "views/account_move_views.xml",
+        "views/mail_template_views.xml",
         "views/pay_page_templates.xml",
         "views/report_invoice.xml",
         "views/res_config_settings_views.xml",
@@ -174,5 +176,6 @@
             "web/static/lib/hoot-dom/**/*",
         ],
     },
+    "post_load": "post_load",
     "installable": True,
 }

@@ -39,11 +39,10 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 LIVE_STATES = ("draft", "sent", "opened")
-FINAL_STATES = ("paid", "expired", "cancelled")
 # Allowed source states of each target state; anything else is refused (a repeat is a no-op).
 # A payment confirmed by the provider on a link that expired or was cancelled while the customer
 # was paying is recorded on its transaction, not as the link's payment: the link stays closed and
-# is flagged "paid after it was closed" (see payment.link._record_extra_payment).
+# is flagged "paid after it was closed" (see payment.transaction._payment_link_record_extra).
 STATE_TRANSITIONS = {
     "sent": ("draft",),
     "opened": ("sent",),
@@ -80,9 +79,6 @@ EVENT_TYPES = [
     ("refunded", "Refunded"),
     ("preview", "Link preview"),
 ]
-# Events that notify the salesperson and the sender.
-NOTIFIED_EVENTS = ("opened", "paid", "partly_paid", "payment_failed", "delivery_failed")
-
 # What a document's link summary (state, expiry, dates) depends on.
 DOCUMENT_LINK_DEPENDS = (
     "payment_link_ids.state",
@@ -98,7 +94,7 @@ BUSY_TX_STATES = ("pending", "authorized", "done")
 # A payment left pending by its provider (a wire transfer waiting for the money) blocks a new
 # attempt for this many days only; after that the customer may pay another way. The pending
 # attempt stays open: if it completes after another one paid the link, it is a payment too many,
-# refunded or flagged like any other (payment.link._record_extra_payment).
+# refunded or flagged like any other (payment.transaction._payment_link_record_extra).
 PENDING_BLOCK_DAYS = 3
 
 # What the outcome of a link's completed payment attempt was.
@@ -162,9 +158,6 @@ PREFETCH_HEADERS = {
 # that memory stays flat); the system parameter payment_link_sms.send_batch_size overrides it.
 SEND_BATCH_SIZE = 100
 
-# Message body bounds for SMS, in GSM-7 units.
-SMS_MAX_SEGMENTS = 2
-
 USER_AGENT_MAX_LENGTH = 255
 
 # What the pay page must allow for a provider's own payment form (Content-Security-Policy):
@@ -208,3 +201,31 @@ WEBHOOK_ERROR_MAX_LENGTH = 500
 # The asset bundle of the customer's pages (/pay), and the one the tours add in test mode.
 PAY_PAGE_BUNDLE = "payment_link_sms.assets_pay_page"
 PAY_PAGE_TESTS_BUNDLE = "payment_link_sms.assets_pay_page_tests"
+
+# The messages of each kind of sending: (SMS template, email template) xmlids.
+MESSAGE_TEMPLATES = {
+    "request": {
+        "sms": "payment_link_sms.sms_template_payment_link",
+        "email": "payment_link_sms.mail_template_payment_link",
+    },
+    "reminder": {
+        "sms": "payment_link_sms.sms_template_payment_link_reminder",
+        "email": "payment_link_sms.mail_template_payment_link_reminder",
+    },
+}
+
+# sms.sms states, as reported by the SMS provider, and what they mean for a payment link.
+SMS_STATE_TO_DELIVERY = {
+    "process": "queued",
+    "pending": "accepted",
+    "sent": "delivered",
+    "error": "failed",
+    "canceled": "failed",
+}
+
+# Link event type -> webhook event type.
+WEBHOOK_TYPE_OF = {
+    event_type: webhook_type
+    for webhook_type, event_types in WEBHOOK_EVENTS.items()
+    for event_type in event_types
+}

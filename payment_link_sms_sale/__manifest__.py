@@ -9,6 +9,7 @@
     "author": "payment_link_sms contributors",
     "depends": ["payment_link_sms", "sale"],
     "data": [
+        "security/res_groups.xml",
         "security/ir.model.access.csv",
         "security/payment_link_security.xml",
         "data/mail_template_data.xml",

@@ -8,10 +8,6 @@ SIGNATURE_HEADER = "Stripe-Signature"
 # The only signature scheme Stripe uses for live events; v0 entries are test-mode leftovers.
 SIGNATURE_SCHEME = "v1"
 
-# Errors raised by Odoo's webhook on a request it cannot read (no or broken JSON, missing keys,
-# malformed Stripe-Signature header): answered 400 instead of 500.
-MALFORMED_REQUEST_ERRORS = (AttributeError, IndexError, KeyError, TypeError, ValueError)
-
 # Cancelling the PaymentIntent of a replaced attempt.
 INTENT_CANCELLATION_REASON = "abandoned"
 # Statuses of a PaymentIntent that Stripe no longer lets us cancel because the customer

@@ -61,6 +61,104 @@ class PaymentLinkPortal(PaymentPortal):
             return self._payment_link_render("payment_link_sms.pay_page_throttled", {}, status=429)
         return self._payment_link_render("payment_link_sms.pay_page_not_found", {}, status=404)
 
+    @staticmethod
+    def _payment_link_payment_options(link_sudo, amount):
+        """The providers and payment methods the pay page offers for ``amount``.
+
+        Odoo's compatibility rules for the link's company, customer, currency and amount
+        (enabled or test providers, published ones for portal and public users), less the
+        providers in test mode unless the company accepts test payments on links.
+
+        :return: ``(providers_sudo, payment_methods_sudo, availability_report)``
+        """
+        partner, company = link_sudo.partner_id, link_sudo.company_id
+        currency = link_sudo.currency_id
+        report = {}
+        providers_sudo = (
+            link_sudo.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                company.id, partner.id, amount, currency_id=currency.id, report=report
+            )
+        )
+        if not company.payment_link_allow_test_providers:
+            providers_sudo = providers_sudo.filtered(lambda provider: provider.state == "enabled")
+        payment_methods_sudo = (
+            link_sudo.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
+            )
+        )
+        return providers_sudo, payment_methods_sudo, report
+
+    def _payment_link_validate_choice(
+        self, link_sudo, amount, provider_id, payment_method_id, flow, token_id
+    ):
+        """Accept only a provider and a payment method that the page offers for this link.
+
+        :raise ValidationError: For a saved card (``flow=token``), or a provider or payment
+                                method the page does not offer (unpublished, disabled, in test
+                                mode, another company's...).
+        """
+        if flow not in ("direct", "redirect") or token_id:
+            raise ValidationError(
+                link_sudo.env._(
+                    "Saved payment methods cannot be used through a payment link: please enter "
+                    "your payment details."
+                )
+            )
+        providers_sudo, payment_methods_sudo, _report = self._payment_link_payment_options(
+            link_sudo, amount
+        )
+        provider_sudo = providers_sudo.filtered(lambda provider: provider.id == provider_id)
+        method_sudo = payment_methods_sudo.filtered(
+            lambda method: method.id == payment_method_id and provider_sudo in method.provider_ids
+        )
+        if not provider_sudo or not method_sudo:
+            raise ValidationError(
+                link_sudo.env._(
+                    "This payment method is not available for this payment: please reload the "
+                    "page and choose one of those offered."
+                )
+            )
+
+    def _payment_link_page_values(self, link_sudo, amount):
+        """Rendering values of the pay page (as Odoo's ``payment_pay`` builds them): the
+        document, the amount, Odoo's payment form with the providers and payment methods
+        offered for the link (see ``_payment_link_payment_options``)."""
+        partner, company = link_sudo.partner_id, link_sudo.company_id
+        providers_sudo, payment_methods_sudo, report = self._payment_link_payment_options(
+            link_sudo, amount
+        )
+        document = link_sudo._get_document()
+        return {
+            "link": link_sudo,
+            "document": document,
+            "summary_template": document._payment_link_summary_template(),
+            "company": company,
+            "res_company": company,
+            "partner": partner,
+            "amount": amount,
+            "amount_due": link_sudo._get_amount_due(),
+            "amount_paid": link_sudo.amount_paid,
+            "allow_partial": company.payment_link_allow_partial,
+            "currency": link_sudo.currency_id,
+            "company_mismatch": not self._can_partner_pay_in_company(partner, company),
+            "expected_company": company,
+            # Odoo's payment form (payment.form)
+            "providers_sudo": providers_sudo,
+            "payment_methods_sudo": payment_methods_sudo,
+            # A bearer link is not a login: the customer's saved cards are never offered.
+            "tokens_sudo": request.env["payment.token"].sudo().browse(),
+            "availability_report": report,
+            # Saving a card needs the customer's recorded consent: not offered on a link.
+            "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
+            "partner_id": partner.id,
+            "transaction_route": "/pay/transaction",
+            "landing_route": link_sudo._get_landing_route(),
+        }
+
     @http.route(
         "/pay/<string:token>",
         type="http",
@@ -79,9 +177,9 @@ class PaymentLinkPortal(PaymentPortal):
         ):
             # A previewer (messaging app, mail scanner, prefetch) is not a person: recorded as
             # a preview; a person's opening is signalled by the rendered page (/pay/opened).
-            link_sudo._internal()._mark_previewed(httprequest.user_agent.string)
+            link_sudo._with_company_lang()._mark_previewed(httprequest.user_agent.string)
         # What the company reads (audit, chatter) in its language; the page in the customer's.
-        page_state = link_sudo._internal()._get_page_state()
+        page_state = link_sudo._with_company_lang()._refresh_page_state()
         request.update_context(lang=link_sudo.lang or request.env.lang)
         link_sudo = link_sudo.with_context(lang=link_sudo.lang)
         values = {
@@ -96,10 +194,10 @@ class PaymentLinkPortal(PaymentPortal):
         if page_state != "payable":
             return self._payment_link_render("payment_link_sms.pay_page_gone", values, status=410)
         try:
-            pay_amount = link_sudo._check_payment_amount(amount)
+            pay_amount = link_sudo._validate_payment_amount(amount)
         except ValidationError:
             pay_amount = link_sudo._get_amount_due()
-        values.update(link_sudo._get_pay_page_values(pay_amount), access_token=token)
+        values.update(self._payment_link_page_values(link_sudo, pay_amount), access_token=token)
         return self._payment_link_render("payment_link_sms.pay_page", values)
 
     @http.route("/pay/opened", type="json", auth="public", methods=["POST"])
@@ -111,7 +209,7 @@ class PaymentLinkPortal(PaymentPortal):
         link_sudo = request.env["payment.link"]._get_by_token(access_token)
         if not link_sudo:
             return self._payment_link_miss(json=True)
-        link_sudo = link_sudo._internal()
+        link_sudo = link_sudo._with_company_lang()
         user_agent = request.httprequest.user_agent.string
         if utils.is_link_preview("POST", user_agent, request.httprequest.headers):
             link_sudo._mark_previewed(user_agent)
@@ -130,15 +228,16 @@ class PaymentLinkPortal(PaymentPortal):
         link_sudo = request.env["payment.link"]._get_by_token(access_token)
         if not link_sudo:
             return self._payment_link_miss(json=True)
-        page_state = link_sudo._internal()._get_page_state()
+        page_state = link_sudo._with_company_lang()._refresh_page_state()
         link_sudo = link_sudo.with_context(lang=link_sudo.lang)
         if page_state != "payable":
             raise ValidationError(link_sudo._get_page_message(page_state))
         # Everything the request says is checked before the link is locked and any earlier
         # attempt cancelled: junk parameters never touch the customer's attempt in progress.
         self._validate_transaction_kwargs(kwargs)
-        pay_amount = link_sudo._check_payment_amount(amount)
-        link_sudo._check_payment_choice(
+        pay_amount = link_sudo._validate_payment_amount(amount)
+        self._payment_link_validate_choice(
+            link_sudo,
             pay_amount,
             kwargs.get("provider_id"),
             kwargs.get("payment_method_id"),
@@ -169,7 +268,7 @@ class PaymentLinkPortal(PaymentPortal):
     def _payment_link_landing(self, link_id, access_token, view=None):
         """The link of a landing page or receipt whose signed, unexpired token is valid."""
         link_sudo = request.env["payment.link"].sudo().browse(link_id).exists()
-        if not link_sudo or not link_sudo._check_landing_token(access_token, view=view):
+        if not link_sudo or not link_sudo._verify_landing_token(access_token, view=view):
             return link_sudo.browse()
         request.update_context(lang=link_sudo.lang or request.env.lang)
         return link_sudo.with_context(lang=link_sudo.lang)
@@ -249,7 +348,7 @@ class PaymentLinkPortal(PaymentPortal):
         link_sudo = self._payment_link_landing(link_id, access_token)
         if not link_sudo:
             return self._payment_link_miss()
-        if link_sudo._internal()._get_page_state() != "payable":
+        if link_sudo._with_company_lang()._refresh_page_state() != "payable":
             # Paid meanwhile, expired, cancelled: the landing page says which.
             return request.redirect(link_sudo._get_landing_route(), code=303)
         url = link_sudo._issue_tokens("retry")[link_sudo.id]

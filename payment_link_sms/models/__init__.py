@@ -12,7 +12,9 @@ from . import account_move_send
 from . import payment_provider
 from . import payment_transaction
 from . import sms_tracker
+from . import ir_sequence
 from . import mail_mail
+from . import mail_template
 from . import payment_link_api
 from . import payment_link_webhook
 from . import payment_link_webhook_delivery

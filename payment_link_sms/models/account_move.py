@@ -1,36 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.fields import Command
 
-from .. import const, utils
+from .. import utils
 
 
 class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "payment.link.mixin"]
 
-    payment_link_ids = fields.One2many(
-        comodel_name="payment.link",
-        inverse_name="invoice_id",
-        string="Payment Links",
-        readonly=True,
-        copy=False,
-    )
-    payment_link_state = fields.Selection(groups="account.group_account_invoice")
-    payment_link_can_send = fields.Boolean(compute="_compute_payment_link_can_send")
-
-    @api.depends(*const.DOCUMENT_LINK_DEPENDS)
-    def _compute_payment_link_state(self):
-        return super()._compute_payment_link_state()
-
-    @api.depends("move_type", "state", "payment_state", "amount_residual")
-    def _compute_payment_link_can_send(self):
-        for move in self:
-            move.payment_link_can_send = not move._payment_link_refusal()
-
     # === Hooks of payment.link.mixin === #
+
+    def _payment_link_can_send_depends(self):
+        return ["move_type", "state", "payment_state", "amount_residual"]
+
+    @api.model
+    def _payment_link_find_domain(self, number):
+        return [("name", "=", number), ("move_type", "in", ("out_invoice", "out_receipt"))]
 
     def _payment_link_refusal(self):
         self.ensure_one()
@@ -75,9 +63,6 @@ class AccountMove(models.Model):
         if not unreconciled:
             return due
         return max(self.currency_id.round(due - unreconciled), 0.0)
-
-    def _payment_link_is_payable(self):
-        return not self._payment_link_refusal()
 
     def _payment_link_is_paid(self):
         return self.payment_state in ("paid", "in_payment", "reversed") or (
@@ -161,33 +146,22 @@ class AccountMove(models.Model):
             return stored.name, stored.raw
         return super()._payment_link_receipt_pdf()
 
-    # === Keep links in step with the invoice, whatever route changes it === #
+    def _payment_link_void_reason(self):
+        return self.payment_state == "reversed" and self.env._("The invoice was reversed")
 
-    def write(self, vals):
-        res = super().write(vals)
-        if vals.get("state") in ("draft", "cancel"):
-            self._payment_link_stop(
-                self.env._("The invoice was reset to draft")
-                if vals["state"] == "draft"
-                else self.env._("The invoice was cancelled")
-            )
-        return res
+    def _payment_link_paid_reason(self):
+        return self.env._("The invoice was paid")
+
+    def _payment_link_write_stop_reason(self, vals):
+        if vals.get("state") == "draft":
+            return self.env._("The invoice was reset to draft")
+        if vals.get("state") == "cancel":
+            return self.env._("The invoice was cancelled")
+        return False
+
+    # === Odoo tells the invoice it was paid === #
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         self._payment_link_sync_paid()
         return res
-
-    def _payment_link_sync_paid(self):
-        """Links of paid (or fully reversed) invoices stop being payable."""
-        live = self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
-        for move in live.invoice_id:
-            links = live.filtered(lambda link, move=move: link.invoice_id == move)
-            if move.payment_state == "reversed":
-                links._cancel_for_documents(self.env._("The invoice was reversed"))
-            elif move._payment_link_is_paid():
-                links._mark_paid(reason=self.env._("The invoice was paid"))
-
-    def _payment_link_stop(self, reason):
-        live = self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
-        live._cancel_for_documents(reason)

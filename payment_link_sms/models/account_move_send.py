@@ -14,7 +14,7 @@ class AccountMoveSend(models.AbstractModel):
         if (
             template
             and invoice.company_id.payment_link_on_invoice_pdf
-            and "_payment_link_mail_url" in (template.body_html or "")
+            and template.payment_link_in_body
         ):
             invoice._payment_link_ensure_live()
         return res

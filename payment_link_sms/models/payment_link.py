@@ -10,28 +10,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import (
     SQL,
     consteq,
-    email_normalize,
     format_date,
     hmac,
     html2plaintext,
-    split_every,
 )
 
 from .. import const, utils
 
 _logger = logging.getLogger(__name__)
-
-# The messages of each kind of sending: (SMS template, email template) xmlids.
-MESSAGE_TEMPLATES = {
-    "request": {
-        "sms": "payment_link_sms.sms_template_payment_link",
-        "email": "payment_link_sms.mail_template_payment_link",
-    },
-    "reminder": {
-        "sms": "payment_link_sms.sms_template_payment_link_reminder",
-        "email": "payment_link_sms.mail_template_payment_link_reminder",
-    },
-}
 
 
 class PaymentLink(models.Model):
@@ -266,41 +252,14 @@ class PaymentLink(models.Model):
                 unnamed_by_company.setdefault(vals.get("company_id"), []).append(vals)
         for company_id, company_vals in unnamed_by_company.items():
             company = self.env["res.company"].browse(company_id) or self.env.company
-            names = self._next_references(company, len(company_vals))
+            names = (
+                self.env["ir.sequence"]
+                .with_company(company)
+                ._next_by_code_batch("payment.link", len(company_vals))
+            )
             for vals, name in zip(company_vals, names, strict=True):
                 vals["name"] = name
         return super().create(vals_list)
-
-    @api.model
-    def _next_references(self, company, count):
-        """Draw ``count`` references from the payment link sequence of ``company``.
-
-        The same references as ``next_by_code("payment.link")`` called ``count`` times, drawn in
-        one query for a standard sequence (a bulk send of thousands of links would otherwise
-        cost two queries per link).
-
-        :return: The references, in increasing order ('/' when there is no sequence).
-        :rtype: list
-        """
-        sequences = self.env["ir.sequence"].with_company(company)
-        sequences.browse().check_access("read")
-        sequence = sequences.search(
-            [("code", "=", "payment.link"), ("company_id", "in", [company.id, False])],
-            order="company_id",
-            limit=1,
-        )
-        if not sequence:
-            return ["/"] * count
-        if sequence.implementation != "standard" or sequence.use_date_range:
-            return [sequence._next() for _index in range(count)]
-        self.env.cr.execute(
-            "SELECT nextval(%s) FROM generate_series(1, %s)",
-            ["ir_sequence_%03d" % sequence.id, count],
-        )
-        numbers = sorted(row[0] for row in self.env.cr.fetchall())
-        # What get_next_char() returns for each number, the prefix interpolated once.
-        prefix, suffix = sequence._get_prefix_suffix()
-        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
 
     def unlink(self):
         raise UserError(
@@ -317,7 +276,7 @@ class PaymentLink(models.Model):
 
         :return: True
         """
-        self._check_manage_rights()
+        self._ensure_manage_rights()
         self.sudo()._set_state("expired", reason=self.env._("Expired by %s", self.env.user.name))
         return True
 
@@ -340,7 +299,7 @@ class PaymentLink(models.Model):
     def _resend(self):
         """Send a new link replacing this one; return ``(new link, {link id: full URL})``."""
         self.ensure_one()
-        self._check_manage_rights()
+        self._ensure_manage_rights()
         document = self._get_document()
         if not document:
             raise UserError(
@@ -408,23 +367,11 @@ class PaymentLink(models.Model):
 
     # === BUSINESS METHODS: rights, documents === #
 
-    @api.model
-    def _get_manager_groups(self):
-        """XML ids of the groups whose users may send, expire or resend links (any of them).
-
-        Bridges add the groups that handle their documents (salespeople for orders); the
-        access to each document and to each link is still checked on its own.
-
-        :rtype: list
-        """
-        return ["account.group_account_invoice"]
-
-    def _check_manage_rights(self):
-        """Only the users of a manager group may send, expire or resend links, on links they
-        can read."""
-        user = self.env.user
-        if not self.env.su and not any(
-            user.has_group(xmlid) for xmlid in self._get_manager_groups()
+    def _ensure_manage_rights(self):
+        """Only the members of ``payment_link_sms.group_payment_link_user`` may send, expire or
+        resend links, on links they can read."""
+        if not self.env.su and not self.env.user.has_group(
+            "payment_link_sms.group_payment_link_user"
         ):
             raise AccessError(
                 self.env._("You are not allowed to send, expire or resend payment links.")
@@ -435,7 +382,7 @@ class PaymentLink(models.Model):
         """Return the document (invoice, order...) the link asks payment for, or an empty one."""
         self.ensure_one()
         if not self.res_model or self.res_model not in self.env or not self.res_id:
-            return self.env["account.move"]
+            return self.env["payment.link.mixin"]
         return self.env[self.res_model].browse(self.res_id).exists()
 
     @api.model
@@ -446,302 +393,6 @@ class PaymentLink(models.Model):
             or self.env["res.lang"]._get_data(code=self.env.lang).code
             or "en_US"
         )
-
-    # === BUSINESS METHODS: recipients === #
-
-    @api.model
-    def _resolve_phone(self, partner, company, number, bulk=False):
-        """Return ``(e164_number, error)`` for an SMS to ``partner``.
-
-        :param partner: The customer (its country formats national numbers).
-        :param company: The company (its country is the fallback).
-        :param str number: The number typed or taken from the partner.
-        :param bool bulk: Several documents at once: nothing can be typed, the fix is on the
-                          customer's contact.
-        """
-        if not number and bulk:
-            return False, self.env._(
-                "%s has no mobile or phone number: add one on the customer's contact, or send "
-                "by email.",
-                partner.display_name,
-            )
-        if not number:
-            return False, self.env._(
-                "%s has no mobile or phone number: type a number or choose a contact.",
-                partner.display_name,
-            )
-        country = partner.country_id or company.country_id
-        try:
-            e164 = partner._phone_format(
-                number=number, country=country, force_format="E164", raise_exception=True
-            )
-        except UserError as error:
-            return False, self.env._(
-                "The number %(number)s of %(partner)s is not valid: %(reason)s",
-                number=number,
-                partner=partner.display_name,
-                reason=str(error),
-            )
-        return e164, False
-
-    @api.model
-    def _resolve_email(self, partner, email, bulk=False):
-        """Return ``(normalized_email, error)`` for an email to ``partner``."""
-        if not email and bulk:
-            return False, self.env._(
-                "%s has no email address: add one on the customer's contact, or send by SMS.",
-                partner.display_name,
-            )
-        if not email:
-            return False, self.env._(
-                "%s has no email address: type an address.", partner.display_name
-            )
-        normalized = email_normalize(email)
-        if not normalized:
-            return False, self.env._(
-                "The email address %(email)s of %(partner)s is not valid.",
-                email=email,
-                partner=partner.display_name,
-            )
-        return normalized, False
-
-    @api.model
-    def _blacklist_errors(self, plans):
-        """Refuse the recipients that opted out, with one query per channel.
-
-        :param list plans: dicts with 'partner', 'phone', 'email' and 'error' keys.
-        """
-        phones = {plan["phone"] for plan in plans if plan.get("phone") and not plan["error"]}
-        emails = {plan["email"] for plan in plans if plan.get("email") and not plan["error"]}
-        blocked_phones = set()
-        if phones:
-            # The numbers are E.164 already (_resolve_phone), as the blacklist stores them:
-            # compare them as they are, without the phone parsing a search on
-            # phone.blacklist.number applies to each number of the domain.
-            self.env["phone.blacklist"].flush_model(["number", "active"])
-            self.env.cr.execute(
-                "SELECT number FROM phone_blacklist WHERE active AND number IN %s",
-                [tuple(phones)],
-            )
-            blocked_phones = {row[0] for row in self.env.cr.fetchall()}
-        blocked_emails = set()
-        if emails:
-            blocked_emails = set(
-                self.env["mail.blacklist"]
-                .sudo()
-                .search([("email", "in", list(emails))])
-                .mapped("email")
-            )
-        for plan in plans:
-            if plan["error"]:
-                continue
-            if plan.get("phone") in blocked_phones:
-                plan["error"] = self.env._(
-                    "The number %(number)s of %(partner)s is blacklisted for SMS.",
-                    number=plan["phone"],
-                    partner=plan["partner"].display_name,
-                )
-            elif plan.get("email") in blocked_emails:
-                plan["error"] = self.env._(
-                    "The email address %(email)s of %(partner)s is blacklisted.",
-                    email=plan["email"],
-                    partner=plan["partner"].display_name,
-                )
-
-    # === BUSINESS METHODS: sending === #
-
-    @api.model
-    def _send_for_documents(self, documents, channel, phone=None, email=None, replace=False):
-        """Create and send one link per document; refuse, with a reason, what cannot be sent.
-
-        Everything is checked before anything is written: a refused document gets no link, no
-        message and no event. Messages go to Odoo's outboxes (``sms.sms`` and ``mail.mail``) and
-        their queues are triggered, so a message is handed to the provider only once the links
-        it carries are committed.
-
-        Documents are handled in batches (``_get_send_batch_size``); between two batches the
-        ORM cache is emptied (after a flush), so that sending to thousands of documents takes
-        bounded memory. Within the caller's transaction, the result is the same as one batch.
-
-        :param documents: Records of a model inheriting ``payment.link.mixin``.
-        :param str channel: 'sms', 'email' or 'both'.
-        :param str phone: A number to use instead of each partner's mobile / phone.
-        :param str email: An address to use instead of each partner's email.
-        :param bool replace: Whether live links of the documents may be cancelled and replaced.
-        :return: ``{'links': payment.link, 'urls': {link_id: url}, 'refused': {doc_id: str}}``
-        """
-        self._check_manage_rights()
-        if channel not in dict(const.CHANNELS):
-            raise UserError(self.env._("Unknown channel %s: use sms, email or both.", channel))
-        batches = [
-            documents.browse(batch_ids)
-            for batch_ids in split_every(self._get_send_batch_size(), documents.ids)
-        ]
-        for batch in batches:
-            batch.check_access("write")
-            if len(batches) > 1:
-                documents.invalidate_model()  # what the check read, a batch at a time
-        link_ids, urls, refused = [], utils.UrlMap(), {}
-        now = fields.Datetime.now()
-        bulk = len(documents) > 1 and not phone and not email
-        for index, batch in enumerate(batches):
-            if index:
-                # The previous batch is written: free what its records hold in memory.
-                self.env.flush_all()
-                for model in self._get_send_batch_models(documents):
-                    self.env[model].invalidate_model(flush=False)
-            batch_link_ids, batch_refused = self._send_batch(
-                batch, channel, phone, email, replace, urls, now, bulk=bulk
-            )
-            link_ids += batch_link_ids
-            refused.update(batch_refused)
-        if not link_ids:
-            raise UserError("\n".join(refused.values()))
-        return {"links": self.sudo().browse(link_ids), "urls": urls, "refused": refused}
-
-    @api.model
-    def _get_send_batch_size(self):
-        param = self.env["ir.config_parameter"].sudo().get_param("payment_link_sms.send_batch_size")
-        try:
-            return max(int(param), 1) if param else const.SEND_BATCH_SIZE
-        except ValueError:
-            return const.SEND_BATCH_SIZE
-
-    @api.model
-    def _get_send_batch_models(self, documents):
-        """The models whose records fill the cache in proportion to a batch: emptied between
-        two batches. Shared records (company, currency, templates, users...) stay cached.
-
-        :param documents: The documents being sent (their model is listed).
-        :rtype: list
-        """
-        return [
-            documents._name,
-            "res.partner",
-            "payment.link",
-            "payment.link.event",
-            "sms.sms",
-            "sms.tracker",
-            "mail.mail",
-            "mail.message",
-        ]
-
-    @api.model
-    def _send_batch(self, documents, channel, phone, email, replace, urls, now, bulk=False):
-        """Check, create and send the links of one batch of documents (see
-        ``_send_for_documents``); add the full URLs of the new links to ``urls``.
-
-        :return: ``(new link ids, {document id: reason of refusal})``
-        """
-        live_links = self.sudo().search(
-            [
-                ("res_model", "=", documents._name),
-                ("res_id", "in", documents.ids),
-                ("state", "in", const.LIVE_STATES),
-            ]
-        )
-        plans = self._plan_batch(
-            documents, channel, phone, email, replace, dict(live_links.grouped("res_id")), bulk
-        )
-
-        refused = {plan["document"].id: plan["error"] for plan in plans if plan["error"]}
-        plans = [plan for plan in plans if not plan["error"]]
-        if not plans:
-            return [], refused
-
-        links, batch_urls = self._create_links(plans, channel, now=now, sent=True)
-        urls.update(batch_urls)
-        links._send_messages(batch_urls)
-        live_links._replace_by(links)
-        return links.ids, refused
-
-    @api.model
-    def _plan_outcomes(self, documents, channel):
-        """What a bulk send of ``documents`` on ``channel`` would do to each, before sending.
-
-        :return: {document id: one translated line naming the document}
-        """
-        live_by_doc = dict(
-            self.sudo()
-            .search(
-                [
-                    ("res_model", "=", documents._name),
-                    ("res_id", "in", documents.ids),
-                    ("state", "in", const.LIVE_STATES),
-                ]
-            )
-            .grouped("res_id")
-        )
-        outcomes = {}
-        for plan in self._plan_batch(documents, channel, None, None, True, live_by_doc, True):
-            document = plan["document"]
-            if plan["error"]:
-                outcomes[document.id] = self.env._("✗ %s", plan["error"])
-                continue
-            recipients = " + ".join(filter(None, [plan.get("phone"), plan.get("email")]))
-            line = self.env._(
-                "✓ %(document)s: %(channel)s to %(recipients)s",
-                document=document.display_name,
-                channel=dict(const.CHANNELS)[channel],
-                recipients=recipients,
-            )
-            if document.id in live_by_doc:
-                line = self.env._("%s (replaces its live link)", line)
-            outcomes[document.id] = line
-        return outcomes
-
-    @api.model
-    def _plan_batch(self, documents, channel, phone, email, replace, live_by_doc, bulk=False):
-        """Check each document and its recipients; nothing is written.
-
-        A refusal names the document (a bulk send lists them) and says what fixes it.
-
-        :param bool bulk: Several documents sent at once, to their own recipients.
-        :return: One plan per document, dicts with 'document', 'partner', 'company', 'phone',
-                 'email' and 'error' (a translated sentence, or False).
-        """
-        use_sms, use_email = channel in ("sms", "both"), channel in ("email", "both")
-        plans = []
-        for document in documents:
-            partner = document._payment_link_partner()
-            company = document.company_id
-            plan = {
-                "document": document,
-                "partner": partner,
-                "company": company,
-                "error": document._payment_link_refusal(),
-            }
-            if not plan["error"] and document.id in live_by_doc and not replace:
-                live = live_by_doc[document.id]
-                plan["error"] = self.env._(
-                    "%(document)s already has a live payment link (%(link)s, valid until "
-                    "%(date)s): confirm to cancel it and send a new one.",
-                    document=document.display_name,
-                    link=live[0].display_name,
-                    date=fields.Datetime.to_string(live[0].expiration_date),
-                )
-            document_refused = bool(plan["error"])
-            if not plan["error"] and use_sms:
-                plan["phone"], plan["error"] = self._resolve_phone(
-                    partner, company, phone or document._payment_link_default_phone(), bulk=bulk
-                )
-            if not plan["error"] and use_email:
-                plan["email"], plan["error"] = self._resolve_email(
-                    partner, email or document._payment_link_default_email(), bulk=bulk
-                )
-            plan["recipient_checked"] = not document_refused
-            plans.append(plan)
-        self._blacklist_errors(plans)
-        for plan in plans:
-            checked = plan.pop("recipient_checked")
-            if plan["error"] and checked and bulk:
-                # About the customer: say which document it stops.
-                plan["error"] = self.env._(
-                    "%(document)s: %(reason)s",
-                    document=plan["document"].display_name,
-                    reason=plan["error"],
-                )
-        return plans
 
     @api.model
     def _create_links(self, plans, channel, now=None, sent=False):
@@ -882,7 +533,7 @@ class PaymentLink(models.Model):
         :param dict urls: {link id: full URL} (see :meth:`_create_links`, :meth:`_issue_tokens`).
         :param str kind: 'request' (the first message) or 'reminder'.
         """
-        templates = MESSAGE_TEMPLATES[kind]
+        templates = const.MESSAGE_TEMPLATES[kind]
         links = self.with_context(payment_link_urls=urls)
         token_by_link = {link_id: url.rsplit("/", 1)[1] for link_id, url in urls.items()}
         event_type = "sent" if kind == "request" else "reminder"
@@ -890,51 +541,11 @@ class PaymentLink(models.Model):
         email_links = links.filtered(lambda link: link.channel in ("email", "both"))
         events, summaries = [], {}
         if sms_links:
-            bodies = sms_links._render_sms_bodies(templates["sms"])
-            sms_records = (
-                self.env["sms.sms"]
-                .sudo()
-                .create(
-                    [
-                        {
-                            "number": link.phone,
-                            "body": bodies[link.id],
-                            "partner_id": link.partner_id.id,
-                            "state": "outgoing",
-                        }
-                        for link in sms_links
-                    ]
-                )
-            )
-            self.env["sms.tracker"].sudo().create(
-                [
-                    {"sms_uuid": sms.uuid, "payment_link_id": link.id}
-                    for link, sms in zip(sms_links, sms_records, strict=True)
-                ]
-            )
-            for link in sms_links:
-                masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
-                events.append(link._prepare_sent_event(event_type, "sms", link.phone, masked))
-                summaries.setdefault(link, []).append(("sms", link.phone, masked))
-            sms_links.filtered(lambda link: link.sms_state != "queued").sudo().sms_state = "queued"
-            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+            sms_links._send_sms(templates["sms"], token_by_link, event_type, events, summaries)
         if email_links:
-            template = links.env.ref(templates["email"]).sudo()
-            mails = template.send_mail_batch(
-                email_links.ids, email_layout_xmlid="mail.mail_notification_light"
+            email_links._send_email(
+                templates["email"], token_by_link, event_type, events, summaries
             )
-            mail_by_link = {mail.res_id: mail for mail in mails}
-            for link in email_links:
-                mail = mail_by_link[link.id]
-                mail.payment_link_id = link
-                text = html2plaintext(mail.body_html or "")
-                masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
-                events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
-                summaries.setdefault(link, []).append(("email", link.email, masked))
-            email_links.filtered(
-                lambda link: link.email_state != "queued"
-            ).sudo().email_state = "queued"
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         self.env["payment.link.event"].sudo().create(events)
         now = fields.Datetime.now()
         if kind == "request":
@@ -945,6 +556,56 @@ class PaymentLink(models.Model):
         else:
             self.sudo().write({"reminder_date": now})
         self._log_sent_on_documents(summaries, kind)
+
+    def _send_sms(self, template_xmlid, token_by_link, event_type, events, summaries):
+        """Queue the SMS of ``self`` (see ``_send_messages``); add their masked events and
+        chatter summaries to ``events`` and ``summaries``."""
+        bodies = self._render_sms_bodies(template_xmlid)
+        sms_records = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "number": link.phone,
+                        "body": bodies[link.id],
+                        "partner_id": link.partner_id.id,
+                        "state": "outgoing",
+                    }
+                    for link in self
+                ]
+            )
+        )
+        self.env["sms.tracker"].sudo().create(
+            [
+                {"sms_uuid": sms.uuid, "payment_link_id": link.id}
+                for link, sms in zip(self, sms_records, strict=True)
+            ]
+        )
+        for link in self:
+            masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
+            events.append(link._prepare_sent_event(event_type, "sms", link.phone, masked))
+            summaries.setdefault(link, []).append(("sms", link.phone, masked))
+        self.filtered(lambda link: link.sms_state != "queued").sudo().sms_state = "queued"
+        self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+
+    def _send_email(self, template_xmlid, token_by_link, event_type, events, summaries):
+        """Queue the emails of ``self`` (see ``_send_messages``); add their masked events and
+        chatter summaries to ``events`` and ``summaries``."""
+        template = self.env.ref(template_xmlid).sudo()
+        mails = template.send_mail_batch(
+            self.ids, email_layout_xmlid="mail.mail_notification_light"
+        )
+        mail_by_link = {mail.res_id: mail for mail in mails}
+        for link in self:
+            mail = mail_by_link[link.id]
+            mail.payment_link_id = link
+            text = html2plaintext(mail.body_html or "")
+            masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
+            events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
+            summaries.setdefault(link, []).append(("email", link.email, masked))
+        self.filtered(lambda link: link.email_state != "queued").sudo().email_state = "queued"
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     def _prepare_sent_event(self, event_type, channel, recipient, masked_text):
         self.ensure_one()
@@ -961,7 +622,7 @@ class PaymentLink(models.Model):
 
         :return: {link_id: text}
         """
-        template = self.env.ref(template_xmlid or MESSAGE_TEMPLATES["request"]["sms"]).sudo()
+        template = self.env.ref(template_xmlid or const.MESSAGE_TEMPLATES["request"]["sms"]).sudo()
         template = template.with_context(
             payment_link_urls=self.env.context.get("payment_link_urls")
         )
@@ -1026,63 +687,6 @@ class PaymentLink(models.Model):
     # === BUSINESS METHODS: links inside the documents' own emails === #
 
     @api.model
-    def _fill_mail_markers(self, vals_list):
-        """Replace the link markers of emails being queued by working links.
-
-        One link per document and transaction: every email of the same sending carries the
-        same URL. The email gets the full URL; its chatter copy gets the masked one.
-
-        :param list vals_list: ``mail.mail`` create values, changed in place.
-        """
-        urls = self.env.cr.precommit.data.setdefault("payment_link_sms.mail_urls", {})
-        messages = self.env["mail.message"].sudo()
-        for vals in vals_list:
-            body = vals.get("body_html") or ""
-            for match in utils.LINK_MARKER_RE.finditer(body):
-                key = match.group(0)
-                if key not in urls:
-                    urls[key] = self._issue_link_for_marker(key, *match.groups(), vals=vals)
-                link_id, url, masked = urls[key]
-                vals["body_html"] = vals["body_html"].replace(key, url)
-                if vals.get("body"):
-                    vals["body"] = vals["body"].replace(key, masked)
-                if link_id:
-                    vals.setdefault("payment_link_id", link_id)
-                message = messages.browse(vals.get("mail_message_id")).exists()
-                if message and key in (message.body or ""):
-                    message.body = Markup(message.body.replace(key, masked))
-
-    @api.model
-    def _issue_link_for_marker(self, marker, model, res_id, signature, vals):
-        """Return ``(link_id, url, masked_url)`` for one marker found in an email."""
-        document = model in self.env and self.env[model].sudo().browse(int(res_id)).exists()
-        if (
-            not document
-            or "payment_link_ids" not in document._fields
-            or not consteq(document._payment_link_marker_signature(), signature)
-        ):
-            base = self.get_base_url()
-            return False, base, base
-        if document._payment_link_refusal():
-            url = f"{document.get_base_url()}{document._payment_link_document_url()}"
-            return False, url, url
-        recipients = self.env["res.partner"].browse(
-            [cmd[1] for cmd in vals.get("recipient_ids") or [] if cmd and cmd[0] == 4]
-        )
-        email = vals.get("email_to") or ", ".join(filter(None, recipients.mapped("email")))
-        link = document._payment_link_ensure_live(email=email or None)
-        url = link._issue_tokens("email")[link.id]
-        masked = utils.mask_token(url, url.rsplit("/", 1)[1])
-        text = html2plaintext(vals["body_html"]).replace(marker, masked)
-        link._log_events(
-            "sent",
-            channel="email",
-            recipient=email or link.email,
-            message=f"{vals.get('subject') or ''}\n\n{text}",
-        )
-        link.sudo().email_state = "queued"
-        return link.id, url, masked
-
     # === BUSINESS METHODS: lifecycle === #
 
     def _set_state(self, target, reason=False, values=None, event_values=None, log_document=True):
@@ -1113,7 +717,7 @@ class PaymentLink(models.Model):
         if log_document and target in ("expired", "cancelled", "paid"):
             moving._log_state_on_documents(target, reason)
         if target in ("expired", "cancelled"):
-            moving._internal().transaction_ids._payment_link_cancel_open_attempts()
+            moving._with_company_lang().transaction_ids._payment_link_cancel_open_attempts()
         return moving
 
     def _log_events(self, event_type, **values):
@@ -1126,7 +730,7 @@ class PaymentLink(models.Model):
     def _log_state_on_documents(self, target, reason):
         by_model = {}
         for link in self:
-            link = link._internal()
+            link = link._with_company_lang()
             label = (
                 dict(link._fields["state"]._description_selection(link.env)).get(target)
                 or dict(
@@ -1177,7 +781,7 @@ class PaymentLink(models.Model):
                     ),
                 ]
             )
-            due = due.filtered(lambda link: link._get_page_state() == "payable")
+            due = due.filtered(lambda link: link._refresh_page_state() == "payable")
             urls = utils.UrlMap()
             for channel, links in due.grouped("channel").items():
                 urls.update(links._issue_tokens(channel))
@@ -1208,120 +812,6 @@ class PaymentLink(models.Model):
         )
         paid._notify("paid", reason=reason)  # the document's one message for this stage
         return paid
-
-    # === BUSINESS METHODS: completed payments === #
-
-    def _classify_payment(self, transaction):
-        """Tell what a payment through this link that the provider just confirmed is.
-
-        Called before the transaction is marked done, so that the document is judged as it was
-        while the customer paid.
-
-        :return: 'pays' (it pays the link, in full or in part), 'paid_twice' (the link was
-                 already paid, by another attempt or elsewhere) or 'paid_after_close' (the link
-                 was expired, cancelled, replaced, or its document changed meanwhile).
-        """
-        self.ensure_one()
-        if self.state == "paid":
-            return "paid_twice"
-        if self.state not in const.LIVE_STATES or self.expiration_date <= fields.Datetime.now():
-            return "paid_after_close"
-        document = self._get_document()
-        if document and document._payment_link_is_paid():
-            return "paid_twice"
-        if not document or not document._payment_link_is_payable():
-            return "paid_after_close"
-        return "pays"
-
-    def _record_payment(self, transaction):
-        """Record a payment through the link: it pays the link, or part of it.
-
-        The link is paid once what was paid through it reaches what it asked, or nothing is due
-        on the document any more; otherwise it stays live for the rest, and the payment is
-        recorded as a partial one.
-        """
-        self.ensure_one()
-        currency = self.currency_id
-        paid = self.amount_paid + transaction.amount
-        self._get_document().invalidate_recordset()  # what the payment changed
-        remaining = self._get_amount_due()
-        if (
-            currency.compare_amounts(paid, self.amount) >= 0
-            or currency.compare_amounts(remaining, 0) <= 0
-        ):
-            transaction.sudo().payment_link_outcome = "paid"
-            return self._mark_paid(transaction=transaction)
-        transaction.sudo().payment_link_outcome = "partly_paid"
-        self.sudo().amount_paid = paid
-        internal = self._internal()
-        reason = internal.env._(
-            "%(paid)s paid, %(remaining)s remaining",
-            paid=currency.format(transaction.amount),
-            remaining=currency.format(remaining),
-        )
-        self._log_events("partly_paid", transaction_id=transaction.id, reason=reason)
-        self._log_state_on_documents("partly_paid", reason)
-        self._notify("partly_paid", reason=reason, amount=transaction.amount)
-        return self
-
-    def _record_extra_payment(self, transaction, outcome):
-        """Record a payment the link did not ask for any more: never dropped, never applied.
-
-        The money is real: the transaction stays done and Odoo records it as a payment of the
-        customer, detached from the document (see ``payment.transaction._payment_link_detach``):
-        no draft invoice is posted, no expired or changed quotation confirmed because of it. A
-        payment on a link already paid (``paid_twice``) is refunded where the provider can,
-        once the payment is recorded (``payment.transaction._post_process``); otherwise, and for
-        a payment after the link was closed, the salesperson and the sender get an activity.
-
-        :param str outcome: 'paid_twice' or 'paid_after_close' (see ``_classify_payment``).
-        """
-        self.ensure_one()
-        internal = self._internal()
-        transaction.sudo().payment_link_outcome = outcome
-        amount = self.currency_id.format(transaction.amount)
-        if outcome == "paid_after_close":
-            self.sudo().paid_after_close = True
-            reason = internal.env._(
-                "%(amount)s paid by %(reference)s after the link was closed: recorded as the "
-                "customer's credit, not applied to %(document)s.",
-                amount=amount,
-                reference=transaction.reference,
-                document=self.document_name,
-            )
-        else:
-            reason = internal.env._(
-                "%(amount)s paid by %(reference)s although the link was already paid.",
-                amount=amount,
-                reference=transaction.reference,
-            )
-        self._log_events(outcome, transaction_id=transaction.id, reason=reason)
-        if outcome == "paid_after_close" or not transaction._payment_link_can_refund():
-            internal._schedule_payment_activity(transaction, reason)
-
-    def _schedule_payment_activity(self, transaction, reason):
-        """Ask the salesperson (else the sender) to handle a payment by hand."""
-        self.ensure_one()
-        document = self._get_document()
-        users = (self.salesperson_id | self.sender_id).filtered(
-            lambda user: user.active and not user.share
-        )
-        record = document or transaction.payment_id or self
-        summary = self.env._("Payment to check: %s", self.name)
-        note = Markup("<p>%s</p><p>%s</p>") % (
-            reason,
-            self.env._(
-                "Refund it from the transaction %(reference)s, or apply the payment to what the "
-                "customer owes.",
-                reference=transaction.reference,
-            ),
-        )
-        record.sudo().activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=summary,
-            note=note,
-            user_id=users[:1].id or self.env.ref("base.user_admin").id,
-        )
 
     # === BUSINESS METHODS: delivery tracking === #
 
@@ -1384,8 +874,10 @@ class PaymentLink(models.Model):
         consteq(stored, candidate)  # same work on a miss
         return self.sudo().browse()
 
-    def _get_page_state(self):
-        """Classify a link for the pay page.
+    def _refresh_page_state(self):
+        """Bring the link's state up to date for the pay page, then classify it: a link whose
+        validity ended is expired, one whose document was paid elsewhere is marked paid, one
+        whose document can no longer be paid is cancelled (each with its event).
 
         :return: One of 'payable', 'paid', 'expired', 'cancelled', 'replaced', 'unpayable'.
         """
@@ -1427,7 +919,7 @@ class PaymentLink(models.Model):
         self.ensure_one()
         return self._get_document()._payment_link_amount_due()
 
-    def _check_payment_amount(self, amount):
+    def _validate_payment_amount(self, amount):
         """Return the amount to charge for a payment started with ``amount`` from the page.
 
         The amount due comes from the document. A different amount is accepted only when the
@@ -1492,7 +984,7 @@ class PaymentLink(models.Model):
         if replaced:
             # Their state message is audited: in the company's language.
             replaced.with_context(
-                payment_link_replaced_attempt=True, lang=self._internal().env.lang
+                payment_link_replaced_attempt=True, lang=self._with_company_lang().env.lang
             )._payment_link_abort()
 
     def _busy_message(self):
@@ -1520,104 +1012,13 @@ class PaymentLink(models.Model):
         )
         return f"{expires}-{signature}"
 
-    def _check_landing_token(self, access_token, view=None):
+    def _verify_landing_token(self, access_token, view=None):
         """Whether ``access_token`` opens this link's landing page (or receipt ``view``) now."""
         expires, _sep, signature = str(access_token or "").partition("-")
         if not expires.isdigit() or len(expires) > 12 or not signature:
             return False
         valid = consteq(self._landing_token(view, expires=int(expires)), str(access_token))
         return valid and int(expires) > fields.Datetime.now().timestamp()
-
-    def _get_pay_page_values(self, amount):
-        """Rendering values of the pay page: the document, the amount, Odoo's payment form."""
-        self.ensure_one()
-        document = self._get_document()
-        partner, company, currency = self.partner_id, self.company_id, self.currency_id
-        providers_sudo, payment_methods_sudo, report = self._get_payment_options(amount)
-        return {
-            "link": self,
-            "document": document,
-            "summary_template": document._payment_link_summary_template(),
-            "company": company,
-            "res_company": company,
-            "partner": partner,
-            "amount": amount,
-            "amount_due": self._get_amount_due(),
-            "amount_paid": self.amount_paid,
-            "allow_partial": company.payment_link_allow_partial,
-            "currency": currency,
-            "company_mismatch": partner.company_id and partner.company_id != company,
-            "expected_company": company,
-            # Odoo's payment form (payment.form)
-            "providers_sudo": providers_sudo,
-            "payment_methods_sudo": payment_methods_sudo,
-            # A bearer link is not a login: the customer's saved cards are never offered.
-            "tokens_sudo": self.env["payment.token"].sudo().browse(),
-            "availability_report": report,
-            # Saving a card needs the customer's recorded consent: not offered on a link.
-            "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
-            "partner_id": partner.id,
-            "transaction_route": "/pay/transaction",
-            "landing_route": self._get_landing_route(),
-        }
-
-    def _get_payment_options(self, amount):
-        """The providers and payment methods the pay page offers for ``amount``.
-
-        Odoo's compatibility rules for the link's company, customer, currency and amount
-        (enabled or test providers, published ones for portal and public users), less the
-        providers in test mode unless the company accepts test payments on links.
-
-        :return: ``(providers_sudo, payment_methods_sudo, availability_report)``
-        """
-        self.ensure_one()
-        partner, company, currency = self.partner_id, self.company_id, self.currency_id
-        report = {}
-        providers_sudo = (
-            self.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                company.id, partner.id, amount, currency_id=currency.id, report=report
-            )
-        )
-        if not company.payment_link_allow_test_providers:
-            providers_sudo = providers_sudo.filtered(lambda provider: provider.state == "enabled")
-        payment_methods_sudo = (
-            self.env["payment.method"]
-            .sudo()
-            ._get_compatible_payment_methods(
-                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
-            )
-        )
-        return providers_sudo, payment_methods_sudo, report
-
-    def _check_payment_choice(self, amount, provider_id, payment_method_id, flow, token_id):
-        """Accept only a provider and a payment method that the page offers for this link.
-
-        :raise ValidationError: For a saved card (``flow=token``), or a provider or payment
-                                method the page does not offer (unpublished, disabled, in test
-                                mode, another company's...).
-        """
-        self.ensure_one()
-        if flow not in ("direct", "redirect") or token_id:
-            raise ValidationError(
-                self.env._(
-                    "Saved payment methods cannot be used through a payment link: please enter "
-                    "your payment details."
-                )
-            )
-        providers_sudo, payment_methods_sudo, _report = self._get_payment_options(amount)
-        provider_sudo = providers_sudo.filtered(lambda provider: provider.id == provider_id)
-        method_sudo = payment_methods_sudo.filtered(
-            lambda method: method.id == payment_method_id and provider_sudo in method.provider_ids
-        )
-        if not provider_sudo or not method_sudo:
-            raise ValidationError(
-                self.env._(
-                    "This payment method is not available for this payment: please reload the "
-                    "page and choose one of those offered."
-                )
-            )
 
     def _mark_opened(self, user_agent):
         """Record that a person opened the page (the first opening moves the link to *opened*
@@ -1691,7 +1092,7 @@ class PaymentLink(models.Model):
 
     # === BUSINESS METHODS: notifications === #
 
-    def _internal(self):
+    def _with_company_lang(self):
         """``self`` in the company's language: for what the company's users read (chatter,
         notifications, audit), whoever triggered it (a customer on the pay page, a webhook)."""
         lang = self.company_id[:1].partner_id.lang
@@ -1702,7 +1103,7 @@ class PaymentLink(models.Model):
         the salesperson and the sender (as configured per company) what happened."""
         notified = False
         for link in self:
-            link = link._internal()
+            link = link._with_company_lang()
             users = link._get_notified_users()
             document = link._get_document()
             if not document:

@@ -31,9 +31,7 @@ class PaymentLinkApi(models.AbstractModel):
         found = []
         for model in self._document_models():
             Model = self.env[model]
-            domain = [("name", "=", number)]
-            if model == "account.move":
-                domain.append(("move_type", "in", ("out_invoice", "out_receipt")))
+            domain = Model._payment_link_find_domain(number)
             found += [(model, doc) for doc in Model.search(domain, limit=2)]
         if not found:
             raise UserError(self.env._("No invoice or order numbered %s.", number))

@@ -9,12 +9,47 @@ from .. import const, utils
 class PaymentLinkMixin(models.AbstractModel):
     """What a document (invoice, order...) needs to be paid by link.
 
-    A model inheriting this mixin gets the sending API and implements the ``_payment_link_*``
-    hooks that say what is due, who pays, and whether it can still be paid.
+    The mixin owns the whole contract between a document and its links, as ``rating.mixin``
+    does for ratings: the relation (``payment_link_ids``, the links whose ``res_model`` /
+    ``res_id`` name the document), the stored state of the latest link, ``payment_link_can_send``,
+    the sending API (``send_payment_link``, the wizard's actions), and the lifecycle: a write
+    that voids the document stops its live links (``_payment_link_stop``), a payment made
+    elsewhere closes them (``_payment_link_sync_paid``). See ``readme/DEVELOP.md``.
+
+    A document type writes only its business hooks (and its views):
+
+    * ``_payment_link_amount_due()`` (required): what is due now, computed on the server;
+    * ``_payment_link_refusal()``: why no link can be sent (a translated sentence) or False;
+    * ``_payment_link_can_send_depends()``: the fields the refusal reads;
+    * ``_payment_link_is_paid()``: whether the document is paid in full;
+    * ``_payment_link_void_reason()``: why its live links are cancelled now (reversed...);
+    * ``_payment_link_write_stop_reason(vals)``: why a write stops its live links;
+    * ``_payment_link_paid_reason()``: the reason logged when a payment elsewhere closes them;
+    * ``_payment_link_partner()`` / ``_payment_link_contact()`` / ``_payment_link_salesperson()``;
+    * ``_payment_link_extra_values()``: the link's own Many2one, where a view or rule needs one;
+    * ``_payment_link_transaction_values()``: what ties a transaction to the document;
+    * ``_payment_link_summary_template()``: the pay page's summary of the document;
+    * ``_payment_link_expiration_date(default)``, ``_payment_link_find_domain(number)``,
+      ``_payment_link_report_ref()``, ``_payment_link_pdf_label()``: optional.
+
+    The document type then calls ``_payment_link_sync_paid()`` from wherever Odoo tells it that
+    it was paid (``_invoice_paid_hook``, a transaction's ``_set_done``...).
     """
 
     _name = "payment.link.mixin"
     _description = "Payment Link Document"
+
+    payment_link_ids = fields.One2many(
+        comodel_name="payment.link",
+        inverse_name="res_id",
+        string="Payment Links",
+        domain=lambda self: [("res_model", "=", self._name)],
+        readonly=True,
+        copy=False,
+    )
+    payment_link_can_send = fields.Boolean(
+        string="Can Send A Payment Link", compute="_compute_payment_link_can_send"
+    )
 
     payment_link_state = fields.Selection(
         selection=const.STATES,
@@ -60,6 +95,7 @@ class PaymentLinkMixin(models.AbstractModel):
         string="Not Delivered Because", compute="_compute_payment_link_delivery"
     )
 
+    @api.depends(*const.DOCUMENT_LINK_DEPENDS)
     def _compute_payment_link_state(self):
         for document in self:
             # Sorted here: a link created in this transaction is appended to a cached one2many,
@@ -77,6 +113,11 @@ class PaymentLinkMixin(models.AbstractModel):
             document.payment_link_sent_date = latest.sent_date
             document.payment_link_paid_date = max(paid_dates, default=False)
             document.payment_link_partly_paid = latest.is_partly_paid
+
+    @api.depends(lambda self: self._payment_link_can_send_depends())
+    def _compute_payment_link_can_send(self):
+        for document in self:
+            document.payment_link_can_send = not document._payment_link_refusal()
 
     @api.depends("payment_link_state", "payment_link_expiration_date")
     def _compute_payment_link_days_left(self):
@@ -155,7 +196,19 @@ class PaymentLinkMixin(models.AbstractModel):
                  only here and in the message itself.
         :rtype: list
         """
-        result = self._payment_link_send(channel, phone=phone, email=email, replace=True)
+        # As mail.thread._message_sms does with sms.composer: the composer, built in code,
+        # checks the recipients and sends, for one document or many.
+        self.env["payment.link.send"]._validate_send_request(channel)
+        composer = self.env["payment.link.send"].create(
+            {
+                "res_model": self._name,
+                "res_ids": repr(self.ids),
+                "channel": channel,
+                "phone": phone or False,
+                "email": email or False,
+            }
+        )
+        result = composer._send_links(phone=phone, email=email, replace=True)
         # Only what the answers need: a bulk send must not load every column of every link.
         result["links"].fetch(["res_id", "state", "expiration_date"])
         link_by_doc = {link.res_id: link for link in result["links"]}
@@ -225,6 +278,34 @@ class PaymentLinkMixin(models.AbstractModel):
         self.ensure_one()
         return self.sudo().payment_link_ids.filtered("is_live").sorted("id", reverse=True)[:1]
 
+    def _payment_link_live_links(self):
+        """The live links of the documents of ``self`` (as superuser)."""
+        return self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
+
+    def _payment_link_stop(self, reason):
+        """Cancel the live links of the documents of ``self``, logging ``reason``."""
+        self._payment_link_live_links()._cancel_for_documents(reason)
+
+    def _payment_link_sync_paid(self):
+        """Close the live links of the documents of ``self`` that were paid (or voided)
+        elsewhere: another payment, a reconciliation, a reversal."""
+        live = self._payment_link_live_links()
+        live_ids = set(live.mapped("res_id"))
+        for document in self.filtered(lambda doc: doc.id in live_ids):
+            links = live.filtered(lambda link, doc=document: link.res_id == doc.id)
+            void_reason = document._payment_link_void_reason()
+            if void_reason:
+                links._cancel_for_documents(void_reason)
+            elif document._payment_link_is_paid():
+                links._mark_paid(reason=document._payment_link_paid_reason())
+
+    def write(self, vals):
+        res = super().write(vals)
+        reason = self and self[:1]._payment_link_write_stop_reason(vals)
+        if reason:
+            self._payment_link_stop(reason)
+        return res
+
     def _payment_link_ensure_live(self, email=None):
         """The live link of the document, created (for the email channel) when there is none.
 
@@ -248,7 +329,7 @@ class PaymentLinkMixin(models.AbstractModel):
         return links
 
     def _payment_link_send(self, channel, phone=None, email=None, replace=False):
-        return self.env["payment.link"]._send_for_documents(
+        return self.env["payment.link.send"]._send_for_documents(
             self, channel, phone=phone, email=email, replace=replace
         )
 
@@ -257,6 +338,32 @@ class PaymentLinkMixin(models.AbstractModel):
     def _payment_link_refusal(self):
         """Return why this document cannot be sent a link (a translated sentence), or False."""
         return False
+
+    def _payment_link_can_send_depends(self):
+        """The fields ``_payment_link_refusal`` reads (``payment_link_can_send`` depends on)."""
+        return ["payment_link_state"]
+
+    def _payment_link_void_reason(self):
+        """Why the live links of the document are cancelled now although it is not paid (an
+        invoice reversed...), a translated sentence, or False."""
+        return False
+
+    def _payment_link_paid_reason(self):
+        """The reason logged when a payment made elsewhere closes the document's links."""
+        return self.env._("The document was paid")
+
+    def _payment_link_write_stop_reason(self, vals):
+        """Why writing ``vals`` on documents of this type stops their live links (a translated
+        sentence: the document was cancelled, reset to draft...), or False.
+
+        :param dict vals: The values written (the same on every document of ``self``).
+        """
+        return False
+
+    @api.model
+    def _payment_link_find_domain(self, number):
+        """The domain finding the documents numbered ``number`` (the API's ``find_document``)."""
+        return [("name", "=", number)]
 
     def _payment_link_partner(self):
         """The customer who pays."""

@@ -14,13 +14,6 @@ from .payment_link_webhook import sign
 
 _logger = logging.getLogger(__name__)
 
-# Link event type -> webhook event type.
-WEBHOOK_TYPE_OF = {
-    event_type: webhook_type
-    for webhook_type, event_types in const.WEBHOOK_EVENTS.items()
-    for event_type in event_types
-}
-
 
 class PaymentLinkWebhookDelivery(models.Model):
     """One event for one endpoint: the outbox row until it is delivered, then its log.
@@ -85,7 +78,7 @@ class PaymentLinkWebhookDelivery(models.Model):
         link's company that asked for its type."""
         companies = self._company_ids_with_webhooks()
         events = events.filtered(
-            lambda e: e.event_type in WEBHOOK_TYPE_OF and e.link_id.company_id.id in companies
+            lambda e: e.event_type in const.WEBHOOK_TYPE_OF and e.link_id.company_id.id in companies
         )
         if not events:
             return self.browse()
@@ -97,7 +90,7 @@ class PaymentLinkWebhookDelivery(models.Model):
         now = fields.Datetime.now()
         vals_list = []
         for event in events:
-            webhook_type = WEBHOOK_TYPE_OF[event.event_type]
+            webhook_type = const.WEBHOOK_TYPE_OF[event.event_type]
             targets = webhooks.filtered(
                 lambda w, e=event, t=webhook_type: (
                     w.company_id == e.link_id.company_id and w._wants(t)

@@ -2,6 +2,8 @@
 import logging
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import SUPERUSER_ID, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -41,7 +43,7 @@ class PaymentTransaction(models.Model):
         candidates = self.filtered(
             lambda tx: tx.payment_link_id and tx.operation != "refund" and tx.state in allowed
         )
-        outcomes = {tx: tx.payment_link_id._classify_payment(tx) for tx in candidates}
+        outcomes = {tx: tx._payment_link_classify() for tx in candidates}
         extra = candidates.filtered(lambda tx: outcomes[tx] != "pays")
         extra._payment_link_detach()
         txs = super()._set_done(
@@ -49,10 +51,126 @@ class PaymentTransaction(models.Model):
         )
         for tx in candidates & txs:
             if outcomes[tx] == "pays":
-                tx.payment_link_id._record_payment(tx)
+                tx._payment_link_record_payment()
             else:
-                tx.payment_link_id._record_extra_payment(tx, outcomes[tx])
+                tx._payment_link_record_extra(outcomes[tx])
         return txs
+
+    def _payment_link_classify(self):
+        """Tell what a payment through this link that the provider just confirmed is.
+
+        Called before the transaction is marked done, so that the document is judged as it was
+        while the customer paid.
+
+        :return: 'pays' (it pays the link, in full or in part), 'paid_twice' (the link was
+                 already paid, by another attempt or elsewhere) or 'paid_after_close' (the link
+                 was expired, cancelled, replaced, or its document changed meanwhile).
+        """
+        self.ensure_one()
+        link = self.payment_link_id
+        if link.state == "paid":
+            return "paid_twice"
+        if link.state not in const.LIVE_STATES or link.expiration_date <= fields.Datetime.now():
+            return "paid_after_close"
+        document = link._get_document()
+        if document and document._payment_link_is_paid():
+            return "paid_twice"
+        if not document or not document._payment_link_is_payable():
+            return "paid_after_close"
+        return "pays"
+
+    def _payment_link_record_payment(self):
+        """Record a payment through the link: it pays the link, or part of it.
+
+        The link is paid once what was paid through it reaches what it asked, or nothing is due
+        on the document any more; otherwise it stays live for the rest, and the payment is
+        recorded as a partial one.
+        """
+        self.ensure_one()
+        link, transaction = self.payment_link_id, self
+        currency = link.currency_id
+        paid = link.amount_paid + transaction.amount
+        link._get_document().invalidate_recordset()  # what the payment changed
+        remaining = link._get_amount_due()
+        if (
+            currency.compare_amounts(paid, link.amount) >= 0
+            or currency.compare_amounts(remaining, 0) <= 0
+        ):
+            transaction.sudo().payment_link_outcome = "paid"
+            return link._mark_paid(transaction=transaction)
+        transaction.sudo().payment_link_outcome = "partly_paid"
+        link.sudo().amount_paid = paid
+        internal = link._with_company_lang()
+        reason = internal.env._(
+            "%(paid)s paid, %(remaining)s remaining",
+            paid=currency.format(transaction.amount),
+            remaining=currency.format(remaining),
+        )
+        link._log_events("partly_paid", transaction_id=transaction.id, reason=reason)
+        link._log_state_on_documents("partly_paid", reason)
+        link._notify("partly_paid", reason=reason, amount=transaction.amount)
+        return link
+
+    def _payment_link_record_extra(self, outcome):
+        """Record a payment the link did not ask for any more: never dropped, never applied.
+
+        The money is real: the transaction stays done and Odoo records it as a payment of the
+        customer, detached from the document (see ``payment.transaction._payment_link_detach``):
+        no draft invoice is posted, no expired or changed quotation confirmed because of it. A
+        payment on a link already paid (``paid_twice``) is refunded where the provider can,
+        once the payment is recorded (``payment.transaction._post_process``); otherwise, and for
+        a payment after the link was closed, the salesperson and the sender get an activity.
+
+        :param str outcome: 'paid_twice' or 'paid_after_close' (see ``_payment_link_classify``).
+        """
+        self.ensure_one()
+        link, transaction = self.payment_link_id, self
+        internal = link._with_company_lang()
+        transaction.sudo().payment_link_outcome = outcome
+        amount = link.currency_id.format(transaction.amount)
+        if outcome == "paid_after_close":
+            link.sudo().paid_after_close = True
+            reason = internal.env._(
+                "%(amount)s paid by %(reference)s after the link was closed: recorded as the "
+                "customer's credit, not applied to %(document)s.",
+                amount=amount,
+                reference=transaction.reference,
+                document=link.document_name,
+            )
+        else:
+            reason = internal.env._(
+                "%(amount)s paid by %(reference)s although the link was already paid.",
+                amount=amount,
+                reference=transaction.reference,
+            )
+        link._log_events(outcome, transaction_id=transaction.id, reason=reason)
+        if outcome == "paid_after_close" or not transaction._payment_link_can_refund():
+            transaction._payment_link_schedule_activity(reason)
+
+    def _payment_link_schedule_activity(self, reason):
+        """Ask the salesperson (else the sender) to handle a payment by hand."""
+        self.ensure_one()
+        link, transaction = self.payment_link_id._with_company_lang(), self
+        document = link._get_document()
+        users = (link.salesperson_id | link.sender_id).filtered(
+            lambda user: user.active and not user.share
+        )
+        record = document or transaction.payment_id or link
+        summary = link.env._("Payment to check: %s", link.name)
+        note = Markup("<p>%s</p><p>%s</p>") % (
+            reason,
+            link.env._(
+                "Refund it from the transaction %(reference)s, or apply the payment to what the "
+                "customer owes.",
+                reference=transaction.reference,
+            ),
+        )
+        record.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=note,
+            user_id=users[:1].id or link.env.ref("base.user_admin").id,
+        )
 
     def _payment_link_detach(self):
         """Keep a payment that the link did not ask for any more off its document: Odoo then
@@ -85,14 +203,13 @@ class PaymentTransaction(models.Model):
     def _payment_link_refund(self):
         """Refund a payment too many, or ask a person to when the provider refuses."""
         self.ensure_one()
-        link = self.payment_link_id._internal()
+        link = self.payment_link_id._with_company_lang()
         try:
             with self.env.cr.savepoint():
                 refund = self.sudo()._send_refund_request()
         except (UserError, ValidationError) as error:
             _logger.warning("refund of transaction %s failed: %s", self.reference, error)
-            link._schedule_payment_activity(
-                self,
+            self._payment_link_schedule_activity(
                 link.env._(
                     "%(reference)s paid the link a second time and could not be refunded "
                     "automatically: %(error)s",
@@ -174,7 +291,7 @@ class PaymentTransaction(models.Model):
         default none is: a provider bridge returns the attempts its provider can cancel
         (Stripe: the PaymentIntents of attempts never confirmed, or declined and still open
         for another card). The others stay open: the first one completed pays the link, a
-        later one is refunded or flagged (``payment.link._record_extra_payment``).
+        later one is refunded or flagged (``_payment_link_record_extra``).
         """
         return self.browse()
 

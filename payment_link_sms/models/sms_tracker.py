@@ -1,16 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-from .. import utils
-
-# sms.sms states, as reported by the SMS provider, and what they mean for a payment link.
-SMS_STATE_TO_DELIVERY = {
-    "process": "queued",
-    "pending": "accepted",
-    "sent": "delivered",
-    "error": "failed",
-    "canceled": "failed",
-}
+from .. import const, utils
 
 
 class SmsTracker(models.Model):
@@ -60,7 +51,7 @@ class SmsTracker(models.Model):
 
     def _payment_link_update(self, sms_state, failure_type=False, reason=False):
         links = self.sudo().payment_link_id
-        delivery = SMS_STATE_TO_DELIVERY.get(sms_state)
+        delivery = const.SMS_STATE_TO_DELIVERY.get(sms_state)
         if not links or not delivery:
             return
         if delivery == "failed":

@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import re
 from contextlib import contextmanager
+from unittest.mock import patch
 
-from odoo.tests import Form, new_test_user
+from odoo.tests import Form, JsonRpcException, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import MockEmail
@@ -143,3 +146,115 @@ class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
         user = user or self.billing_user
         action = documents.with_user(user).action_send_payment_link()
         return Form(self.env[action["res_model"]].with_user(user).with_context(action["context"]))
+
+
+# The page's CSRF token carries a timestamp: the only part allowed to differ between misses.
+CSRF_RE = re.compile(r'csrf_token: "[^"]*"')
+
+
+# The transaction route's refusal of an amount that is not (any more) the amount due.
+DUE = "The amount due is now"
+
+
+class PayPageCommon(PaymentLinkCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "payment_link_legal_url": "https://yourcompany.example.com/legal",
+                "payment_link_privacy_url": "https://yourcompany.example.com/privacy",
+            }
+        )
+        cls.invoice.invoice_user_id = cls.billing_user
+
+    def setUp(self):
+        super().setUp()
+        with self.mock_gateways():
+            self.answer = self.send_link()[0]
+        self.link = self.link_of(self.answer)
+        self.token = self.token_of(self.answer)
+        # The page speaks the link's language; these tests read its English texts (the French
+        # page is checked by TestPayPage.test_page_in_the_customer_language).
+        self.link.sudo().lang = "en_US"
+
+    def open_page(self, token=None, person=True, **params):
+        """GET the page; as a person's browser does, its script then signals it was shown
+        (``person=False``: the GET alone, as a link previewer does)."""
+        token = self.token if token is None else token
+        response = self.url_open(f"/pay/{token}", allow_redirects=False, **params)
+        if person and "o_payment_link_beacon" in response.text:
+            user_agent = (params.get("headers") or {}).get("User-Agent")
+            self.signal_opened(token, user_agent=user_agent)
+        return response
+
+    def json_call(self, route, headers=None, **params):
+        """Call one of our JSON routes as the page's script does; return the JSON answer."""
+        response = self.url_open(
+            route,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        return response.json()
+
+    def signal_opened(self, token=None, user_agent=None):
+        """The page's signal that it was shown to a person (what its script sends)."""
+        headers = {"User-Agent": user_agent} if user_agent else {}
+        return self.json_call(
+            "/pay/opened", headers=headers, access_token=self.token if token is None else token
+        )
+
+    def pay_rpc(self, token=None, provider=None, amount=None, **params):
+        """Call the transaction route as the payment form does; return the JSON answer."""
+        payload = self.pay_payload(token=token, provider=provider, amount=amount, **params)
+        response = self.url_open(
+            "/pay/transaction",
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": payload}),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()
+
+    def pay_payload(self, token=None, provider=None, amount=None, **params):
+        """What the payment form posts to the transaction route."""
+        return {
+            "access_token": self.token if token is None else token,
+            "provider_id": (provider or self.demo_provider).id,
+            "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+            "token_id": None,
+            "amount": self.link._get_amount_due() if amount is None else amount,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": "/my/attacker",
+            "is_validation": False,
+            **params,
+        }
+
+    def pay_refused(self, message, **kwargs):
+        """The transaction route refuses the payment with ``message`` (through Odoo's
+        ``make_jsonrpc_request``: a JSON-RPC error, its message asserted)."""
+        responses = []
+        url_open = self.url_open
+
+        def recording_url_open(*args, **url_kwargs):
+            responses.append(url_open(*args, **url_kwargs))
+            return responses[-1]
+
+        payload = self.pay_payload(**kwargs)
+        with (
+            patch.object(self, "url_open", recording_url_open),
+            self.assertRaises(JsonRpcException),
+        ):
+            self.make_jsonrpc_request("/pay/transaction", payload)
+        self.assertIn(message, responses[-1].json()["error"]["data"]["message"])
+
+    def pay(self, state="done", **kwargs):
+        """Start a payment from the page and let the demo provider answer ``state``."""
+        answer = self.pay_rpc(**kwargs)
+        self.assertIn("result", answer, answer.get("error"))
+        tx = self.env["payment.transaction"].search(
+            [("reference", "=", answer["result"]["reference"])]
+        )
+        tx._handle_notification_data(
+            "demo", {"reference": tx.reference, "payment_details": "4242", "simulated_state": state}
+        )
+        return tx

@@ -7,6 +7,14 @@ from odoo.tests import tagged
 from .common import PaymentLinkCommon
 
 
+def invoices_of_three_customers(cls, count):
+    """``count`` posted invoices of the three customers (three languages) in turn."""
+    customers = cls.customer | cls.customer_nb | cls.customer_en
+    return cls.env["account.move"].concat(
+        *(cls._create_posted_invoice(customers[index % 3], 100.0 + index) for index in range(count))
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestBulkSend(PaymentLinkCommon):
     """A bulk send costs a fixed number of queries, whatever the number of invoices."""
@@ -14,13 +22,7 @@ class TestBulkSend(PaymentLinkCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        customers = cls.customer | cls.customer_nb | cls.customer_en
-        cls.invoices = cls.env["account.move"].concat(
-            *(
-                cls._create_posted_invoice(customers[index % 3], 100.0 + index)
-                for index in range(12)
-            )
-        )
+        cls.invoices = invoices_of_three_customers(cls, 12)
 
     @contextmanager
     def count_queries(self):
@@ -133,3 +135,29 @@ class TestBulkSend(PaymentLinkCommon):
         self.assertFalse(french["link_id"] or norwegian["link_id"])
         self.assertFalse(american["error"])
         self.assertEqual([sms["number"] for sms in self._sms], ["+12025550143"])
+
+
+@tagged("post_install", "-at_install")
+class TestBulkSendBudget(PaymentLinkCommon):
+    """Absolute query budgets (warm cache) of a bulk send: a change that adds queries per
+    document, or a few per send, fails here and says by how much."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoices = invoices_of_three_customers(cls, 63)
+
+    def test_bulk_send_query_budgets(self):
+        with self.mock_gateways():
+            # One customer per language: each language's templates are rendered once.
+            self.invoices[:3].send_payment_link("both")  # warm the caches
+            with self.assertQueryCount(BULK_SEND_BUDGETS[10]):
+                self.invoices[3:13].send_payment_link("both")
+            with self.assertQueryCount(BULK_SEND_BUDGETS[50]):
+                self.invoices[13:63].send_payment_link("both")
+        self.assertEqual(len(self.invoices.payment_link_ids), 63)
+
+
+# Queries of send_payment_link("both") for 10 and for 50 invoices (SMS and email, three
+# languages), caches warm: it does not grow with the documents (one more query for 50).
+BULK_SEND_BUDGETS = {10: 28, 50: 29}

@@ -15,7 +15,7 @@ from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
 from .. import const, utils
-from .test_pay_page import PayPageCommon
+from .common import PayPageCommon
 
 URL_RE = re.compile(r"pay\.example\.com/pay/([A-Za-z0-9_-]{22})")
 CODE_RE = re.compile(r'o_payment_link_code">([2-9A-Z-]{34})<')

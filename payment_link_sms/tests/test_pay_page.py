@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import hashlib
-import json
 import re
 from datetime import timedelta
 from unittest.mock import patch
@@ -14,96 +13,20 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .. import const, utils
-from .common import PaymentLinkCommon
-
-# The page's CSRF token carries a timestamp: the only part allowed to differ between misses.
-CSRF_RE = re.compile(r'csrf_token: "[^"]*"')
-
-
-class PayPageCommon(PaymentLinkCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.write(
-            {
-                "payment_link_legal_url": "https://yourcompany.example.com/legal",
-                "payment_link_privacy_url": "https://yourcompany.example.com/privacy",
-            }
-        )
-        cls.invoice.invoice_user_id = cls.billing_user
-
-    def setUp(self):
-        super().setUp()
-        with self.mock_gateways():
-            self.answer = self.send_link()[0]
-        self.link = self.link_of(self.answer)
-        self.token = self.token_of(self.answer)
-        # The page speaks the link's language; these tests read its English texts (the French
-        # page is checked by TestPayPage.test_page_in_the_customer_language).
-        self.link.sudo().lang = "en_US"
-
-    def open_page(self, token=None, person=True, **params):
-        """GET the page; as a person's browser does, its script then signals it was shown
-        (``person=False``: the GET alone, as a link previewer does)."""
-        token = self.token if token is None else token
-        response = self.url_open(f"/pay/{token}", allow_redirects=False, **params)
-        if person and "o_payment_link_beacon" in response.text:
-            user_agent = (params.get("headers") or {}).get("User-Agent")
-            self.signal_opened(token, user_agent=user_agent)
-        return response
-
-    def json_call(self, route, headers=None, **params):
-        """Call one of our JSON routes as the page's script does; return the JSON answer."""
-        response = self.url_open(
-            route,
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json", **(headers or {})},
-        )
-        return response.json()
-
-    def signal_opened(self, token=None, user_agent=None):
-        """The page's signal that it was shown to a person (what its script sends)."""
-        headers = {"User-Agent": user_agent} if user_agent else {}
-        return self.json_call(
-            "/pay/opened", headers=headers, access_token=self.token if token is None else token
-        )
-
-    def pay_rpc(self, token=None, provider=None, amount=None, **params):
-        """Call the transaction route as the payment form does; return the JSON answer."""
-        payload = {
-            "access_token": self.token if token is None else token,
-            "provider_id": (provider or self.demo_provider).id,
-            "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-            "token_id": None,
-            "amount": self.link._get_amount_due() if amount is None else amount,
-            "flow": "direct",
-            "tokenization_requested": False,
-            "landing_route": "/my/attacker",
-            "is_validation": False,
-            **params,
-        }
-        response = self.url_open(
-            "/pay/transaction",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": payload}),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
-
-    def pay(self, state="done", **kwargs):
-        """Start a payment from the page and let the demo provider answer ``state``."""
-        answer = self.pay_rpc(**kwargs)
-        self.assertIn("result", answer, answer.get("error"))
-        tx = self.env["payment.transaction"].search(
-            [("reference", "=", answer["result"]["reference"])]
-        )
-        tx._handle_notification_data(
-            "demo", {"reference": tx.reference, "payment_details": "4242", "simulated_state": state}
-        )
-        return tx
+from .common import CSRF_RE, DUE, PayPageCommon
 
 
 @tagged("post_install", "-at_install")
 class TestPayPage(PayPageCommon):
+    def test_pay_page_query_budget(self):
+        """An absolute query budget of the pay page (caches warm): a change that adds queries
+        to every opening fails here and says by how much."""
+        self.open_page(person=False)  # warm the caches (and record the first preview)
+        self.open_page(person=False)
+        with self.assertQueryCount(PAY_PAGE_BUDGET):
+            response = self.open_page(person=False)
+        self.assertEqual(response.status_code, 200)
+
     def test_page_shows_the_invoice_and_marks_the_link_opened(self):
         iphone = {"User-Agent": "Mozilla/5.0 (iPhone) Test"}
         response = self.open_page(headers=iphone, person=False)
@@ -530,24 +453,22 @@ class TestPayByLink(PayPageCommon):
         self.assertEqual(self.link.paid_transaction_id, tx)
 
     def test_amount_always_comes_from_the_server(self):
-        answer = self.pay_rpc(amount=1.0)
-        self.assertIn("error", answer)
-        self.assertIn("The amount due is now", answer["error"]["data"]["message"])
+        self.pay_refused(DUE, amount=1.0)
         self.assertFalse(self.link.transaction_ids, "nothing half-written")
         # Paid partly in the meantime: the page's old amount is refused, the new one accepted.
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=self.invoice.ids
         ).create({"amount": 234.56})._create_payments()
-        self.assertIn("error", self.pay_rpc(amount=1234.56))
+        self.pay_refused(DUE, amount=1234.56)
         tx = self.pay("done", amount=1000.0)
         self.assertAlmostEqual(tx.amount, 1000.0)
 
     def test_partial_payment_when_allowed(self):
         self.company.payment_link_allow_partial = True
-        self.assertIn("error", self.pay_rpc(amount=2000.0), "never more than due")
-        self.assertIn("error", self.pay_rpc(amount=0.0))
-        self.assertIn("error", self.pay_rpc(amount=-5.0))
-        self.assertIn("error", self.pay_rpc(amount="abc"))
+        self.pay_refused(DUE, amount=2000.0)  # never more than due
+        self.pay_refused(DUE, amount=0.0)
+        self.pay_refused(DUE, amount=-5.0)
+        self.pay_refused("This amount is not valid", amount="abc")
         page = self.url_open(f"/pay/{self.token}?amount=300")
         self.assertIn('name="amount"', page.text)
         tx = self.pay("done", amount=300.0)
@@ -564,16 +485,15 @@ class TestPayByLink(PayPageCommon):
         self.assertNotIn("attacker", tx.landing_route)
 
     def test_unknown_parameters_are_refused(self):
-        answer = self.pay_rpc(partner_id=self.customer_en.id)
-        self.assertIn("error", answer)
+        self.pay_refused(
+            "The following kwargs are not whitelisted: partner_id", partner_id=self.customer_en.id
+        )
         self.assertFalse(self.link.transaction_ids)
 
     def test_invalid_or_dead_token_cannot_pay(self):
-        self.assertIn("error", self.pay_rpc(token="A" * 22))
+        self.pay_refused("This payment link is not valid.", token="A" * 22)
         self.link.action_expire()
-        answer = self.pay_rpc()
-        self.assertIn("error", answer)
-        self.assertIn("expired", answer["error"]["data"]["message"])
+        self.pay_refused("expired")
         self.assertFalse(
             self.env["payment.transaction"].search([("payment_link_id", "=", self.link.id)])
         )
@@ -597,14 +517,11 @@ class TestPayByLink(PayPageCommon):
         self.assertEqual(tx2.state, "done")
         self.assertEqual(self.link.paid_transaction_id, tx2)
         # A third tab cannot start anything once paid.
-        answer = self.pay_rpc()
-        self.assertIn("error", answer)
+        self.pay_refused(self.link._get_page_message("paid"))
 
     def test_pending_payment_blocks_a_second_one(self):
         self.pay("pending")
-        answer = self.pay_rpc()
-        self.assertIn("error", answer)
-        self.assertIn("already in progress", answer["error"]["data"]["message"])
+        self.pay_refused("already in progress")
         self.assertEqual(len(self.link.transaction_ids), 1)
 
     def test_landing_page_needs_its_access_token(self):
@@ -677,3 +594,7 @@ class TestPayByLink(PayPageCommon):
         html = self.url_open(html_url.replace("&amp;", "&"))
         self.assertEqual(html.status_code, 200)
         self.assertIn(self.invoice.name, html.text)
+
+
+# Queries of one GET of a live link's pay page (demo provider), caches warm.
+PAY_PAGE_BUDGET = 36

@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 
 from .. import const
 from ..models.payment_transaction import PaymentTransaction
-from .test_pay_page import PayPageCommon
+from .common import PayPageCommon
 
 NOT_OFFERED = "This payment method is not available for this payment"
 SAVED_CARD = "Saved payment methods cannot be used through a payment link"
@@ -185,7 +185,17 @@ class TestBadAmounts(PaymentSafetyCommon):
             self.assertRefused(SAVED_CARD, flow="token")
             with self.assertRaises(JsonRpcException):
                 self.make_jsonrpc_request("/pay/transaction", self.payload(partner_id=1))
+            self.assertRefused("not whitelisted: reference_prefix", reference_prefix="EVIL")
         self.assertEqual(first.state, "draft", "the attempt in progress was left alone")
+
+    def test_parameters_outside_odoo_whitelist_are_refused(self):
+        # Odoo's kwargs validation of transaction routes: a key that is not a payment form's
+        # could be injected in the transaction's create values.
+        for key, value in (("reference_prefix", "EVIL"), ("custom_field", 1)):
+            with self.subTest(key=key):
+                self.assertRefused(
+                    f"The following kwargs are not whitelisted: {key}", **{key: value}
+                )
 
     @mute_logger("odoo.addons.payment.models.payment_transaction")
     def test_a_payment_left_pending_for_days_does_not_block_the_link(self):

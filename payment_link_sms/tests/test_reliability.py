@@ -15,7 +15,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .. import const
-from .test_pay_page import CSRF_RE, PayPageCommon
+from .common import CSRF_RE, PayPageCommon
 
 URL_SAFE_RE = re.compile(r"[A-Za-z0-9_=-]+")
 DEMO_DONE = {"payment_details": "4242", "simulated_state": "done"}
@@ -60,6 +60,14 @@ class TestPaymentFaults(PayPageCommon):
             self.assertFalse(Link._get_by_token(secrets.token_urlsafe(16)))
         with self.assertQueryCount(1):
             self.assertEqual(Link._get_by_token(self.token), self.link)
+
+    def test_a_miss_returns_an_empty_recordset(self):
+        """The miss path of the constant-time comparison returns no link (an empty recordset,
+        which every caller tests), for an unknown, a foreign and a malformed token."""
+        Link = self.env["payment.link"]
+        for token in ("x", secrets.token_urlsafe(16), None, 42, self.token[:-1]):
+            with self.subTest(token=token):
+                self.assertEqual(Link._get_by_token(token), Link.sudo().browse())
 
     def test_token_fuzzing(self):
         """10,000 random, truncated, altered and foreign tokens: no hit, no leak, same body."""

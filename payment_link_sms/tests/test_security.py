@@ -12,8 +12,8 @@ from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from .. import utils
+from .common import PayPageCommon
 from .test_documents import CODE_RE
-from .test_pay_page import PayPageCommon
 
 
 class _CaptureHandler(logging.Handler):
@@ -97,6 +97,27 @@ class TestSecurity(PayPageCommon):
             link.action_resend()
         with self.assertRaises(AccessError):
             self.invoice.with_user(self.accountant).send_payment_link("sms")
+        self.assertEqual(self.link.state, "sent")
+
+    def test_sending_is_the_payment_link_group_right(self):
+        """The one rights check: only the members of group_payment_link_user send, expire or
+        resend (billing users are, through the group they have)."""
+        group = "payment_link_sms.group_payment_link_user"
+        self.assertTrue(self.billing_user.has_group(group))
+        self.assertFalse(self.accountant.has_group(group))
+        refused = "You are not allowed to send, expire or resend payment links."
+        for call in (
+            lambda: self.invoice.with_user(self.accountant).send_payment_link("sms"),
+            lambda: (
+                self.env["payment.link.send"]
+                .with_user(self.accountant)
+                ._send_for_documents(self.invoice, "sms")
+            ),
+            lambda: self.link.with_user(self.accountant).action_expire(),
+        ):
+            with self.assertRaises(AccessError) as caught:
+                call()
+            self.assertEqual(str(caught.exception), refused)
         self.assertEqual(self.link.state, "sent")
 
     def test_portal_and_plain_users_cannot_read_links(self):

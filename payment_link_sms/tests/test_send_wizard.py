@@ -89,7 +89,7 @@ class TestSendWizard(PaymentLinkCommon):
             old = self.link_of(self.send_link()[0])
             wizard = self._wizard().save()
             self.assertTrue(wizard.has_live_link)
-            wizard.with_context(payment_link_replace=True).action_send()
+            wizard.action_send_replace()
         self.assertEqual(old.state, "cancelled")
         self.assertEqual(self.invoice.payment_link_state, "sent")
 

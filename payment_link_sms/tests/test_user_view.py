@@ -79,7 +79,7 @@ class TestResendWhereTheUserLooks(DocumentsCommon):
             self.billing_user,
         )
         # Its page now tells the customer to use the latest message.
-        self.assertEqual(self.link._get_page_state(), "replaced")
+        self.assertEqual(self.link._refresh_page_state(), "replaced")
 
     def test_masked_url_is_text_without_a_copy_button(self):
         arch = self.link.get_views([(False, "form")])["views"]["form"]["arch"]
@@ -306,7 +306,7 @@ class TestWizardAsTheSenderSeesIt(DocumentsCommon):
     def test_placeholder_is_a_valid_number_and_landlines_are_flagged(self):
         form = self._wizard()
         self.assertEqual(form.phone_placeholder, "+33 6 12 34 56 78")
-        number, error = self.env["payment.link"]._resolve_phone(
+        number, error = self.env["payment.link.send"]._resolve_phone(
             self.customer, self.company, form.phone_placeholder
         )
         self.assertTrue(number)
@@ -336,7 +336,7 @@ class TestWizardAsTheSenderSeesIt(DocumentsCommon):
         self.assertNotIn("type a number", lines[1])
         self.assertIn(f"{other.name}: SMS to +4741234567", lines[2])
         with self.mock_gateways():
-            action = form.save().with_context(payment_link_replace=True).action_send()
+            action = form.save().action_send_replace()
         (reason,) = action["params"]["refused"]
         self.assertTrue(reason.startswith(f"{refused.name}: "), reason)
         self.assertIn("add one on the customer's contact", reason)

@@ -1,8 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import fields, models
 
-# The pay page state of a link cancelled because its order's amount changed.
-PAGE_STATE_AMOUNT_CHANGED = "amount_changed"
+from ..const import PAGE_STATE_AMOUNT_CHANGED
 
 
 class PaymentLink(models.Model):
@@ -24,14 +23,8 @@ class PaymentLink(models.Model):
         "the customer who opens it is told to use the newer link.",
     )
 
-    @api.model
-    def _get_manager_groups(self):
-        # Salespeople send links for the orders they can write; the record rules of
-        # security/payment_link_security.xml keep them to the links of those orders.
-        return [*super()._get_manager_groups(), "sales_team.group_sale_salesman"]
-
-    def _get_page_state(self):
-        page_state = super()._get_page_state()
+    def _refresh_page_state(self):
+        page_state = super()._refresh_page_state()
         if page_state == "cancelled" and self.sale_amount_changed:
             return PAGE_STATE_AMOUNT_CHANGED
         return page_state

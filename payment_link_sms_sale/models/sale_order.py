@@ -11,55 +11,28 @@ from odoo.tools import format_date
 
 from odoo.addons.payment_link_sms import const
 
-QUOTATION_STATES = ("draft", "sent")
-# Context key: the quotations are being confirmed before the link is sent (confirm and send).
-CONFIRM_CONTEXT_KEY = "payment_link_confirm"
-LINK_READER_GROUPS = (
-    "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
-)
+from ..const import CONFIRM_CONTEXT_KEY, QUOTATION_STATES
 
 
 class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "payment.link.mixin"]
 
-    payment_link_ids = fields.One2many(
-        comodel_name="payment.link",
-        inverse_name="sale_order_id",
-        string="Payment Links",
-        readonly=True,
-        copy=False,
-        groups=LINK_READER_GROUPS,
-    )
-    payment_link_can_send = fields.Boolean(
-        string="Can Send A Payment Link", compute="_compute_payment_link_can_send"
-    )
     payment_link_can_confirm_send = fields.Boolean(
         string="Can Confirm And Send A Payment Link", compute="_compute_payment_link_can_send"
     )
 
-    @api.depends(*const.DOCUMENT_LINK_DEPENDS)
-    def _compute_payment_link_state(self):
-        return super()._compute_payment_link_state()
-
-    @api.depends(
-        "state",
-        "amount_total",
-        "require_payment",
-        "prepayment_percent",
-        "validity_date",
-        "payment_link_state",
-    )
     @api.depends_context(CONFIRM_CONTEXT_KEY)
     def _compute_payment_link_can_send(self):
+        res = super()._compute_payment_link_can_send()
         for order in self:
-            order.payment_link_can_send = not order._payment_link_refusal()
             # Once a link went out, Resend (and Expire) take over: no second way to send.
             order.payment_link_can_confirm_send = (
                 order.state in QUOTATION_STATES
                 and order.payment_link_state not in (*const.LIVE_STATES, "expired")
                 and not order.with_context(**{CONFIRM_CONTEXT_KEY: True})._payment_link_refusal()
             )
+        return res
 
     # === ACTIONS === #
 
@@ -78,6 +51,22 @@ class SaleOrder(models.Model):
         return result
 
     # === Hooks of payment.link.mixin === #
+
+    def _payment_link_can_send_depends(self):
+        return [
+            "state",
+            "amount_total",
+            "require_payment",
+            "prepayment_percent",
+            "validity_date",
+            "payment_link_state",
+        ]
+
+    def _payment_link_paid_reason(self):
+        return self.env._("The order was paid")
+
+    def _payment_link_write_stop_reason(self, vals):
+        return vals.get("state") == "cancel" and self.env._("The order was cancelled")
 
     def _payment_link_refusal(self):
         self.ensure_one()
@@ -198,21 +187,10 @@ class SaleOrder(models.Model):
         )
         return max(self.amount_paid, paid_invoices)
 
-    def _payment_link_live_links(self):
-        return self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
-
-    def _payment_link_stop(self, reason):
-        self._payment_link_live_links()._cancel_for_documents(reason)
-
     def _payment_link_sync_paid(self):
-        """Links of orders paid in full elsewhere (another payment, their invoices) stop."""
+        # Odoo's portal payments add to amount_paid without telling the cache.
         self.invalidate_recordset(["amount_paid"])
-        live = self._payment_link_live_links()
-        for order in live.sale_order_id:
-            if order._payment_link_is_paid():
-                live.filtered(lambda link, order=order: link.sale_order_id == order)._mark_paid(
-                    reason=self.env._("The order was paid")
-                )
+        return super()._payment_link_sync_paid()
 
     # === Keep links in step with the order's amount === #
 
@@ -225,7 +203,8 @@ class SaleOrder(models.Model):
     def _payment_link_amount_snapshot(self):
         """The amount keys of the orders of ``self`` that have a live link.
 
-        :return: ``{order_id: key}``, to give to :meth:`_payment_link_check_amounts` once the
+        :return: ``{order_id: key}``, to give to
+                 :meth:`_payment_link_cancel_changed_amounts` once the
                  orders were changed.
         :rtype: dict
         """
@@ -236,7 +215,7 @@ class SaleOrder(models.Model):
         }
 
     @api.model
-    def _payment_link_check_amounts(self, snapshot):
+    def _payment_link_cancel_changed_amounts(self, snapshot):
         """Cancel the live links of the orders whose amount changed since ``snapshot``."""
         if not snapshot:
             return
@@ -258,9 +237,10 @@ class SaleOrder(models.Model):
             return
         live.write({"sale_amount_changed": True})
         live._set_state("cancelled", reason=self.env._("The amount changed"), log_document=False)
-        for order in live.sale_order_id:
-            links = live.filtered(lambda link, order=order: link.sale_order_id == order)
-            order._payment_link_offer_new_link(links)
+        for order in self:
+            links = live.filtered(lambda link, order=order: link.res_id == order.id)
+            if links:
+                order._payment_link_offer_new_link(links)
 
     def _payment_link_offer_new_link(self, links):
         """Tell the users that the links of ``self`` were cancelled and a new one is needed."""
@@ -297,9 +277,7 @@ class SaleOrder(models.Model):
     def write(self, vals):
         snapshot = self._payment_link_amount_snapshot()
         res = super().write(vals)
-        if vals.get("state") == "cancel":
-            self._payment_link_stop(self.env._("The order was cancelled"))
-        self._payment_link_check_amounts(snapshot)
+        self._payment_link_cancel_changed_amounts(snapshot)
         return res
 
     @api.ondelete(at_uninstall=False)

@@ -15,7 +15,7 @@ class SaleOrderLine(models.Model):
         )
         snapshot = orders._payment_link_amount_snapshot()
         lines = super().create(vals_list)
-        orders._payment_link_check_amounts(snapshot)
+        orders._payment_link_cancel_changed_amounts(snapshot)
         return lines
 
     def write(self, vals):
@@ -24,12 +24,12 @@ class SaleOrderLine(models.Model):
             orders |= orders.browse(vals["order_id"])
         snapshot = orders._payment_link_amount_snapshot()
         res = super().write(vals)
-        orders._payment_link_check_amounts(snapshot)
+        orders._payment_link_cancel_changed_amounts(snapshot)
         return res
 
     def unlink(self):
         orders = self.order_id
         snapshot = orders._payment_link_amount_snapshot()
         res = super().unlink()
-        orders._payment_link_check_amounts(snapshot)
+        orders._payment_link_cancel_changed_amounts(snapshot)
         return res

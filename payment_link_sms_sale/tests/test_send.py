@@ -188,8 +188,15 @@ class TestSendBookingLink(PaymentLinkSaleCommon):
     def test_user_without_sales_or_billing_rights_cannot_send(self):
         employee = new_test_user(self.env, login="emma_employee", groups="base.group_user")
         with self.mock_gateways(), self.assertRaises(AccessError):
-            self.env["payment.link"].with_user(employee)._send_for_documents(self.booking, "sms")
+            self.env["payment.link.send"].with_user(employee)._send_for_documents(
+                self.booking, "sms"
+            )
         self.assertFalse(self.booking.payment_link_ids)
+
+    def test_salespeople_send_through_the_payment_link_group(self):
+        # The sale bridge makes salespeople imply the one group that sends links.
+        self.assertTrue(self.salesperson.has_group("payment_link_sms.group_payment_link_user"))
+        self.assertFalse(self.salesperson.has_group("account.group_account_invoice"))
 
     def test_order_list_binds_the_wizard(self):
         action = self.env.ref("payment_link_sms_sale.action_payment_link_send_sale_order")

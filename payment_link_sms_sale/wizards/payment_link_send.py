@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..models.sale_order import CONFIRM_CONTEXT_KEY, QUOTATION_STATES
+from ..const import CONFIRM_CONTEXT_KEY, QUOTATION_STATES
 
 
 class PaymentLinkSend(models.TransientModel):
@@ -20,12 +20,12 @@ class PaymentLinkSend(models.TransientModel):
             documents = documents.with_context(**{CONFIRM_CONTEXT_KEY: True})
         return documents
 
-    def action_send(self):
+    def _action_send(self, replace):
         """Confirm the quotations first when asked; all or nothing: when a link cannot be sent,
         no quotation is confirmed and nothing is sent."""
         self.ensure_one()
         if not self.confirm_orders or self.res_model != "sale.order":
-            return super().action_send()
+            return super()._action_send(replace)
         documents = self._get_documents()
         refusals = [
             reason for reason in (order._payment_link_refusal() for order in documents) if reason
@@ -33,7 +33,7 @@ class PaymentLinkSend(models.TransientModel):
         if refusals:
             raise UserError("\n".join(refusals))
         documents.filtered(lambda order: order.state in QUOTATION_STATES).action_confirm()
-        action = super().action_send()
+        action = super()._action_send(replace)
         refused = action.get("params", {}).get("refused")
         if refused:
             # Raising rolls back the confirmations and the links sent to the other orders.

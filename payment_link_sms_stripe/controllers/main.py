@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 import logging
 import time
 
@@ -8,6 +9,7 @@ from odoo import http
 from odoo.http import request
 
 from odoo.addons.payment_stripe import utils as stripe_utils
+from odoo.addons.payment_stripe.const import HANDLED_WEBHOOK_EVENTS
 from odoo.addons.payment_stripe.controllers.main import StripeController
 
 from .. import const, utils
@@ -26,13 +28,29 @@ class PaymentLinkStripeController(StripeController):
         ``Stripe-Signature`` header: a client error, not a server one. The exception, rather than
         a returned response, makes sure that nothing written meanwhile is committed.
         """
+        reason = self._payment_link_unreadable_reason()
+        if reason:
+            _logger.warning("refused an unreadable Stripe webhook request (%s)", reason)
+            raise BadRequest()
+        return super().stripe_webhook()
+
+    @staticmethod
+    def _payment_link_unreadable_reason():
+        """Why Odoo's webhook could not read the request's body (it would answer 500), or
+        None: not JSON (nor UTF-8), not an event, or a handled event without its object."""
         try:
-            return super().stripe_webhook()
-        except const.MALFORMED_REQUEST_ERRORS as error:
-            _logger.warning(
-                "refused an unreadable Stripe webhook request (%s: %s)", type(error).__name__, error
-            )
-            raise BadRequest() from None
+            event = json.loads(request.httprequest.get_data())
+        except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
+            return f"not JSON: {error}"
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "not a Stripe event"
+        if event["type"] not in HANDLED_WEBHOOK_EVENTS:
+            return None  # acknowledged by Odoo without being read
+        data = event.get("data")
+        stripe_object = data.get("object") if isinstance(data, dict) else None
+        if not isinstance(stripe_object, dict) or not isinstance(stripe_object.get("id"), str):
+            return "no event object"
+        return None
 
     def _verify_notification_signature(self, tx_sudo):
         """Override of `payment_stripe` to verify strictly the events of link payments.
@@ -48,7 +66,12 @@ class PaymentLinkStripeController(StripeController):
         :raise Forbidden: When the event cannot be authenticated.
         """
         if not tx_sudo._payment_link_get_link():
-            return super()._verify_notification_signature(tx_sudo)
+            try:
+                return super()._verify_notification_signature(tx_sudo)
+            except (KeyError, ValueError) as error:
+                # Odoo's parsing of a missing or malformed Stripe-Signature header.
+                _logger.warning("refused Stripe event with an unreadable signature: %r", error)
+                raise BadRequest() from None
         reference = tx_sudo.reference
         try:
             timestamp, signatures = utils.parse_signature_header(

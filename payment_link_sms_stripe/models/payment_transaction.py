@@ -32,10 +32,10 @@ class PaymentTransaction(models.Model):
         would confirm the link's payment.
         """
         if self.provider_code == "stripe" and self.payment_link_id:
-            self._payment_link_check_stripe_intent(notification_data.get("payment_intent"))
+            self._payment_link_validate_stripe_intent(notification_data.get("payment_intent"))
         return super()._process_notification_data(notification_data)
 
-    def _payment_link_check_stripe_intent(self, intent):
+    def _payment_link_validate_stripe_intent(self, intent):
         """Make sure that ``intent`` is the PaymentIntent created for this transaction.
 
         :param dict intent: A PaymentIntent object from Stripe (anything else is not checked).
