@@ -83,11 +83,12 @@ class TestInvoicePdf(DocumentsCommon):
         self.assertIn(self.link.masked_url.split("://", 1)[1], html)
         self.assertNotIn("o_payment_link_qr", html, "no QR code of a masked link")
         self.assertFalse(URL_RE.search(html))
+        self.assertFalse(CODE_RE.search(html), "no code to type either")
         self.assertEqual(self.link.sudo().token_ids, tokens_before, "no token issued")
         self.assertNotIn("printed", self.link.event_ids.mapped("event_type"))
 
     def test_printing_cannot_flood_the_trail(self):
-        tokens = [URL_RE.search(self.render_invoice_html()).group(1) for _index in range(12)]
+        tokens = [CODE_RE.search(self.render_invoice_html()).group(1) for _index in range(12)]
         printed = self.link.event_ids.filtered(lambda e: e.event_type == "printed")
         self.assertEqual(len(printed), 1, "one printed event per document version and hour")
         print_tokens = self.link.sudo().token_ids.filtered(lambda t: t.channel == "print")
