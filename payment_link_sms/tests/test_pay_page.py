@@ -334,6 +334,7 @@ class TestPayPage(PayPageCommon):
         self.assertEqual(response.status_code, 410)
         self.assertIn("Nothing is left to pay", response.text)
         self.assertNotIn("To pay", response.text)
+        self.assertNotIn("replaced by a newer one", response.text)
 
     def test_paid_link_shows_the_receipt(self):
         self.env["account.payment.register"].with_context(
