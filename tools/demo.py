@@ -20,6 +20,7 @@ page, http://127.0.0.1:9069/ by default (port + 1000), showing what arrived like
 """
 
 import argparse
+import signal
 import subprocess
 import sys
 
@@ -90,7 +91,7 @@ with registry.cursor() as cr:
         env["ir.mail_server"].create(server_values)
     partner = invoice.partner_id
     if not (partner.mobile or partner.phone):
-        partner.mobile = "+1 555 010 0199"
+        partner.mobile = "+1 202 555 0143"
     print("DEMO-INVOICE %s %s" % (invoice.id, invoice.name))
     # A live link for the demo invoice (no message is sent); each run prints a working URL.
     link = invoice._payment_link_ensure_live(email=partner.email or "demo@example.com")
@@ -195,6 +196,8 @@ def main():
         flush=True,
     )
     odoo = subprocess.Popen([*base, f"--http-port={args.port}"], env=env)
+    # Stopped by a service manager (SIGTERM): Odoo and the stand-ins stop with the demo.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: odoo.send_signal(signal.SIGTERM))
     try:
         code = odoo.wait()
     except KeyboardInterrupt:  # Ctrl-C reached Odoo too: let it shut down gracefully

@@ -99,7 +99,7 @@ class MailMail(models.Model):
         if mails:
             links = mails.payment_link_id.sudo()
             if failure_type:
-                links._update_delivery(
+                links._update_delivery_from_outbox(
                     "email", "failed", reason=self._payment_link_plain_reason(failure_type)
                 )
                 # Kept by Odoo for a retry: mask the link (the email and its message) and
@@ -113,7 +113,7 @@ class MailMail(models.Model):
                         }
                     )
             else:
-                links._update_delivery("email", "delivered")
+                links._update_delivery_from_outbox("email", "delivered")
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )

@@ -5,7 +5,7 @@ from datetime import timedelta
 import psycopg2
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import (
     SQL,
@@ -339,13 +339,14 @@ class PaymentLink(models.Model):
         :param bool open_link: Offer to open the link's form (after a resend from the old one).
         """
         urls = urls or {}
+        channels = dict(self._fields["channel"]._description_selection(self.env))
         links = [
             {
                 "id": link.id,
                 "name": link.name,
                 "document": link.document_name,
                 "url": urls.get(link.id) or link.masked_url,
-                "channel": dict(const.CHANNELS)[link.channel],
+                "channel": channels[link.channel],
                 "recipients": ", ".join(filter(None, [link.phone, link.email])),
                 "expiration": link._format_expiration(),
             }
@@ -661,7 +662,7 @@ class PaymentLink(models.Model):
                 )
             body = Markup("<p>%s</p>") % title
             for channel, recipient, masked in lines:
-                label = dict(const.CHANNELS)[channel]
+                label = dict(link._fields["channel"]._description_selection(link.env))[channel]
                 body += Markup("<p><b>%s</b> %s</p><blockquote>%s</blockquote>") % (
                     label,
                     recipient,
@@ -841,6 +842,36 @@ class PaymentLink(models.Model):
             if delivery_state == "failed":
                 moving._notify("delivery_failed", reason=reason)
         return moving
+
+    def _update_delivery_from_outbox(self, channel, delivery_state, reason=False):
+        """Record a delivery status from Odoo's SMS or email queue without ever failing it.
+
+        The message is already with the provider: if the queue's transaction failed, Odoo
+        would keep the message outgoing and send it again. The link's row may have been
+        written since that transaction's snapshot (the other channel's status arriving at the
+        same moment), a serialization failure under REPEATABLE READ: the status is then
+        recorded once the queue's transaction has committed, in a transaction of its own.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._update_delivery(channel, delivery_state, reason=reason)
+            return
+        except psycopg2.errors.SerializationFailure:
+            _logger.info("payment link %s status recorded after a concurrent update", channel)
+        dbname, link_ids = self.env.cr.dbname, self.ids
+
+        @self.env.cr.postcommit.add
+        def update_after_commit():
+            for _attempt in range(3):
+                try:
+                    with sql_db.db_connect(dbname).cursor() as cr:
+                        env = api.Environment(cr, SUPERUSER_ID, {})
+                        env["payment.link"].browse(link_ids)._update_delivery(
+                            channel, delivery_state, reason=reason
+                        )
+                    return
+                except psycopg2.errors.SerializationFailure:
+                    continue
 
     # === BUSINESS METHODS: public page === #
 

@@ -83,6 +83,7 @@ class TestInvoicePdf(DocumentsCommon):
         self.assertIn(self.link.masked_url.split("://", 1)[1], html)
         self.assertNotIn("o_payment_link_qr", html, "no QR code of a masked link")
         self.assertFalse(URL_RE.search(html))
+        self.assertFalse(CODE_RE.search(html), "no code to type either")
         self.assertEqual(self.link.sudo().token_ids, tokens_before, "no token issued")
         self.assertNotIn("printed", self.link.event_ids.mapped("event_type"))
 

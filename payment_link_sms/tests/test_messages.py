@@ -34,6 +34,16 @@ class TestMessages(PaymentLinkCommon):
         self.assertEqual(self._sms[0]["body"], expected)
         self.assertEqual(self._sms[0]["number"], "+33612345678")
 
+    def test_channel_named_in_the_readers_language(self):
+        """The sent dialog and the document's chatter name the channel in the reader's
+        language (the field's translated labels, not the English constant)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        with self.mock_gateways():
+            answer = self.send_link(channel="both")[0]
+        link = self.link_of(answer).with_context(lang="fr_FR")
+        dialog = link._action_sent_dialog()
+        self.assertEqual(dialog["params"]["links"][0]["channel"], "SMS et e-mail")
+
     def test_sms_text_in_norwegian(self):
         invoice = self._create_posted_invoice(self.customer_nb, 980.0)
         with self.mock_gateways():

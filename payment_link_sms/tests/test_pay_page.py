@@ -239,10 +239,25 @@ class TestPayPage(PayPageCommon):
         response = self.open_page()
         self.assertEqual(response.status_code, 410)
         self.assertIn("replaced by a newer one", response.text)
+        self.assertIn("To pay", response.text)
         self.invoice.button_draft()
         self.invoice.action_post()
         response = self.open_page(token=self.token)
         self.assertEqual(response.status_code, 410)
+
+    def test_old_link_of_a_paid_document_says_nothing_is_due(self):
+        with self.mock_gateways():
+            self.send_link()
+        # Paid after the resend (through the newer link or otherwise): the old link's page
+        # says that nothing is left to pay instead of asking the customer to pay.
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.invoice.ids
+        ).create({})._create_payments()
+        response = self.open_page()
+        self.assertEqual(response.status_code, 410)
+        self.assertIn("Nothing is left to pay", response.text)
+        self.assertNotIn("To pay", response.text)
+        self.assertNotIn("replaced by a newer one", response.text)
 
     def test_paid_link_shows_the_receipt(self):
         self.env["account.payment.register"].with_context(
@@ -471,10 +486,30 @@ class TestPayByLink(PayPageCommon):
         self.pay_refused("This amount is not valid", amount="abc")
         page = self.url_open(f"/pay/{self.token}?amount=300")
         self.assertIn('name="amount"', page.text)
+        self.assertIn('value="300.00"', page.text, "the amount as money, not 300.0")
         tx = self.pay("done", amount=300.0)
         self.assertAlmostEqual(tx.amount, 300.0)
         self.assertTrue(self.link.is_partly_paid, "usable for the rest (TestPartialPayments)")
         self.assertAlmostEqual(self.link.amount_paid, 300.0)
+        # Where the customer lands: the part received and what remains, never a failure.
+        landing = self.url_open(tx.landing_route)
+        self.assertEqual(landing.status_code, 200)
+        self.assertNotIn("did not go through", landing.text)
+        self.assertNotIn("Nothing was charged", landing.text)
+        self.assertIn("Payment received", landing.text)
+        self.assertIn("934.56", landing.text)
+        self.assertIn("o_payment_link_pay_rest", landing.text)
+        # "Pay the rest" leads back to the link's page, for the amount left.
+        values = dict(
+            re.findall(
+                r'<input type="hidden" name="(csrf_token|access_token)" value="([^"]*)"',
+                landing.text,
+            )
+        )
+        rest = self.url_open(f"/pay/retry/{self.link.id}", data=values)
+        self.assertEqual(rest.status_code, 200)
+        self.assertIn("o_payment_form", rest.text)
+        self.assertIn('value="934.56"', rest.text)
 
     def test_client_cannot_choose_landing_route_or_save_a_card(self):
         answer = self.pay_rpc(tokenization_requested=True)

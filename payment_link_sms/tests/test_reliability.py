@@ -262,6 +262,72 @@ class TestConcurrentPayments(PayPageCommon):
         finally:
             self._drop_committed(dbname, link_id)
 
+    def test_email_status_racing_the_sms_status_never_fails_the_mail_queue(self):
+        """The mail queue's transaction records the email's delivery on the link; the SMS
+        status written on the same link meanwhile must not make it fail, or Odoo would keep the
+        email outgoing and send it a second time."""
+
+        def mail_queue(env, link_id):
+            mail = env["mail.mail"].create(
+                {
+                    "email_to": "race@example.com",
+                    "subject": "Race email",
+                    "body_html": "<p>Race</p>",
+                    "payment_link_id": link_id,
+                }
+            )
+            return lambda: mail._postprocess_sent_message(success_pids=[])
+
+        self._race_outbox(mail_queue, {"sms_state": "delivered"}, "email")
+
+    def test_sms_status_racing_the_email_status_never_fails_the_sms_queue(self):
+        """The same race the other way round: the SMS queue records the provider's answer
+        while the email's delivery was written on the link."""
+
+        def sms_queue(env, link_id):
+            tracker = env["sms.tracker"].create(
+                {"sms_uuid": "race-uuid", "payment_link_id": link_id}
+            )
+            return lambda: tracker._action_update_from_sms_state("sent")
+
+        self._race_outbox(sms_queue, {"email_state": "delivered"}, "sms")
+
+    def _race_outbox(self, prepare, concurrent_values, channel):
+        """Run an outbox job whose snapshot predates a concurrent write on the same link."""
+        dbname = self.env.cr.dbname
+        link_id, _provider_id = self._commit_link(dbname)
+        db = sql_db.db_connect(dbname)
+        try:
+            with db.cursor() as cr1, db.cursor() as cr2:
+                env1 = api.Environment(cr1, SUPERUSER_ID, {})
+                env2 = api.Environment(cr2, SUPERUSER_ID, {})
+                job = prepare(env1, link_id)
+                cr1.commit()
+                # The queue's snapshot is taken now; the other channel's status arrives meanwhile.
+                cr1.execute("SELECT sms_state FROM payment_link WHERE id = %s", [link_id])
+                env2["payment.link"].browse(link_id).write(concurrent_values)
+                cr2.commit()
+                with mute_logger("odoo.sql_db", "odoo.addons.payment_link_sms.models.payment_link"):
+                    job()
+                    cr1.commit()
+            with db.cursor() as cr:
+                cr.execute(
+                    "SELECT sms_state, email_state FROM payment_link WHERE id = %s", [link_id]
+                )
+                self.assertEqual(cr.fetchone(), ("delivered", "delivered"))
+                cr.execute(
+                    "SELECT count(*) FROM payment_link_event WHERE link_id = %s"
+                    " AND event_type = 'delivered' AND channel = %s",
+                    [link_id, channel],
+                )
+                self.assertEqual(cr.fetchone()[0], 1)
+        finally:
+            with db.cursor() as cr:
+                cr.execute("DELETE FROM mail_message WHERE subject = 'Race email'")
+                cr.execute("DELETE FROM sms_tracker WHERE sms_uuid = 'race-uuid'")
+                cr.commit()
+            self._drop_committed(dbname, link_id)
+
     @staticmethod
     def _commit_link(dbname):
         """A link both transactions can see: prepared and committed on a real cursor."""

@@ -95,3 +95,12 @@ class TestPayRetryTour(PaymentLinkCommon):
         self.start_tour(f"/pay/{self.token_of(answer)}", "payment_link_sms_pay_retry_tour")
         self.assertEqual(link.state, "paid")
         self.assertEqual(link.transaction_ids.mapped("state"), ["done", "error"])
+
+    def test_partial_payment_then_pay_the_rest(self):
+        self.company.payment_link_allow_partial = True
+        with self.mock_gateways():
+            answer = self.send_link()[0]
+        link = self.link_of(answer)
+        self.start_tour(f"/pay/{self.token_of(answer)}", "payment_link_sms_pay_partial_tour")
+        self.assertEqual(link.state, "paid")
+        self.assertEqual(link.transaction_ids.mapped("amount"), [934.56, 300.0])

@@ -518,7 +518,7 @@ class PaymentLinkSend(models.TransientModel):
             line = self.env._(
                 "✓ %(document)s: %(channel)s to %(recipients)s",
                 document=document.display_name,
-                channel=dict(const.CHANNELS)[channel],
+                channel=dict(self._fields["channel"]._description_selection(self.env))[channel],
                 recipients=recipients,
             )
             if document.id in live_by_doc:

@@ -143,3 +143,52 @@ registry.category("web_tour.tours").add("payment_link_sms_pay_retry_tour", {
         },
     ],
 });
+
+/** A partial payment on a phone: the part received, what is left, then "Pay the rest". */
+registry.category("web_tour.tours").add("payment_link_sms_pay_partial_tour", {
+    steps: () => [
+        {
+            content: "The amount to pay is shown as money",
+            trigger: "input#o_payment_link_amount_input[value='1234.56']",
+        },
+        {
+            content: "Pay only a part",
+            trigger: "#o_payment_link_amount_input",
+            run: "edit 300",
+        },
+        {
+            content: "Update the amount",
+            trigger: "form.o_payment_link_partial button[type='submit']",
+            run: "click",
+        },
+        {
+            content: "The page asks for the part",
+            trigger: ".o_payment_link_amount:contains('300')",
+        },
+        ...demoPaySteps("done"),
+        {
+            content: "The customer is told the part was received, never that it failed",
+            trigger: ".o_payment_link_part_received",
+            timeout: 20000,
+        },
+        {
+            content: "What is left to pay",
+            trigger: ".o_payment_link_amount_left:contains('934')",
+        },
+        {
+            content: "Pay the rest",
+            trigger: "button.o_payment_link_pay_rest",
+            run: "click",
+        },
+        {
+            content: "Back on the link's page, for what is left",
+            trigger: ".o_payment_link_amount:contains('934')",
+        },
+        ...demoPaySteps("done"),
+        {
+            content: "Paid in full",
+            trigger: ".o_payment_link_paid",
+            timeout: 20000,
+        },
+    ],
+});
