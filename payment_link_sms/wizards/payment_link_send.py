@@ -462,17 +462,7 @@ class PaymentLinkSend(models.TransientModel):
 
         :return: ``(new link ids, {document id: reason of refusal})``
         """
-        live_links = (
-            self.env["payment.link"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", documents._name),
-                    ("res_id", "in", documents.ids),
-                    ("state", "in", const.LIVE_STATES),
-                ]
-            )
-        )
+        live_links = self._live_links_of(documents)
         plans = self._plan_batch(
             documents, channel, phone, email, replace, dict(live_links.grouped("res_id")), bulk
         )
@@ -491,12 +481,9 @@ class PaymentLinkSend(models.TransientModel):
         return links.ids, refused
 
     @api.model
-    def _plan_outcomes(self, documents, channel):
-        """What a bulk send of ``documents`` on ``channel`` would do to each, before sending.
-
-        :return: {document id: one translated line naming the document}
-        """
-        live_by_doc = dict(
+    def _live_links_of(self, documents):
+        """The live links of ``documents`` (sudoed), in one query."""
+        return (
             self.env["payment.link"]
             .sudo()
             .search(
@@ -506,8 +493,15 @@ class PaymentLinkSend(models.TransientModel):
                     ("state", "in", const.LIVE_STATES),
                 ]
             )
-            .grouped("res_id")
         )
+
+    @api.model
+    def _plan_outcomes(self, documents, channel):
+        """What a bulk send of ``documents`` on ``channel`` would do to each, before sending.
+
+        :return: {document id: one translated line naming the document}
+        """
+        live_by_doc = dict(self._live_links_of(documents).grouped("res_id"))
         outcomes = {}
         for plan in self._plan_batch(documents, channel, None, None, True, live_by_doc, True):
             document = plan["document"]
