@@ -159,14 +159,7 @@ class PaymentLinkPortal(PaymentPortal):
             "landing_route": link_sudo._get_landing_route(),
         }
 
-    @http.route(
-        "/pay/<string:token>",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        website=True,
-        sitemap=False,
-    )
+    @http.route("/pay/<string:token>", methods=["GET"], **PAGE_ROUTE)
     def payment_link_page(self, token, amount=None, **kwargs):
         link_sudo = request.env["payment.link"]._get_by_token(token)
         if not link_sudo:
@@ -273,14 +266,7 @@ class PaymentLinkPortal(PaymentPortal):
         request.update_context(lang=link_sudo.lang or request.env.lang)
         return link_sudo.with_context(lang=link_sudo.lang)
 
-    @http.route(
-        "/pay/done/<int:link_id>",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        website=True,
-        sitemap=False,
-    )
+    @http.route("/pay/done/<int:link_id>", methods=["GET"], **PAGE_ROUTE)
     def payment_link_done(self, link_id, access_token=None, **kwargs):
         """Where the customer lands after paying: the receipt, or what happened."""
         link_sudo = self._payment_link_landing(link_id, access_token)
@@ -299,11 +285,8 @@ class PaymentLinkPortal(PaymentPortal):
 
     @http.route(
         ["/pay/done/<int:link_id>/pdf", "/pay/done/<int:link_id>/html"],
-        type="http",
-        auth="public",
         methods=["GET"],
-        website=True,
-        sitemap=False,
+        **PAGE_ROUTE,
     )
     def payment_link_receipt_document(self, link_id, access_token=None, **kwargs):
         """The paid document, for the receipt: through this checked route (signed token of a
