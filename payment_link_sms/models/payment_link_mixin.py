@@ -239,7 +239,7 @@ class PaymentLinkMixin(models.AbstractModel):
         if not latest:
             return self.action_send_payment_link()
         new_link, urls = latest._resend()
-        return new_link._action_sent_dialog(urls)
+        return self.env["payment.link.send"]._sent_dialog(new_link, urls)
 
     def action_view_payment_links(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(

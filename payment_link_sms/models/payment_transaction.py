@@ -107,8 +107,9 @@ class PaymentTransaction(models.Model):
             remaining=currency.format(remaining),
         )
         link._log_events("partly_paid", transaction_id=transaction.id, reason=reason)
-        link._log_state_on_documents("partly_paid", reason)
-        link._notify("partly_paid", reason=reason, amount=transaction.amount)
+        Event = self.env["payment.link.event"]
+        Event._log_state_on_documents(link, "partly_paid", reason)
+        Event._notify_stage(link, "partly_paid", reason=reason, amount=transaction.amount)
         return link
 
     def _payment_link_record_extra(self, outcome):
@@ -281,7 +282,9 @@ class PaymentTransaction(models.Model):
             )
             tx.payment_link_id._log_events("payment_failed", transaction_id=tx.id, reason=reason)
             if not tx.env.context.get("payment_link_replaced_attempt"):
-                tx.payment_link_id._notify("payment_failed", reason=reason)
+                self.env["payment.link.event"]._notify_stage(
+                    tx.payment_link_id, "payment_failed", reason=reason
+                )
 
     def _payment_link_replaceable(self):
         """Return the attempts of ``self`` that a new payment on the same link cancels.

@@ -13,6 +13,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .. import const, utils
+from ..controllers.portal import PaymentLinkPortal
 from .common import CSRF_RE, DUE, PayPageCommon
 
 
@@ -598,12 +599,12 @@ class TestPayByLink(PayPageCommon):
         )
 
     def test_receipt_pdf_only_for_a_paid_link_through_its_signed_route(self):
-        pdf_route = self.link._get_landing_route("pdf")
+        pdf_route = PaymentLinkPortal._payment_link_landing_route(self.link, "pdf")
         self.assertEqual(self.url_open(pdf_route).status_code, 404, "not paid: no receipt")
         self.pay("done")._post_process()
         self.assertEqual(self.link.state, "paid")
         self.assertEqual(self.url_open(pdf_route).status_code, 200)
-        html = self.url_open(self.link._get_landing_route("html"))
+        html = self.url_open(PaymentLinkPortal._payment_link_landing_route(self.link, "html"))
         self.assertEqual(html.status_code, 200)
         self.assertIn(self.invoice.name, html.text)
         self.assertIn("frame-ancestors 'none'", html.headers["Content-Security-Policy"])

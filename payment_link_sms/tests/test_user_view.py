@@ -47,7 +47,7 @@ class TestResendWhereTheUserLooks(DocumentsCommon):
             self.invoice, self.env["account.move"].search(self._invoice_filter("payment_link_sent"))
         )
         # The dialog's link is the new link, in full: it opens the page.
-        self.assertEqual(self.env["payment.link"]._get_by_token(token), new_link)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), new_link)
 
     def test_resend_from_the_link_form_shows_the_dialog_and_the_new_link(self):
         link = self.link.with_user(self.billing_user)
@@ -56,7 +56,7 @@ class TestResendWhereTheUserLooks(DocumentsCommon):
         new_id, token = self._dialog_url(action)
         self.assertEqual(action["params"]["open_link_id"], new_id)
         self.assertEqual(link.replaced_by_id.id, new_id)
-        self.assertEqual(self.env["payment.link"]._get_by_token(token).id, new_id)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token).id, new_id)
         # The old link's form no longer offers Resend.
         arch = link.get_views([(False, "form")])["views"]["form"]["arch"]
         button = etree.fromstring(arch).xpath("//button[@string='Resend Link']")[0]
@@ -124,7 +124,8 @@ class TestReportFigures(DocumentsCommon):
             second.action_expire()
             third = second.with_user(self.billing_user)._resend()[0]
         self.link = third
-        self.token = third._issue_tokens("sms")[third.id].rsplit("/", 1)[1]
+        urls = self.env["payment.link.token"]._issue(third, "sms")
+        self.token = urls[third.id].rsplit("/", 1)[1]
         self.pay("done")
         self.assertEqual(third.state, "paid")
         self._set_sent_hours_ago(third, 10)
@@ -186,7 +187,7 @@ class TestFailurePage(DocumentsCommon):
         self.assertEqual(answer.status_code, 303)
         location = answer.headers["Location"]
         token = re.search(r"/pay/([A-Za-z0-9_-]{22})$", location)[1]
-        self.assertEqual(self.env["payment.link"]._get_by_token(token), self.link)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), self.link)
         again = self.open_page(token=token)
         self.assertEqual(again.status_code, 200)
         self.assertIn("o_payment_form", again.text)
@@ -257,7 +258,7 @@ class TestPrintedCode(DocumentsCommon):
         # As a person types it: lower case, without the dashes, with spaces.
         for typed in (code, code.lower(), code.replace("-", ""), code.replace("-", " ")):
             with self.subTest(typed=typed):
-                found = self.env["payment.link"]._get_by_token(typed)
+                found = self.env["payment.link.token"]._find_link(typed)
                 self.assertEqual(found, self.link)
         self.assertEqual(self.open_page(token=code.lower().replace("-", "")).status_code, 200)
         # A bearer secret like any token: only its hash is stored, the URL is masked in logs.

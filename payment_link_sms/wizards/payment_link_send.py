@@ -591,7 +591,7 @@ class PaymentLinkSend(models.TransientModel):
             email=self.email if single else None,
             replace=replace,
         )
-        return result["links"]._action_sent_dialog(result["urls"], result["refused"])
+        return self._sent_dialog(result["links"], result["urls"], result["refused"])
 
     def _send_links(self, phone=None, email=None, replace=False):
         """Send the links of the composer's documents on its channel (see
@@ -603,3 +603,38 @@ class PaymentLinkSend(models.TransientModel):
         return self._get_documents()._payment_link_send(
             self.channel, phone=phone or None, email=email or None, replace=replace
         )
+
+    @api.model
+    def _sent_dialog(self, links, urls=None, refused=None, open_link=False):
+        """The client action telling the sender which ``links`` went out (the only place,
+        besides the message, where the full link is shown: it is not stored).
+
+        :param bool open_link: Offer to open the link's form (after a resend from the old one).
+        """
+        urls = urls or {}
+        channels = dict(links._fields["channel"]._description_selection(links.env))
+        rows = [
+            {
+                "id": link.id,
+                "name": link.name,
+                "document": link.document_name,
+                "url": urls.get(link.id) or link.masked_url,
+                "channel": channels[link.channel],
+                "recipients": ", ".join(filter(None, [link.phone, link.email])),
+                "expiration": link._format_expiration(),
+            }
+            for link in links
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "payment_link_sms.sent_dialog",
+            "name": self.env._("Payment link sent")
+            if len(links) == 1
+            else self.env._("%s payment links sent", len(links)),
+            "target": "new",
+            "params": {
+                "links": rows,
+                "refused": list((refused or {}).values()),
+                "open_link_id": links.id if open_link and len(links) == 1 else False,
+            },
+        }
