@@ -168,15 +168,52 @@ class PayPageCommon(PaymentLinkCommon):
         )
         cls.invoice.invoice_user_id = cls.billing_user
 
+    # The invoice's link, its token and the send's answer are made on first use (a test that
+    # needs none sends nothing); a test whose clock moves (freeze_time) makes it first, at the
+    # time it means, with ``send_default_link()``. A test may set its own.
     def setUp(self):
         super().setUp()
-        with self.mock_gateways():
-            self.answer = self.send_link()[0]
-        self.link = self.link_of(self.answer)
-        self.token = self.token_of(self.answer)
-        # The page speaks the link's language; these tests read its English texts (the French
-        # page is checked by TestPayPage.test_page_in_the_customer_language).
-        self.link.sudo().lang = "en_US"
+        self._default_link = {}
+        self._default_link_sent = False
+
+    def send_default_link(self):
+        """Send the invoice's link now (once), its messages kept out of the test's own
+        mocked outboxes, and return it."""
+        if not self._default_link_sent:
+            self._default_link_sent = True
+            outboxes = ("_sms", "_new_sms", "_mails", "_new_mails", "_mails_args")
+            kept = {name: getattr(self, name) for name in outboxes if hasattr(self, name)}
+            with self.mock_gateways():
+                answer = self.send_link()[0]
+            for name, value in kept.items():
+                setattr(self, name, value)
+            link = self.link_of(answer)
+            # The page speaks the link's language; these tests read its English texts (the
+            # French page is checked by TestPayPage.test_page_in_the_customer_language).
+            link.sudo().lang = "en_US"
+            for name, value in (
+                ("answer", answer),
+                ("link", link),
+                ("token", self.token_of(answer)),
+            ):
+                self._default_link.setdefault(name, value)
+        return self._default_link["link"]
+
+    def _default_link_value(name):
+        def getter(self):
+            if name not in self._default_link:
+                self.send_default_link()
+            return self._default_link[name]
+
+        def setter(self, value):
+            self._default_link[name] = value
+
+        return property(getter, setter)
+
+    answer = _default_link_value("answer")
+    link = _default_link_value("link")
+    token = _default_link_value("token")
+    del _default_link_value
 
     def open_page(self, token=None, person=True, **params):
         """GET the page; as a person's browser does, its script then signals it was shown
