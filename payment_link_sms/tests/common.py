@@ -8,14 +8,14 @@ from odoo.tests import Form, JsonRpcException, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import MockEmail
-from odoo.addons.sms.tests.common import MockSMS
+from odoo.addons.sms.tests.common import SMSCase
 
 
-class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
+class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, SMSCase):
     """Fixtures shared by the payment link tests: a French company, customers with valid
     numbers in several languages, posted invoices, the demo payment provider, and a billing
-    user. Only what leaves the machine is mocked: the SMS gateway (Odoo's IAP mock) and SMTP
-    (Odoo's mail gateway mock)."""
+    user. Only what leaves the machine is mocked: the SMS gateway (Odoo's IAP mock, checked
+    with ``SMSCase``'s ``assertSMS*``) and SMTP (Odoo's mail gateway mock)."""
 
     @classmethod
     def setUpClass(cls):

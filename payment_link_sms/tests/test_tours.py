@@ -44,7 +44,7 @@ class TestSendTour(PaymentLinkCommon):
         self.assertEqual(len(link), 1)
         self.assertEqual(link.sender_id, self.billing_user)
         self.assertEqual(len(self._sms), 1)
-        self.assertEqual(self._sms[0]["number"], "+33612345678")
+        self.assertSMSIapSent(["+33612345678"])
 
 
 @tagged("post_install", "-at_install")
