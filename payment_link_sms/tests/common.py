@@ -170,11 +170,16 @@ class PayPageCommon(PaymentLinkCommon):
 
     # The invoice's link, its token and the send's answer are made on first use (a test that
     # needs none sends nothing); a test whose clock moves (freeze_time) makes it first, at the
-    # time it means, with ``send_default_link()``. A test may set its own.
+    # time it means, with ``send_default_link()``. A test may set its own. A class whose
+    # tests all start from the invoice's live link sets ``send_link_in_setup``.
+    send_link_in_setup = False
+
     def setUp(self):
         super().setUp()
         self._default_link = {}
         self._default_link_sent = False
+        if self.send_link_in_setup:
+            self.send_default_link()
 
     def send_default_link(self):
         """Send the invoice's link now (once), its messages kept out of the test's own
@@ -253,12 +258,13 @@ class PayPageCommon(PaymentLinkCommon):
 
     def pay_payload(self, token=None, provider=None, amount=None, **params):
         """What the payment form posts to the transaction route."""
+        link = self.link if token is None else self.env["payment.link.token"]._find_link(token)
         return {
             "access_token": self.token if token is None else token,
             "provider_id": (provider or self.demo_provider).id,
             "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
             "token_id": None,
-            "amount": self.link._get_amount_due() if amount is None else amount,
+            "amount": link._get_amount_due() if link and amount is None else amount,
             "flow": "direct",
             "tokenization_requested": False,
             "landing_route": "/my/attacker",

@@ -61,6 +61,8 @@ class TestInvoicePdf(DocumentsCommon):
         super().setUpClass()
         cls.company.payment_link_on_invoice_pdf = True
 
+    send_link_in_setup = True  # the printed invoice shows its live link
+
     def test_pdf_shows_the_live_link_with_its_qr(self):
         html = self.render_invoice_html()
         self.assertIn('id="payment_link_block"', html)
@@ -189,6 +191,7 @@ class TestInvoiceEmailTemplate(DocumentsCommon):
                 )
 
     def test_template_reuses_the_live_link(self):
+        self.send_default_link()
         self.send_invoice_email(self.invoice, "payment_link_sms.mail_template_invoice_payment_link")
         self.assertEqual(self.invoice.payment_link_ids, self.link)
         mail = self._mails[0]
@@ -230,6 +233,7 @@ class TestReminders(DocumentsCommon):
             return list(self._sms)
 
     def test_reminder_is_sent_once_before_expiry(self):
+        self.send_default_link()  # now: the reminders are sent days later
         self.assertEqual(self._run_cron(50), [], "too early")
         sms = self._run_cron(58)
         self.assertEqual(len(sms), 1)

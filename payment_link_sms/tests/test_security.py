@@ -106,6 +106,7 @@ class TestSecurity(PayPageCommon):
         group = "payment_link_sms.group_payment_link_user"
         self.assertTrue(self.billing_user.has_group(group))
         self.assertFalse(self.accountant.has_group(group))
+        self.send_default_link()
         refused = "You are not allowed to send, expire or resend payment links."
         for call in (
             lambda: self.invoice.with_user(self.accountant).send_payment_link("sms"),

@@ -19,6 +19,8 @@ FULL_URL_RE = re.compile(r"^https://pay\.example\.com/pay/([A-Za-z0-9_-]{22})$")
 
 @tagged("post_install", "-at_install")
 class TestResendWhereTheUserLooks(DocumentsCommon):
+    send_link_in_setup = True  # they start from the invoice's live link
+
     def _dialog_url(self, action):
         self.assertEqual(action["tag"], "payment_link_sms.sent_dialog")
         (link,) = action["params"]["links"]
@@ -92,6 +94,8 @@ class TestResendWhereTheUserLooks(DocumentsCommon):
 class TestReportFigures(DocumentsCommon):
     """Invoicing > Reporting > Payment Links, read as its pivot asks: the action's domain, the
     pivot's measures."""
+
+    send_link_in_setup = True  # they start from the invoice's live link
 
     def _filter_domain(self, view_xmlid, filter_name):
         from .test_documents import TestReporting
@@ -230,6 +234,8 @@ class TestPagesDetails(DocumentsCommon):
 class TestPrintedCode(DocumentsCommon):
     """The invoice PDF's block: a QR code beside the text, and a code a person can type."""
 
+    send_link_in_setup = True  # they start from the invoice's live link
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -280,6 +286,8 @@ class TestPrintedCode(DocumentsCommon):
 
 @tagged("post_install", "-at_install")
 class TestWizardAsTheSenderSeesIt(DocumentsCommon):
+    send_link_in_setup = True  # they start from the invoice's live link
+
     def _wizard(self, invoices=None):
         return self.open_send_wizard(invoices if invoices is not None else self.invoice)
 
@@ -346,6 +354,8 @@ class TestWizardAsTheSenderSeesIt(DocumentsCommon):
 @tagged("post_install", "-at_install")
 class TestChatterOfAPayment(DocumentsCommon):
     """The invoice's chatter while the customer pays: one message per stage, by the system."""
+
+    send_link_in_setup = True  # they start from the invoice's live link
 
     def _new_messages(self, before):
         return (self.invoice.message_ids - before).sorted("id")
