@@ -75,6 +75,16 @@ class PaymentLink(models.Model):
         help="Part of the amount was paid through the link; it stays usable for the rest until "
         "it expires.",
     )
+    amount_refunded = fields.Monetary(
+        compute="_compute_amount_refunded",
+        help="What was refunded of the link's payments through Odoo's refund flow "
+        "(requested, pending or done).",
+    )
+    amount_refundable = fields.Monetary(
+        string="Refundable",
+        compute="_compute_amount_refunded",
+        help="What can still be refunded of a paid link's payments.",
+    )
     paid_after_close = fields.Boolean(
         string="Paid After It Was Closed",
         readonly=True,
@@ -196,6 +206,14 @@ class PaymentLink(models.Model):
                 link.currency_id.is_zero(link.amount_paid)
             )
 
+    @api.depends("state", "transaction_ids.child_transaction_ids.state")
+    def _compute_amount_refunded(self):
+        for link in self:
+            payments = link.sudo().transaction_ids._payment_link_payments()
+            refundable = sum(tx._payment_link_refundable() for tx in payments)
+            link.amount_refunded = sum(payments.mapped("amount")) - refundable
+            link.amount_refundable = refundable if link.state == "paid" else 0.0
+
     @api.model
     def _read_group_select(self, aggregate_spec, query):
         # A median, for "hours to pay": a few slow payers must not hide the usual delay.
@@ -293,6 +311,36 @@ class PaymentLink(models.Model):
         new_link, urls = self._resend()
         return self.env["payment.link.send"]._sent_dialog(new_link, urls, open_link=True)
 
+    def action_refund(self, amount=None, reason=None):
+        """Refund this paid link, all or part, through Odoo's refund flow
+        (``payment.transaction.action_refund``), as the provider and the document allow.
+
+        :param float amount: What to refund (default: all that is left to refund).
+        :param str reason: Why (audited with the refund).
+        :return: The id of the refund transaction.
+        :rtype: int
+        :raise UserError: Nothing is refunded nor created when the refund is refused.
+        """
+        self.ensure_one()
+        self._ensure_manage_rights(self.env._("You are not allowed to refund payment links."))
+        if self.state != "paid":
+            raise UserError(
+                self.env._("Link %s is not paid: there is nothing to refund.", self.name)
+            )
+        payments = self.sudo().transaction_ids._payment_link_payments()
+        payment, amount = payments._payment_link_refund_source(self, amount)
+        refusal = self._get_document()._payment_link_refund_refusal(self, amount)
+        if refusal:
+            raise UserError(refusal)
+        before = payment.child_transaction_ids
+        # As the user: Odoo's own refund flow checks its rights on the transaction.
+        self.env["payment.transaction"].browse(payment.id).action_refund(amount_to_refund=amount)
+        payment.invalidate_recordset(["child_transaction_ids"])
+        refund = (payment.child_transaction_ids - before).filtered(
+            lambda tx: tx.operation == "refund"
+        )
+        return payment._payment_link_log_refund(refund, reason).id
+
     def _resend(self):
         """Send a new link replacing this one; return ``(new link, {link id: full URL})``."""
         self.ensure_one()
@@ -331,14 +379,18 @@ class PaymentLink(models.Model):
 
     # === BUSINESS METHODS: rights, documents === #
 
-    def _ensure_manage_rights(self):
-        """Only the members of ``payment_link_sms.group_payment_link_user`` may send, expire or
-        resend links, on links they can read."""
+    def _ensure_manage_rights(self, message=None):
+        """Only the members of ``payment_link_sms.group_payment_link_user`` may send, expire,
+        resend or refund links, on links they can read.
+
+        :param str message: The refusal (default: the one of sending, expiring, resending).
+        """
         if not self.env.su and not self.env.user.has_group(
             "payment_link_sms.group_payment_link_user"
         ):
             raise AccessError(
-                self.env._("You are not allowed to send, expire or resend payment links.")
+                message
+                or self.env._("You are not allowed to send, expire or resend payment links.")
             )
         self.check_access("read")
 

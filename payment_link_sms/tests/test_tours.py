@@ -2,7 +2,7 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import PaymentLinkCommon
+from .common import PaymentLinkCommon, PayPageCommon
 
 
 @tagged("post_install", "-at_install")
@@ -104,3 +104,20 @@ class TestPayRetryTour(PaymentLinkCommon):
         self.start_tour(f"/pay/{self.token_of(answer)}", "payment_link_sms_pay_partial_tour")
         self.assertEqual(link.state, "paid")
         self.assertEqual(link.transaction_ids.mapped("amount"), [934.56, 300.0])
+
+
+@tagged("post_install", "-at_install")
+class TestRefundTour(PayPageCommon):
+    def test_refund_part_of_a_paid_link_from_its_form(self):
+        tx = self.pay()
+        self.assertEqual(self.link.state, "paid")
+        self.start_tour(
+            f"/odoo/action-payment_link_sms.action_payment_link/{self.link.id}",
+            "payment_link_sms_refund_tour",
+            login="billing_user",
+        )
+        refund = tx.child_transaction_ids
+        self.assertEqual((refund.operation, refund.state), ("refund", "done"))
+        self.assertAlmostEqual(refund.amount, -200.0)
+        event = self.link.event_ids.filtered(lambda e: e.event_type == "refunded")
+        self.assertIn("Late delivery", event.reason)
