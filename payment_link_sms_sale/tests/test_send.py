@@ -127,6 +127,23 @@ class TestSendBookingLink(PaymentLinkSaleCommon):
         self.assertIn("300,00", self._sms[0]["body"])
         self.assertFalse(self.booking.payment_link_can_confirm_send)
 
+    def test_confirm_and_send_asks_the_order_explicitly_without_a_context_key(self):
+        """The composer that confirms asks the quotation for its refusal and amount once
+        confirmed (an explicit argument): no key in the documents' context leaks into what
+        they call (their other hooks, Odoo's own methods)."""
+        self.booking.write(
+            {"require_payment": True, "prepayment_percent": 0.3, "validity_date": "2026-01-01"}
+        )
+        self.assertIn("expired on", self.booking._payment_link_refusal())
+        self.assertFalse(self.booking._payment_link_refusal(confirming=True))
+        self.assertAlmostEqual(self.booking._payment_link_amount_due(), 90.0)
+        self.assertAlmostEqual(self.booking._payment_link_amount_due(confirming=True), 300.0)
+        self.assertTrue(self.booking.payment_link_can_confirm_send)
+        wizard = self.open_wizard(self.booking, self.booking.action_confirm_and_send_payment_link())
+        self.assertNotIn("payment_link_confirm", wizard._get_documents().env.context)
+        self.assertFalse(wizard.refusal_preview, "confirming it lifts the quotation's expiry")
+        self.assertIn("300,00", wizard.sms_preview)
+
     def test_confirm_and_send_is_all_or_nothing(self):
         self.customer.write({"mobile": False, "email": "camille.martin@"})
         wizard = self.open_wizard(self.booking, self.booking.action_confirm_and_send_payment_link())
