@@ -207,12 +207,13 @@ class PaymentRequest(models.Model):
             request.amount_paid = sum(links.mapped("amount_paid"))
             request.amount_refunded = -sum(self._refunds_of(links).mapped("amount"))
 
-    @api.depends("payment_link_ids.sent_date", "payment_link_paid_date")
+    @api.depends("payment_link_ids.sent_date", "payment_link_ids.paid_date")
     def _compute_timing(self):
         for request in self:
-            sent = [date for date in request.sudo().payment_link_ids.mapped("sent_date") if date]
-            request.sent_date = min(sent, default=False)
-            paid = request.payment_link_paid_date
+            links = request.sudo().payment_link_ids
+            request.sent_date = min(filter(None, links.mapped("sent_date")), default=False)
+            paid_links = links.filtered(lambda link: link.state == "paid")
+            paid = max(filter(None, paid_links.mapped("paid_date")), default=False)
             request.hours_to_paid = (
                 (paid - request.sent_date).total_seconds() / 3600
                 if paid and request.sent_date
