@@ -301,10 +301,15 @@ class TestPaymentRequestForm(PaymentRequestCommon):
         self.assertFalse(request.send_blocked_reason)
         with self.mock_gateways():
             action = request.with_user(self.agent).action_generate_payment_link()
+            self.process_outboxes()
         self.assertEqual(request.state, "active")
         link = request.payment_link_ids
         # The agent is shown the masked link only.
-        self.assertEqual(action["params"]["links"][0]["url"], link.masked_url)
+        self.assertEqual(
+            action["params"]["message"],
+            f"{link.name} (\u2026{link.token_hint}) sent by Email to camille.martin@example.com.",
+        )
+        self.assertNotIn("/pay/", str(action))
 
     def test_sms_preview_segments_and_cost(self):
         form = Form(self.env["payment.request"].with_user(self.agent))
