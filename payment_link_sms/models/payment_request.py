@@ -76,7 +76,8 @@ class PaymentRequest(models.Model):
         compute="_compute_state",
         store=True,
         index=True,
-        tracking=True,
+        # Not tracked: the link's events are logged in the chatter by OdooBot already (a
+        # tracked change made by the customer's page would be signed by the public user).
     )
     send_sms = fields.Boolean(
         string="Send by SMS", compute="_compute_channels", store=True, readonly=False
