@@ -530,3 +530,21 @@ class TestPaymentRequestPayPage(PaymentRequestCommon, PayPageCommon):
         self.open_page()
         self.pay(state="error")
         self.assertEqual(self.request.state, "failed")
+
+    def test_refunds_through_payment_demo_when_the_queue_allows_them(self):
+        self.open_page()
+        self.pay()
+        self.assertEqual(self.request.state, "paid")
+        with self.assertRaises(UserError) as caught:
+            self.link.action_refund(amount=20.0)
+        self.assertEqual(
+            str(caught.exception), "The payment queue Roadside does not allow refunds."
+        )
+        self.assertFalse(self.link.transaction_ids.child_transaction_ids)
+        self.queue.allow_refund = True
+        self.link.action_refund(amount=20.0, reason="Shorter tow")
+        self.assertEqual(self.request.state, "paid")  # a part refunded: still paid
+        self.assertEqual(self.request.amount_refunded, 20.0)
+        self.link.action_refund(reason="Cancelled tow")  # the rest
+        self.assertEqual(self.request.amount_refunded, 120.5)
+        self.assertEqual(self.request.state, "refunded")
