@@ -34,6 +34,7 @@
         "web.assets_backend": [
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
+            "payment_link_sms/static/src/progress/*",
         ],
         "web.assets_frontend": [
             "payment_link_sms/static/src/js/pay_page_opened.js",
@@ -162,6 +163,7 @@
             ("remove", "payment/static/src/js/payment_wizard_copy_clipboard_field.js"),
             "payment_link_sms/static/src/js/pay_page_opened.js",
             "payment_link_sms/static/src/js/pay_page_ready.js",
+            "payment_link_sms/static/src/js/pay_page_progress.js",
         ],
         # What the tours need on the lean pages (loaded in test mode only, with web.assets_tests).
         "payment_link_sms.assets_pay_page_tests": [
