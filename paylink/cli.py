@@ -187,6 +187,29 @@ def cmd_send(client, args):
     )
 
 
+def cmd_request(client, args):
+    answer = client.execute(
+        "payment.link.api",
+        "create_request",
+        args.partner,
+        args.amount,
+        currency=args.currency,
+        reference=args.reference,
+        explanation=args.explanation,
+        queue=args.queue,
+        channel=args.channel,
+    )
+    show(
+        answer,
+        args,
+        lambda a: print(
+            f"Sent request {a['reference']} ({a['link']['reference']}) to "
+            f"{a['link']['partner']} by {a['link']['channel']}: {a['url']}\n"
+            f"Amount {money(a['link'], 'amount')}, expires {a['expiration_date']}"
+        ),
+    )
+
+
 def cmd_status(client, args):
     summary = client.execute("payment.link.api", "link_status", args.reference, args.verbose)
     show(summary, args, lambda s: print_status(s, args.verbose))
@@ -220,6 +243,18 @@ def cmd_resend(client, args):
 def cmd_list(client, args):
     summaries = client.execute("payment.link.api", "list_links", args.state, args.since, args.limit)
     show(summaries, args, print_list)
+
+
+def add_channel_options(parser, default):
+    channel = parser.add_mutually_exclusive_group()
+    for name in ("sms", "email", "both"):
+        channel.add_argument(
+            f"--{name}",
+            dest="channel",
+            action="store_const",
+            const=name,
+            help=f"send by {name} (default: {default})",
+        )
 
 
 def build_parser():
@@ -262,20 +297,26 @@ def build_parser():
 
     send = sub.add_parser("send", help="send a payment link for an invoice or order")
     send.add_argument("document", metavar="INVOICE_OR_ORDER_NUMBER")
-    channel = send.add_mutually_exclusive_group()
-    for name in ("sms", "email", "both"):
-        channel.add_argument(
-            f"--{name}",
-            dest="channel",
-            action="store_const",
-            const=name,
-            help=f"send by {name} (default: the company's default channel)",
-        )
+    add_channel_options(send, "the company's default channel")
     send.add_argument("--phone", help="number to text instead of the customer's")
     send.add_argument("--to", help="address to email instead of the customer's")
     send.set_defaults(func=cmd_send, channel=None)
 
-    status = sub.add_parser("status", help="state of a link (reference or document number)")
+    request = sub.add_parser(
+        "request", help="ask a client for a payment without a document (a desk request)"
+    )
+    request.add_argument("--partner", required=True, metavar="NAME_OR_ID", help="the client")
+    request.add_argument("--amount", required=True, help="the amount, e.g. 120.50")
+    request.add_argument("--currency", help="currency code (default: the company's)")
+    request.add_argument("--reference", help="reference shown to the client (default: now)")
+    request.add_argument("--explanation", metavar="TEXT", help="shown on the payment page")
+    request.add_argument("--queue", metavar="NAME", help="payment queue (default: your only one)")
+    add_channel_options(request, "the queue's channel")
+    request.set_defaults(func=cmd_request, channel=None)
+
+    status = sub.add_parser(
+        "status", help="state of a link (link reference, document number or request reference)"
+    )
     status.add_argument("reference", metavar="REFERENCE")
     status.add_argument("-v", "--verbose", action="store_true", help="list the link's events")
     status.set_defaults(func=cmd_status)

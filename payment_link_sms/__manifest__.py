@@ -11,9 +11,11 @@
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/res_groups.xml",
+        "security/payment_request_groups.xml",
         "security/ir.model.access.csv",
         "security/payment_link_security.xml",
         "security/webhook_security.xml",
+        "security/payment_request_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/webhook_cron_data.xml",
@@ -29,12 +31,20 @@
         "views/res_config_settings_views.xml",
         "wizards/payment_link_send_views.xml",
         "views/payment_link_webhook_views.xml",
+        "views/payment_link_queue_views.xml",
+        "views/payment_request_views.xml",
+        "views/payment_request_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
+<<<<<<< HEAD
             "payment_link_sms/static/src/progress/*",
+=======
+            "payment_link_sms/static/src/js/char_counter_field.js",
+            "payment_link_sms/static/src/xml/char_counter_field.xml",
+>>>>>>> helper/desk
         ],
         "web.assets_frontend": [
             "payment_link_sms/static/src/js/pay_page_opened.js",
