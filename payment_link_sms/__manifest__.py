@@ -33,18 +33,16 @@
         "views/payment_link_webhook_views.xml",
         "views/payment_link_queue_views.xml",
         "views/payment_request_views.xml",
+        "views/payment_request_progress_views.xml",
         "views/payment_request_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
-<<<<<<< HEAD
             "payment_link_sms/static/src/progress/*",
-=======
             "payment_link_sms/static/src/js/char_counter_field.js",
             "payment_link_sms/static/src/xml/char_counter_field.xml",
->>>>>>> helper/desk
         ],
         "web.assets_frontend": [
             "payment_link_sms/static/src/js/pay_page_opened.js",

@@ -1,8 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import threading
+import time
 from unittest.mock import patch
 
+import requests
+
 from odoo.tests import new_test_user, tagged
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable, json_dump
 from odoo.addons.bus.tests.common import WebsocketCase
@@ -302,3 +307,86 @@ class TestLiveProgressRights(ProgressCommon, WebsocketCase):
             ),
             [],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestLiveProgressTour(ProgressCommon, WebsocketCase):
+    """The agent's link form while the customer pays in another browser.
+
+    The agent's screen is the tour's headless Chromium (logged in, with its real websocket to
+    Odoo's bus). The customer is a second client without any session (the public user), driven
+    by this test from a thread through HTTP, as their phone would: it waits until the agent's
+    screen listens to the link's progress channel (the bus's own dispatcher says so), then opens
+    the page, reports its steps, fails a payment and pays with payment_demo. The tour waits for
+    each step to appear, without reloading. Under test, PostgreSQL's NOTIFY that wakes the bus
+    after a commit does not happen (test cursors never commit), so the websockets are woken
+    after each step as the bus's test helper (trigger_notification_dispatching) does.
+    """
+
+    def test_the_agent_sees_the_customer_pay_live(self):
+        self.link.sudo().sender_id = self.billing_user
+        payloads = [self.pay_payload(), self.pay_payload()]
+        channel = hashable(
+            channel_with_db(self.registry.db_name, (self.link, const.PROGRESS_SUBCHANNEL))
+        )
+        errors = []
+
+        def customer():
+            try:
+                for _i in range(600):  # the agent's screen listens (at most 60 s)
+                    if dispatch._channels_to_ws.get(channel):
+                        break
+                    time.sleep(0.1)
+                session = requests.Session()
+                session.cookies.set(TEST_CURSOR_COOKIE_NAME, self.http_request_key)
+                base = self.base_url()
+
+                def call(route, **params):
+                    answer = session.post(
+                        f"{base}{route}",
+                        json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
+                        timeout=30,
+                    ).json()
+                    if "error" in answer:
+                        raise AssertionError(f"{route}: {answer['error']}")
+                    return answer.get("result")
+
+                call("/pay/opened", access_token=self.token)
+                for step in ("method_chosen", "details_entering"):
+                    call("/pay/progress", access_token=self.token, step=step)
+                for payload, state in zip(payloads, ("error", "done"), strict=True):
+                    reference = call("/pay/transaction", **payload)["reference"]
+                    call(
+                        "/payment/demo/simulate_payment",
+                        reference=reference,
+                        payment_details="4242",
+                        simulated_state=state,
+                    )
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+        original = type(self.env["payment.link.event"])._send_progress
+
+        def send_progress_and_wake_the_bus(events):
+            original(events)
+
+            @events.env.cr.precommit.add
+            def wake():
+                for websocket in set(dispatch._channels_to_ws.get(channel, ())):
+                    websocket.trigger_notification_dispatching()
+
+        thread = threading.Thread(target=customer)
+        with patch.object(
+            type(self.env["payment.link.event"]), "_send_progress", send_progress_and_wake_the_bus
+        ):
+            thread.start()
+            try:
+                self.start_tour(
+                    f"/odoo/action-payment_link_sms.action_payment_link/{self.link.id}",
+                    "payment_link_sms_live_progress_tour",
+                    login="billing_user",
+                )
+            finally:
+                thread.join(timeout=60)
+                self.assertFalse(errors, "the customer's side failed")
+        self.assertEqual(self.link.state, "paid")
