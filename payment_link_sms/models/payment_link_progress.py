@@ -129,7 +129,9 @@ class PaymentLink(models.Model):
                 "channel": event.channel or False,
                 "reason": html2plaintext(event.reason) if event.reason else False,
                 "failure_kind": event.failure_kind or False,
-                "failure_label": kinds.get(event.failure_kind, False),
+                # "Payment failed" twice says nothing: the kind only when it says why.
+                "failure_label": event.failure_kind not in (False, "other")
+                and kinds.get(event.failure_kind, False),
                 "checklist": (
                     self._failure_checklist(event.failure_kind)
                     if event.event_type in ("payment_failed", "refund_failed")
@@ -176,8 +178,7 @@ class PaymentLink(models.Model):
             model, _sep, res_id = name[len(const.PROGRESS_CHANNEL_PREFIX) :].rpartition(":")
             if model and res_id.isdigit():
                 ids_by_model.setdefault(model, set()).add(int(res_id))
-        user = self.env.user
-        if not user._is_internal() or not self.env["payment.link"].has_access("read"):
+        if not self.env["payment.link"].has_access("read"):
             return []
         channels = []
         for model, ids in ids_by_model.items():

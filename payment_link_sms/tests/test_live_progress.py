@@ -296,6 +296,30 @@ class TestLiveProgressRights(ProgressCommon, WebsocketCase):
                     {},
                 )
 
+    def test_a_reader_of_the_document_without_the_payment_link_rights_gets_nothing(self):
+        """Reading the invoice is not enough: the progress is the links' (their right)."""
+        readers = self.env["res.groups"].create({"name": "Invoice readers only"})
+        self.env["ir.model.access"].create(
+            {
+                "name": "invoice readers",
+                "model_id": self.env.ref("account.model_account_move").id,
+                "group_id": readers.id,
+                "perm_read": True,
+            }
+        )
+        reader = new_test_user(
+            self.env, login="invoice_reader", groups="base.group_user", company_id=self.company.id
+        )
+        reader.groups_id |= readers
+        self.assertTrue(self.invoice.with_user(reader).has_access("read"))
+        self.assertEqual(self.subscribed(reader, self.invoice), [])
+        self.assertEqual(
+            self.env["payment.link"]
+            .with_user(reader)
+            .get_payment_link_progress("account.move", self.invoice.id),
+            {},
+        )
+
     def test_only_models_of_payment_links(self):
         admin = self.env.ref("base.user_admin")
         self.assertEqual(self.subscribed(admin, self.customer), [])

@@ -10,6 +10,9 @@ import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 export const PROGRESS_NOTIFICATION = "payment_link_sms.progress";
 export const PROGRESS_CHANNEL_PREFIX = "payment_link_sms.progress:";
 
+// Steps shown before "Show all".
+const TIMELINE_STEPS = 8;
+
 // Steps that end a journey, or need the agent: their colour on the timeline.
 const STEP_CLASSES = {
     paid: "text-bg-success",
@@ -71,7 +74,7 @@ export class PaymentLinkProgress extends Component {
 
     setup() {
         this.orm = useService("orm");
-        this.state = useState({ progress: {} });
+        this.state = useState({ progress: {}, showAll: false });
         this.channels = useProgressChannels((payload) => this.onProgress(payload));
         onWillStart(() => this.load(this.props));
         onWillUpdateProps((nextProps) => {
@@ -110,8 +113,14 @@ export class PaymentLinkProgress extends Component {
         return this.state.progress;
     }
 
+    /** The latest steps first; the older ones on demand. */
     get timeline() {
-        return [...(this.progress.timeline || [])].reverse();
+        const steps = [...(this.progress.timeline || [])].reverse();
+        return this.state.showAll ? steps : steps.slice(0, TIMELINE_STEPS);
+    }
+
+    get hiddenSteps() {
+        return this.state.showAll ? 0 : Math.max(0, (this.progress.timeline || []).length - TIMELINE_STEPS);
     }
 
     stepClass(step) {
