@@ -54,7 +54,7 @@ class PaymentTransaction(models.Model):
                 tx._payment_link_record_payment()
             else:
                 tx._payment_link_record_extra(outcomes[tx])
-        txs._payment_link_log_refund("refunded")
+        txs._payment_link_log_refund_result("refunded")
         return txs
 
     def _payment_link_classify(self):
@@ -205,16 +205,9 @@ class PaymentTransaction(models.Model):
         """Refund a payment too many, or ask a person to when the provider refuses."""
         self.ensure_one()
         link = self.payment_link_id._with_company_lang()
-        reason = link.env._(
-            "Refund of %(reference)s, which paid the link a second time", reference=self.reference
-        )
         try:
             with self.env.cr.savepoint():
-                refund = (
-                    self.sudo()
-                    .with_context(payment_link_refund_reason=reason)
-                    ._send_refund_request()
-                )
+                refund = self.sudo()._send_refund_request()
         except (UserError, ValidationError) as error:
             _logger.warning("refund of transaction %s failed: %s", self.reference, error)
             self._payment_link_schedule_activity(
@@ -226,7 +219,15 @@ class PaymentTransaction(models.Model):
                 ),
             )
             return
-        refund.with_context(payment_link_refund_reason=reason)._payment_link_log_refund("refunded")
+        link._log_events(
+            "refunded",
+            transaction_id=refund.id,
+            reason=link.env._(
+                "Refund %(refund)s of %(reference)s, which paid the link a second time",
+                refund=refund.reference,
+                reference=self.reference,
+            ),
+        )
 
     def _payment_link_blocks(self):
         """Whether this attempt blocks a new payment on its link: it is done (and paid more
@@ -246,13 +247,13 @@ class PaymentTransaction(models.Model):
     def _set_canceled(self, state_message=None, **kwargs):
         txs = super()._set_canceled(state_message=state_message, **kwargs)
         txs._payment_link_failed()
-        txs._payment_link_log_refund("refund_failed")
+        txs._payment_link_log_refund_result("refund_failed")
         return txs
 
     def _set_error(self, state_message, **kwargs):
         txs = super()._set_error(state_message, **kwargs)
         txs._payment_link_failed()
-        txs._payment_link_log_refund("refund_failed")
+        txs._payment_link_log_refund_result("refund_failed")
         return txs
 
     def _log_received_message(self):
@@ -330,27 +331,40 @@ class PaymentTransaction(models.Model):
             extra_allowed_states=("error",),
         )
 
-    def _payment_link_log_refund(self, event_type):
+    def _payment_link_log_refund_result(self, event_type):
         """Record the result of the refunds of link payments in ``self`` (``refunded`` or
-        ``refund_failed``), once per refund: the agent sees it live like a payment."""
-        for tx in self.filtered(
+        ``refund_failed``), once per refund, so that the agent sees it live like a payment.
+
+        Recorded when the transaction commits, unless the refund's flow recorded it meanwhile
+        (a refund asked from the link, or of a payment made twice, logs its own ``refunded``
+        event with its reason): whoever changed its state, there is one result per refund.
+        """
+        refunds = self.filtered(
             lambda t: t.operation == "refund" and t.source_transaction_id.payment_link_id
-        ):
-            link = tx.source_transaction_id.payment_link_id._with_company_lang()
-            Event = self.env["payment.link.event"].sudo()
-            if Event.search_count(
-                [("transaction_id", "=", tx.id), ("event_type", "=", event_type)], limit=1
-            ):
-                continue
-            amount = tx.currency_id.format(-tx.amount if tx.amount < 0 else tx.amount)
-            if event_type == "refunded":
-                reason = self.env.context.get("payment_link_refund_reason") or link.env._(
-                    "Refund %(refund)s of %(amount)s", refund=tx.reference, amount=amount
-                )
-            else:
-                reason = tx.state_message or link.env._(
-                    "Refund %(refund)s of %(amount)s did not go through",
-                    refund=tx.reference,
-                    amount=amount,
-                )
-            link._log_events(event_type, transaction_id=tx.id, reason=reason)
+        )
+        if not refunds:
+            return
+        env, ids = self.env, refunds.ids
+
+        @self.env.cr.precommit.add
+        def log_result():
+            Event = env["payment.link.event"].sudo()
+            for tx in env["payment.transaction"].sudo().browse(ids):
+                if Event.search_count(
+                    [("transaction_id", "=", tx.id), ("event_type", "=", event_type)], limit=1
+                ):
+                    continue
+                link = tx.source_transaction_id.payment_link_id._with_company_lang()
+                amount = tx.currency_id.format(abs(tx.amount))
+                if event_type == "refunded":
+                    reason = link.env._(
+                        "Refund %(refund)s of %(amount)s", refund=tx.reference, amount=amount
+                    )
+                else:
+                    reason = tx.state_message or link.env._(
+                        "Refund %(refund)s of %(amount)s did not go through",
+                        refund=tx.reference,
+                        amount=amount,
+                    )
+                link._log_events(event_type, transaction_id=tx.id, reason=reason)
+            env.flush_all()  # after the transaction's own flush: written before the commit

@@ -190,17 +190,32 @@ class TestLiveProgress(ProgressCommon):
         tx.action_refund(amount_to_refund=100.0)
         refund = tx.child_transaction_ids
         self.assertEqual(refund.state, "done")
+        self.env.cr.precommit.run()  # what the commit runs: the refund's result is recorded
         refunded = self.events("refunded")
         self.assertEqual(refunded.transaction_id, refund)
         steps = [payload["event_type"] for payload in self.progress_notifications(self.invoice)]
         self.assertEqual(steps[-1], "refunded")
         failing = tx._create_child_transaction(50.0, is_refund=True)
         failing._set_error("The refund did not go through.")
+        self.env.cr.precommit.run()
         self.assertEqual(self.events("refund_failed").transaction_id, failing)
         steps = [payload["event_type"] for payload in self.progress_notifications(self.link)]
         self.assertEqual(steps[-1], "refund_failed")
         failing._set_error("again")
+        self.env.cr.precommit.run()
         self.assertEqual(len(self.events("refund_failed")), 1, "one result per refund")
+        self.assertEqual(refunded.company_id, self.company)
+
+    def test_a_refund_recorded_by_its_flow_is_not_recorded_twice(self):
+        """A payment made twice is refunded by the link's own flow, which records the refund
+        with its reason: the refund's result is not recorded a second time."""
+        tx = self.pay(state="done")
+        refund = tx._send_refund_request(amount_to_refund=10.0)
+        self.link._log_events("refunded", transaction_id=refund.id, reason="asked by the agent")
+        self.env.cr.precommit.run()
+        refunded = self.events("refunded")
+        self.assertEqual(len(refunded), 1)
+        self.assertEqual(refunded.reason, "asked by the agent")
 
 
 @tagged("post_install", "-at_install")
