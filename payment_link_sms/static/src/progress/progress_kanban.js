@@ -17,18 +17,17 @@ export class PaymentLinkProgressKanbanController extends KanbanController {
         super.setup();
         let reloading = null;
         const channels = useProgressChannels((payload) => {
-            const { resModel, root } = this.model;
-            if (payload.res_model !== resModel || reloading) {
+            if (payload.res_model !== this.props.resModel || reloading) {
                 return;
             }
-            const shown = this.shownIds(root);
+            const shown = this.shownIds(this.model.root);
             if (!shown.has(payload.res_id)) {
                 return;
             }
             reloading = this.model.load().finally(() => (reloading = null));
         });
         onWillRender(() => {
-            const resModel = this.model.resModel;
+            const resModel = this.props.resModel;
             channels.listen([...this.shownIds(this.model.root)].map((id) => [resModel, id]));
         });
     }
