@@ -14,6 +14,7 @@ from odoo.addons.bus.tests.common import WebsocketCase
 
 from .. import const, utils
 from .common import PayPageCommon
+from .test_payment_request import PaymentRequestCommon
 
 
 class ProgressCommon(PayPageCommon):
@@ -348,25 +349,24 @@ class TestLiveProgressRights(ProgressCommon, WebsocketCase):
         )
 
 
-@tagged("post_install", "-at_install")
-class TestLiveProgressTour(ProgressCommon, WebsocketCase):
-    """The agent's link form while the customer pays in another browser.
+class CustomerPaysMeanwhile(WebsocketCase):
+    """The agent's screen while the customer pays in another browser.
 
     The agent's screen is the tour's headless Chromium (logged in, with its real websocket to
     Odoo's bus). The customer is a second client without any session (the public user), driven
-    by this test from a thread through HTTP, as their phone would: it waits until the agent's
-    screen listens to the link's progress channel (the bus's own dispatcher says so), then opens
-    the page, reports its steps, fails a payment and pays with payment_demo. The tour waits for
-    each step to appear, without reloading. Under test, PostgreSQL's NOTIFY that wakes the bus
-    after a commit does not happen (test cursors never commit), so the websockets are woken
-    after each step as the bus's test helper (trigger_notification_dispatching) does.
+    by the test from a thread through HTTP, as their phone would: it waits until the agent's
+    screen listens to the record's progress channel (the bus's own dispatcher says so), then
+    opens the page, reports its steps, fails a payment and pays with payment_demo. The tour
+    waits for each step to appear, without reloading. Under test, PostgreSQL's NOTIFY that wakes
+    the bus after a commit does not happen (test cursors never commit), so the websockets are
+    woken after each step as the bus's test helper (trigger_notification_dispatching) does.
     """
 
-    def test_the_agent_sees_the_customer_pay_live(self):
-        self.link.sudo().sender_id = self.billing_user
+    def start_tour_while_the_customer_pays(self, record, url, tour, login):
         payloads = [self.pay_payload(), self.pay_payload()]
+        token = self.token
         channel = hashable(
-            channel_with_db(self.registry.db_name, (self.link, const.PROGRESS_SUBCHANNEL))
+            channel_with_db(self.registry.db_name, (record, const.PROGRESS_SUBCHANNEL))
         )
         errors = []
 
@@ -390,9 +390,9 @@ class TestLiveProgressTour(ProgressCommon, WebsocketCase):
                         raise AssertionError(f"{route}: {answer['error']}")
                     return answer.get("result")
 
-                call("/pay/opened", access_token=self.token)
+                call("/pay/opened", access_token=token)
                 for step in ("method_chosen", "details_entering"):
-                    call("/pay/progress", access_token=self.token, step=step)
+                    call("/pay/progress", access_token=token, step=step)
                 for payload, state in zip(payloads, ("error", "done"), strict=True):
                     reference = call("/pay/transaction", **payload)["reference"]
                     call(
@@ -404,7 +404,8 @@ class TestLiveProgressTour(ProgressCommon, WebsocketCase):
             except Exception as error:  # noqa: BLE001 - reported by the test
                 errors.append(error)
 
-        original = type(self.env["payment.link.event"])._send_progress
+        Event = type(self.env["payment.link.event"])
+        original = Event._send_progress
 
         def send_progress_and_wake_the_bus(events):
             original(events)
@@ -415,17 +416,38 @@ class TestLiveProgressTour(ProgressCommon, WebsocketCase):
                     websocket.trigger_notification_dispatching()
 
         thread = threading.Thread(target=customer)
-        with patch.object(
-            type(self.env["payment.link.event"]), "_send_progress", send_progress_and_wake_the_bus
-        ):
+        with patch.object(Event, "_send_progress", send_progress_and_wake_the_bus):
             thread.start()
             try:
-                self.start_tour(
-                    f"/odoo/action-payment_link_sms.action_payment_link/{self.link.id}",
-                    "payment_link_sms_live_progress_tour",
-                    login="billing_user",
-                )
+                self.start_tour(url, tour, login=login)
             finally:
                 thread.join(timeout=60)
                 self.assertFalse(errors, "the customer's side failed")
+
+
+@tagged("post_install", "-at_install")
+class TestLiveProgressTour(ProgressCommon, CustomerPaysMeanwhile):
+    def test_the_agent_sees_the_customer_pay_live(self):
+        self.start_tour_while_the_customer_pays(
+            self.link,
+            f"/odoo/action-payment_link_sms.action_payment_link/{self.link.id}",
+            "payment_link_sms_live_progress_tour",
+            "billing_user",
+        )
         self.assertEqual(self.link.state, "paid")
+
+
+@tagged("post_install", "-at_install")
+class TestLiveRequestBoardTour(PaymentRequestCommon, ProgressCommon, CustomerPaysMeanwhile):
+    def test_the_board_moves_the_card_while_the_customer_pays(self):
+        answer = self.create_request(reference="Dépannage A7")
+        request = self.env["payment.request"].browse(answer["request_id"])
+        self.link, self.token = self.link_of(answer), self.token_of(answer)
+        self.link.sudo().lang = "en_US"
+        self.start_tour_while_the_customer_pays(
+            request,
+            "/odoo/action-payment_link_sms.action_payment_request?view_type=kanban",
+            "payment_link_sms_live_board_tour",
+            "desk_agent",
+        )
+        self.assertEqual(request.state, "paid")
