@@ -34,12 +34,14 @@
         "views/payment_link_webhook_views.xml",
         "views/payment_link_queue_views.xml",
         "views/payment_request_views.xml",
+        "views/payment_request_progress_views.xml",
         "views/payment_request_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
+            "payment_link_sms/static/src/progress/*",
             "payment_link_sms/static/src/js/char_counter_field.js",
             "payment_link_sms/static/src/xml/char_counter_field.xml",
         ],
@@ -170,6 +172,7 @@
             ("remove", "payment/static/src/js/payment_wizard_copy_clipboard_field.js"),
             "payment_link_sms/static/src/js/pay_page_opened.js",
             "payment_link_sms/static/src/js/pay_page_ready.js",
+            "payment_link_sms/static/src/js/pay_page_progress.js",
         ],
         # What the tours need on the lean pages (loaded in test mode only, with web.assets_tests).
         "payment_link_sms.assets_pay_page_tests": [

@@ -96,7 +96,92 @@ EVENT_TYPES = [
     ("paid_after_close", "Paid after it was closed"),
     ("refunded", "Refunded"),
     ("preview", "Link preview"),
+    # The customer's progress on the pay page (see PAGE_STEPS), and a refund's failure.
+    ("method_chosen", "Payment method chosen"),
+    ("details_entering", "Entering payment details"),
+    ("authentication", "Authentication asked (3-D Secure)"),
+    ("page_left", "Customer left the page"),
+    ("page_back", "Customer back on the page"),
+    ("refund_failed", "Refund failed"),
 ]
+# What the pay page's own script may report (POST /pay/progress): these step names only, never
+# anything typed. The steps before and after (delivered, opened, paid, failed, refunded) come
+# from the server's own events.
+PAGE_STEPS = ("method_chosen", "details_entering", "authentication", "page_left", "page_back")
+# Rate limit of /pay/progress, per link and client network (payment.link.throttle), and the
+# bounded audit of the steps: a step equal to the link's latest page step is not logged again,
+# and at most PAGE_STEP_EVENTS_PER_WINDOW steps per link within AUDIT_WINDOW_MINUTES.
+PAGE_STEP_LIMIT = 60
+PAGE_STEP_EVENTS_PER_WINDOW = 40
+# The events that the agent's "Customer progress" shows (in this order of the journey).
+PROGRESS_EVENT_TYPES = (
+    "sent",
+    "resent",
+    "reminder",
+    "delivered",
+    "delivery_failed",
+    "opened",
+    *PAGE_STEPS,
+    "payment_started",
+    "payment_pending",
+    "payment_failed",
+    "partly_paid",
+    "paid",
+    "paid_twice",
+    "paid_after_close",
+    "refunded",
+    "refund_failed",
+    "expired",
+    "cancelled",
+)
+# The bus: notifications of a link's progress go to the subchannel PROGRESS_SUBCHANNEL of the
+# link and of its document; a web client asks for them as "<PROGRESS_CHANNEL_PREFIX><model>:<id>"
+# and gets them only where it may read the record (ir.websocket._build_bus_channel_list).
+PROGRESS_SUBCHANNEL = "payment_link_progress"
+PROGRESS_CHANNEL_PREFIX = "payment_link_sms.progress:"
+PROGRESS_NOTIFICATION = "payment_link_sms.progress"
+# Why a payment failed, in plain words (from the provider's codes or message, see
+# utils.failure_kind); what to tell the customer for each is payment.link._failure_checklist.
+FAILURE_KINDS = [
+    ("declined", "Card declined"),
+    ("insufficient_funds", "Insufficient funds"),
+    ("authentication_failed", "Authentication failed"),
+    ("expired_card", "Expired card"),
+    ("incorrect_cvc", "Wrong security code (CVC)"),
+    ("cancelled", "Payment cancelled"),
+    ("other", "Payment failed"),
+]
+# Stripe's error and decline codes (last_payment_error.code / .decline_code) -> failure kind.
+STRIPE_FAILURE_CODES = {
+    "insufficient_funds": "insufficient_funds",
+    "expired_card": "expired_card",
+    "incorrect_cvc": "incorrect_cvc",
+    "invalid_cvc": "incorrect_cvc",
+    "authentication_required": "authentication_failed",
+    "payment_intent_authentication_failure": "authentication_failed",
+    "card_declined": "declined",
+    "generic_decline": "declined",
+    "do_not_honor": "declined",
+    "lost_card": "declined",
+    "stolen_card": "declined",
+    "fraudulent": "declined",
+    "card_not_supported": "declined",
+    "card_velocity_exceeded": "declined",
+}
+# The same from a provider's message (lower case substrings, first match wins).
+FAILURE_MESSAGE_WORDS = (
+    ("insufficient", "insufficient_funds"),
+    ("expired", "expired_card"),
+    ("security code", "incorrect_cvc"),
+    ("cvc", "incorrect_cvc"),
+    ("cvv", "incorrect_cvc"),
+    ("authenticat", "authentication_failed"),
+    ("3-d secure", "authentication_failed"),
+    ("3d secure", "authentication_failed"),
+    ("declined", "declined"),
+    ("refused", "declined"),
+    ("do not honor", "declined"),
+)
 # What a document's link summary (state, expiry, dates) depends on.
 DOCUMENT_LINK_DEPENDS = (
     "payment_link_ids.state",

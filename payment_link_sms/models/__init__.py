@@ -4,6 +4,7 @@ from . import res_config_settings
 from . import payment_link_mixin
 from . import payment_link
 from . import payment_link_event
+from . import payment_link_progress
 from . import payment_link_queue
 from . import payment_request
 from . import payment_link_request
@@ -22,3 +23,4 @@ from . import payment_link_api
 from . import payment_link_webhook
 from . import payment_link_webhook_delivery
 from . import ir_asset
+from . import ir_websocket

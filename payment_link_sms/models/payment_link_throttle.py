@@ -24,9 +24,13 @@ class PaymentLinkThrottle(models.Model):
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
 
     @api.model
-    def _key(self, address):
+    def _key(self, address, scope=None):
+        """The row key of ``address``; with a ``scope`` (``progress:<link id>``), a counter of
+        its own (the pay page's progress steps per link), apart from the misses."""
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "")
         network = utils.client_network(address)
+        if scope:
+            network = f"{scope}:{network}"
         return hashlib.sha256(f"{secret}:{network}".encode()).hexdigest()
 
     @api.model
@@ -34,19 +38,20 @@ class PaymentLinkThrottle(models.Model):
         return fields.Datetime.now() - timedelta(minutes=const.MISS_WINDOW_MINUTES)
 
     @api.model
-    def _is_blocked(self, address):
-        """Whether ``address`` missed too often lately (then its misses get a 429)."""
+    def _is_blocked(self, address, scope=None, limit=const.MISS_LIMIT):
+        """Whether ``address`` missed too often lately (then its misses get a 429), or, with a
+        ``scope``, made ``limit`` requests of that scope in the window."""
         self.env.cr.execute(
             "SELECT count(*) FROM payment_link_throttle WHERE key = %s AND date > %s",
-            [self._key(address), self._window_start()],
+            [self._key(address, scope), self._window_start()],
         )
-        return self.env.cr.fetchone()[0] >= const.MISS_LIMIT
+        return self.env.cr.fetchone()[0] >= limit
 
     @api.model
-    def _register_miss(self, address):
+    def _register_miss(self, address, scope=None):
         self.env.cr.execute(
             "INSERT INTO payment_link_throttle (key, date) VALUES (%s, %s)",
-            [self._key(address), fields.Datetime.now()],
+            [self._key(address, scope), fields.Datetime.now()],
         )
 
     @api.autovacuum

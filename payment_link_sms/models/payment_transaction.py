@@ -54,6 +54,7 @@ class PaymentTransaction(models.Model):
                 tx._payment_link_record_payment()
             else:
                 tx._payment_link_record_extra(outcomes[tx])
+        txs._payment_link_log_refund_result("refunded")
         return txs
 
     def _payment_link_classify(self):
@@ -366,11 +367,13 @@ class PaymentTransaction(models.Model):
     def _set_canceled(self, state_message=None, **kwargs):
         txs = super()._set_canceled(state_message=state_message, **kwargs)
         txs._payment_link_failed()
+        txs._payment_link_log_refund_result("refund_failed")
         return txs
 
     def _set_error(self, state_message, **kwargs):
         txs = super()._set_error(state_message, **kwargs)
         txs._payment_link_failed()
+        txs._payment_link_log_refund_result("refund_failed")
         return txs
 
     def _log_received_message(self):
@@ -399,7 +402,14 @@ class PaymentTransaction(models.Model):
                 tx.state_message
                 or dict(tx._fields["state"]._description_selection(tx.env))[tx.state]
             )
-            tx.payment_link_id._log_events("payment_failed", transaction_id=tx.id, reason=reason)
+            kind = utils.failure_kind(
+                tx.state_message,
+                codes=tx.env.context.get("payment_link_failure_codes") or (),
+                cancelled=tx.state == "cancel",
+            )
+            tx.payment_link_id._log_events(
+                "payment_failed", transaction_id=tx.id, reason=reason, failure_kind=kind
+            )
             if not tx.env.context.get("payment_link_replaced_attempt"):
                 self.env["payment.link.event"]._notify_stage(
                     tx.payment_link_id, "payment_failed", reason=reason
@@ -442,3 +452,41 @@ class PaymentTransaction(models.Model):
             state_message=reason or self.env._("Replaced by a newer payment attempt"),
             extra_allowed_states=("error",),
         )
+
+    def _payment_link_log_refund_result(self, event_type):
+        """Record the result of the refunds of link payments in ``self`` (``refunded`` or
+        ``refund_failed``), once per refund, so that the agent sees it live like a payment.
+
+        Recorded when the transaction commits, unless the refund's flow recorded it meanwhile
+        (a refund asked from the link, or of a payment made twice, logs its own ``refunded``
+        event with its reason): whoever changed its state, there is one result per refund.
+        """
+        refunds = self.filtered(
+            lambda t: t.operation == "refund" and t.source_transaction_id.payment_link_id
+        )
+        if not refunds:
+            return
+        env, ids = self.env, refunds.ids
+
+        @self.env.cr.precommit.add
+        def log_result():
+            Event = env["payment.link.event"].sudo()
+            for tx in env["payment.transaction"].sudo().browse(ids):
+                if Event.search_count(
+                    [("transaction_id", "=", tx.id), ("event_type", "=", event_type)], limit=1
+                ):
+                    continue
+                link = tx.source_transaction_id.payment_link_id._with_company_lang()
+                amount = tx.currency_id.format(abs(tx.amount))
+                if event_type == "refunded":
+                    reason = link.env._(
+                        "Refund %(refund)s of %(amount)s", refund=tx.reference, amount=amount
+                    )
+                else:
+                    reason = tx.state_message or link.env._(
+                        "Refund %(refund)s of %(amount)s did not go through",
+                        refund=tx.reference,
+                        amount=amount,
+                    )
+                link._log_events(event_type, transaction_id=tx.id, reason=reason)
+            env.flush_all()  # after the transaction's own flush: written before the commit

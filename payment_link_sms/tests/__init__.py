@@ -16,5 +16,6 @@ from . import test_user_view
 from . import test_paylink_cli
 from . import test_webhooks
 from . import test_pay_page_assets
+from . import test_live_progress
 from . import test_payment_request
 from . import test_refund

@@ -275,6 +275,11 @@ class PayPageCommon(PaymentLinkCommon):
     def pay_refused(self, message, **kwargs):
         """The transaction route refuses the payment with ``message`` (through Odoo's
         ``make_jsonrpc_request``: a JSON-RPC error, its message asserted)."""
+        self.jsonrpc_refused("/pay/transaction", self.pay_payload(**kwargs), message)
+
+    def jsonrpc_refused(self, route, params, message):
+        """``route`` refuses ``params`` with ``message`` (through Odoo's
+        ``make_jsonrpc_request``: a JSON-RPC error, its message asserted)."""
         responses = []
         url_open = self.url_open
 
@@ -282,12 +287,11 @@ class PayPageCommon(PaymentLinkCommon):
             responses.append(url_open(*args, **url_kwargs))
             return responses[-1]
 
-        payload = self.pay_payload(**kwargs)
         with (
             patch.object(self, "url_open", recording_url_open),
             self.assertRaises(JsonRpcException),
         ):
-            self.make_jsonrpc_request("/pay/transaction", payload)
+            self.make_jsonrpc_request(route, params)
         self.assertIn(message, responses[-1].json()["error"]["data"]["message"])
 
     def pay(self, state="done", **kwargs):

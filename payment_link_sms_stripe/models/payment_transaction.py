@@ -32,7 +32,21 @@ class PaymentTransaction(models.Model):
         would confirm the link's payment.
         """
         if self.provider_code == "stripe" and self.payment_link_id:
-            self._payment_link_validate_stripe_intent(notification_data.get("payment_intent"))
+            intent = notification_data.get("payment_intent")
+            self._payment_link_validate_stripe_intent(intent)
+            if isinstance(intent, dict):
+                # Why it failed, from Stripe's codes (more precise than its message), and the
+                # customer's bank asking for 3-D Secure: steps of the agent's live view.
+                error = intent.get("last_payment_error")
+                error = error if isinstance(error, dict) else {}
+                codes = tuple(
+                    code for code in (error.get("decline_code"), error.get("code")) if code
+                )
+                if intent.get("status") == "requires_action":
+                    self.payment_link_id._with_company_lang()._log_page_step("authentication")
+                return super(
+                    PaymentTransaction, self.with_context(payment_link_failure_codes=codes)
+                )._process_notification_data(notification_data)
         return super()._process_notification_data(notification_data)
 
     def _payment_link_validate_stripe_intent(self, intent):

@@ -1,0 +1,453 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import threading
+import time
+from unittest.mock import patch
+
+import requests
+
+from odoo.tests import new_test_user, tagged
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
+
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable, json_dump
+from odoo.addons.bus.tests.common import WebsocketCase
+
+from .. import const, utils
+from .common import PayPageCommon
+from .test_payment_request import PaymentRequestCommon
+
+
+class ProgressCommon(PayPageCommon):
+    def progress_notifications(self, record):
+        """The progress notifications sent to ``record``'s progress channel: their payloads."""
+        channel = json_dump(
+            channel_with_db(self.env.cr.dbname, (record, const.PROGRESS_SUBCHANNEL))
+        )
+        self.env.cr.precommit.run()  # the bus creates its rows before the commit
+        self.env.flush_all()
+        messages = self.env["bus.bus"].sudo().search([("channel", "=", channel)], order="id")
+        payloads = []
+        for message in messages:
+            data = json.loads(message.message)
+            self.assertEqual(data["type"], const.PROGRESS_NOTIFICATION)
+            payloads.append(data["payload"])
+        return payloads
+
+    def step(self, step, token=None):
+        return self.make_jsonrpc_request(
+            "/pay/progress", {"access_token": self.token if token is None else token, "step": step}
+        )
+
+    def events(self, *event_types):
+        return self.link.event_ids.filtered(lambda e: e.event_type in event_types).sorted("id")
+
+
+@tagged("post_install", "-at_install")
+class TestLiveProgress(ProgressCommon):
+    def test_each_step_is_a_bus_notification_to_the_link_and_its_document(self):
+        self.link._update_delivery("sms", "delivered")
+        self.signal_opened(user_agent="Mozilla/5.0 (iPhone) Test")
+        for step in const.PAGE_STEPS:
+            self.assertEqual(self.step(step), {})
+        self.pay(state="error")
+        self.pay(state="done")
+        expected = [
+            "sent",
+            "delivered",
+            "opened",
+            *const.PAGE_STEPS,
+            "payment_started",
+            "payment_failed",
+            "payment_started",
+            "paid",
+        ]
+        for record in (self.link, self.invoice):
+            with self.subTest(record=record._name):
+                steps = [payload["event_type"] for payload in self.progress_notifications(record)]
+                self.assertEqual(steps, expected)
+        payload = self.progress_notifications(self.invoice)[-1]
+        paid = self.events("paid")
+        self.assertEqual(
+            payload,
+            {
+                "link_id": self.link.id,
+                "res_model": "account.move",
+                "res_id": self.invoice.id,
+                "event_id": paid.id,
+                "event_type": "paid",
+            },
+            "the notification names the step only",
+        )
+        # Each page step is an audit event, by the public user, with nothing else stored.
+        for event in self.events(*const.PAGE_STEPS):
+            self.assertEqual(event.user_id, self.env.ref("base.public_user"))
+            self.assertFalse(event.reason or event.message or event.recipient)
+
+    def test_the_progress_route_refuses_with_a_message_and_stores_nothing(self):
+        before = len(self.link.event_ids)
+        self.jsonrpc_refused(
+            "/pay/progress",
+            {"access_token": "not-a-token", "step": "method_chosen"},
+            "This payment link is not valid.",
+        )
+        for step in ("card_number", "4242424242424242", "", None, "paid", "opened"):
+            with self.subTest(step=step):
+                self.jsonrpc_refused(
+                    "/pay/progress",
+                    {"access_token": self.token, "step": step},
+                    "This step is not known.",
+                )
+        self.assertEqual(len(self.link.event_ids), before)
+        self.assertEqual(
+            [payload["event_type"] for payload in self.progress_notifications(self.link)],
+            ["sent"],
+        )
+        # Anything but the token and the step name is dropped by the route, never stored.
+        self.make_jsonrpc_request(
+            "/pay/progress",
+            {"access_token": self.token, "step": "details_entering", "card": "4242424242424242"},
+        )
+        event = self.events("details_entering")
+        self.assertEqual(len(event), 1)
+        values = event.read()[0]
+        self.assertNotIn("4242", repr(values))
+
+    def test_the_progress_route_is_rate_limited_per_link(self):
+        with patch.object(const, "PAGE_STEP_LIMIT", 4):
+            for step in ("method_chosen", "details_entering") * 2:
+                self.step(step)
+            self.jsonrpc_refused(
+                "/pay/progress",
+                {"access_token": self.token, "step": "page_left"},
+                "Too many attempts: please wait a few minutes.",
+            )
+        self.assertFalse(self.events("page_left"))
+
+    def test_a_page_cannot_flood_the_log(self):
+        for _i in range(3):
+            self.step("details_entering")
+        self.assertEqual(len(self.events("details_entering")), 1, "the same step in a row once")
+        with patch.object(const, "PAGE_STEP_EVENTS_PER_WINDOW", 5):
+            for step in ("page_left", "page_back") * 5:
+                self.step(step)
+        self.assertEqual(len(self.events(*const.PAGE_STEPS)), 5)
+
+    def test_no_step_on_a_paid_or_closed_link(self):
+        self.pay(state="done")
+        self.step("page_left")
+        self.assertFalse(self.events("page_left"))
+
+    def test_a_failure_says_why_in_plain_words_and_what_to_tell_the_customer(self):
+        tx = self.pay(state="error")
+        failed = self.events("payment_failed")
+        self.assertEqual(failed.failure_kind, "other")
+        tx = self.env["payment.transaction"].create(
+            {
+                "provider_id": self.demo_provider.id,
+                "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+                "amount": self.link.amount,
+                "currency_id": self.link.currency_id.id,
+                "partner_id": self.customer.id,
+                "payment_link_id": self.link.id,
+                "reference": "LIVE-CVC",
+            }
+        )
+        tx._set_error("Your card's security code is incorrect.")
+        progress = self.env["payment.link"].get_payment_link_progress(
+            "account.move", self.invoice.id
+        )
+        current = progress["current"]
+        self.assertEqual(current["event_type"], "payment_failed")
+        self.assertEqual(current["failure_kind"], "incorrect_cvc")
+        self.assertEqual(current["failure_label"], "Wrong security code (CVC)")
+        self.assertIn("3 digits on the back", " ".join(current["checklist"]))
+        self.assertEqual(current["reason"], "Your card's security code is incorrect.")
+
+    def test_failure_kinds_from_codes_and_messages(self):
+        cases = {
+            ("Your card was declined.", ()): "declined",
+            ("Your card was declined.", ("insufficient_funds", "card_declined")): (
+                "insufficient_funds"
+            ),
+            ("Your card has insufficient funds.", ()): "insufficient_funds",
+            ("Your card has expired.", ()): "expired_card",
+            ("x", ("expired_card",)): "expired_card",
+            ("Your card's security code is incorrect.", ()): "incorrect_cvc",
+            ("x", ("incorrect_cvc",)): "incorrect_cvc",
+            ("We are unable to authenticate your payment method.", ()): "authentication_failed",
+            ("x", ("payment_intent_authentication_failure",)): "authentication_failed",
+            ("You selected the following demo payment status: Error", ()): "other",
+            (None, ()): "other",
+        }
+        for (message, codes), kind in cases.items():
+            with self.subTest(message=message, codes=codes):
+                self.assertEqual(utils.failure_kind(message, codes=codes), kind)
+        self.assertEqual(
+            utils.failure_kind("Canceled by the customer", cancelled=True), "cancelled"
+        )
+
+    def test_refund_results_appear_live(self):
+        tx = self.pay(state="done")
+        tx.action_refund(amount_to_refund=100.0)
+        refund = tx.child_transaction_ids
+        self.assertEqual(refund.state, "done")
+        self.env.cr.precommit.run()  # what the commit runs: the refund's result is recorded
+        refunded = self.events("refunded")
+        self.assertEqual(refunded.transaction_id, refund)
+        steps = [payload["event_type"] for payload in self.progress_notifications(self.invoice)]
+        self.assertEqual(steps[-1], "refunded")
+        failing = tx._create_child_transaction(50.0, is_refund=True)
+        failing._set_error("The refund did not go through.")
+        self.env.cr.precommit.run()
+        self.assertEqual(self.events("refund_failed").transaction_id, failing)
+        steps = [payload["event_type"] for payload in self.progress_notifications(self.link)]
+        self.assertEqual(steps[-1], "refund_failed")
+        failing._set_error("again")
+        self.env.cr.precommit.run()
+        self.assertEqual(len(self.events("refund_failed")), 1, "one result per refund")
+        self.assertEqual(refunded.company_id, self.company)
+
+    def test_a_refund_recorded_by_its_flow_is_not_recorded_twice(self):
+        """A payment made twice is refunded by the link's own flow, which records the refund
+        with its reason: the refund's result is not recorded a second time."""
+        tx = self.pay(state="done")
+        refund = tx._send_refund_request(amount_to_refund=10.0)
+        self.link._log_events("refunded", transaction_id=refund.id, reason="asked by the agent")
+        self.env.cr.precommit.run()
+        refunded = self.events("refunded")
+        self.assertEqual(len(refunded), 1)
+        self.assertEqual(refunded.reason, "asked by the agent")
+
+
+@tagged("post_install", "-at_install")
+class TestLiveProgressRights(ProgressCommon, WebsocketCase):
+    """Only the users who may read the link or its document get its progress."""
+
+    @staticmethod
+    def names(*records):
+        return [f"{const.PROGRESS_CHANNEL_PREFIX}{r._name}:{r.id}" for r in records]
+
+    def subscribed(self, user, *records):
+        return self.env["payment.link"].with_user(user)._progress_channels(self.names(*records))
+
+    def make_outsider(self):
+        other = self.setup_other_company(name="Other Towing Co")["company"]
+        return new_test_user(
+            self.env,
+            login="outsider",
+            groups="account.group_account_invoice",
+            company_id=other.id,
+            company_ids=[other.id],
+        )
+
+    def test_through_the_websocket_only_the_reader_receives_the_step(self):
+        """Two agents' browsers ask for the same link's progress over Odoo's websocket: the
+        one of the link's company receives each step, the other company's is not subscribed."""
+        outsider = self.make_outsider()
+        sockets = {}
+        for login in ("billing_user", "outsider"):
+            self.session = None  # two agents: the first one's session stays open
+            session = self.authenticate(login, login)
+            sockets[login] = self.websocket_connect(cookie=f"session_id={session.sid};")
+            self.subscribe(
+                sockets[login],
+                self.names(self.link, self.invoice),
+                self.env["bus.bus"].sudo()._bus_last_id(),
+            )
+        for record in (self.link, self.invoice):
+            channel = hashable(
+                channel_with_db(self.registry.db_name, (record, const.PROGRESS_SUBCHANNEL))
+            )
+            self.assertEqual(len(dispatch._channels_to_ws.get(channel, ())), 1, record._name)
+        self.link._log_page_step("method_chosen")
+        # Something for the outsider's own channel: its socket is alive and reads its own.
+        self.env["bus.bus"].sudo()._sendone(outsider.partner_id, "test.ping", {})
+        self.trigger_notification_dispatching(
+            [(self.invoice, const.PROGRESS_SUBCHANNEL), outsider.partner_id]
+        )
+
+        def received(login):
+            return [
+                (item["message"]["type"], item["message"]["payload"].get("event_type"))
+                for item in json.loads(sockets[login].recv())
+            ]
+
+        self.assertEqual(
+            received("billing_user"),
+            [(const.PROGRESS_NOTIFICATION, "method_chosen")] * 2,  # the link's, the invoice's
+        )
+        self.assertEqual(received("outsider"), [("test.ping", None)])
+
+    def test_a_reader_is_subscribed_to_the_records_progress(self):
+        channels = self.subscribed(self.billing_user, self.link, self.invoice)
+        self.assertEqual(
+            channels,
+            [(self.link, const.PROGRESS_SUBCHANNEL), (self.invoice, const.PROGRESS_SUBCHANNEL)],
+        )
+        progress = (
+            self.env["payment.link"]
+            .with_user(self.billing_user)
+            .get_payment_link_progress("payment.link", self.link.id)
+        )
+        self.assertEqual(progress["current"]["event_type"], "sent")
+
+    def test_a_user_of_another_company_gets_nothing(self):
+        outsider = self.make_outsider()
+        self.assertEqual(self.subscribed(outsider, self.link, self.invoice), [])
+        progress = self.env["payment.link"].with_user(outsider)
+        self.assertEqual(progress.get_payment_link_progress("payment.link", self.link.id), {})
+        self.assertEqual(progress.get_payment_link_progress("account.move", self.invoice.id), {})
+
+    def test_a_user_without_the_right_or_the_public_gets_nothing(self):
+        internal = new_test_user(
+            self.env, login="no_billing", groups="base.group_user", company_id=self.company.id
+        )
+        for user in (internal, self.env.ref("base.public_user").sudo()):
+            with self.subTest(user=user.login):
+                self.assertEqual(self.subscribed(user, self.link, self.invoice), [])
+                self.assertEqual(
+                    self.env["payment.link"]
+                    .with_user(user)
+                    .get_payment_link_progress("payment.link", self.link.id),
+                    {},
+                )
+
+    def test_a_reader_of_the_document_without_the_payment_link_rights_gets_nothing(self):
+        """Reading the invoice is not enough: the progress is the links' (their right)."""
+        readers = self.env["res.groups"].create({"name": "Invoice readers only"})
+        self.env["ir.model.access"].create(
+            {
+                "name": "invoice readers",
+                "model_id": self.env.ref("account.model_account_move").id,
+                "group_id": readers.id,
+                "perm_read": True,
+            }
+        )
+        reader = new_test_user(
+            self.env, login="invoice_reader", groups="base.group_user", company_id=self.company.id
+        )
+        reader.groups_id |= readers
+        self.assertTrue(self.invoice.with_user(reader).has_access("read"))
+        self.assertEqual(self.subscribed(reader, self.invoice), [])
+        self.assertEqual(
+            self.env["payment.link"]
+            .with_user(reader)
+            .get_payment_link_progress("account.move", self.invoice.id),
+            {},
+        )
+
+    def test_only_models_of_payment_links(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(self.subscribed(admin, self.customer), [])
+        self.assertEqual(
+            self.env["payment.link"]
+            .with_user(admin)
+            ._progress_channels(
+                [f"{const.PROGRESS_CHANNEL_PREFIX}no.such.model:1", "payment_link_sms.progress:x"]
+            ),
+            [],
+        )
+
+
+class CustomerPaysMeanwhile(WebsocketCase):
+    """The agent's screen while the customer pays in another browser.
+
+    The agent's screen is the tour's headless Chromium (logged in, with its real websocket to
+    Odoo's bus). The customer is a second client without any session (the public user), driven
+    by the test from a thread through HTTP, as their phone would: it waits until the agent's
+    screen listens to the record's progress channel (the bus's own dispatcher says so), then
+    opens the page, reports its steps, fails a payment and pays with payment_demo. The tour
+    waits for each step to appear, without reloading. Under test, PostgreSQL's NOTIFY that wakes
+    the bus after a commit does not happen (test cursors never commit), so the websockets are
+    woken after each step as the bus's test helper (trigger_notification_dispatching) does.
+    """
+
+    def start_tour_while_the_customer_pays(self, record, url, tour, login):
+        payloads = [self.pay_payload(), self.pay_payload()]
+        token = self.token
+        channel = hashable(
+            channel_with_db(self.registry.db_name, (record, const.PROGRESS_SUBCHANNEL))
+        )
+        errors = []
+
+        def customer():
+            try:
+                for _i in range(600):  # the agent's screen listens (at most 60 s)
+                    if dispatch._channels_to_ws.get(channel):
+                        break
+                    time.sleep(0.1)
+                session = requests.Session()
+                session.cookies.set(TEST_CURSOR_COOKIE_NAME, self.http_request_key)
+                base = self.base_url()
+
+                def call(route, **params):
+                    answer = session.post(
+                        f"{base}{route}",
+                        json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
+                        timeout=30,
+                    ).json()
+                    if "error" in answer:
+                        raise AssertionError(f"{route}: {answer['error']}")
+                    return answer.get("result")
+
+                call("/pay/opened", access_token=token)
+                for step in ("method_chosen", "details_entering"):
+                    call("/pay/progress", access_token=token, step=step)
+                for payload, state in zip(payloads, ("error", "done"), strict=True):
+                    reference = call("/pay/transaction", **payload)["reference"]
+                    call(
+                        "/payment/demo/simulate_payment",
+                        reference=reference,
+                        payment_details="4242",
+                        simulated_state=state,
+                    )
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+        Event = type(self.env["payment.link.event"])
+        original = Event._send_progress
+
+        def send_progress_and_wake_the_bus(events):
+            original(events)
+
+            @events.env.cr.precommit.add
+            def wake():
+                for websocket in set(dispatch._channels_to_ws.get(channel, ())):
+                    websocket.trigger_notification_dispatching()
+
+        thread = threading.Thread(target=customer)
+        with patch.object(Event, "_send_progress", send_progress_and_wake_the_bus):
+            thread.start()
+            try:
+                self.start_tour(url, tour, login=login)
+            finally:
+                thread.join(timeout=60)
+                self.assertFalse(errors, "the customer's side failed")
+
+
+@tagged("post_install", "-at_install")
+class TestLiveProgressTour(ProgressCommon, CustomerPaysMeanwhile):
+    def test_the_agent_sees_the_customer_pay_live(self):
+        self.start_tour_while_the_customer_pays(
+            self.link,
+            f"/odoo/action-payment_link_sms.action_payment_link/{self.link.id}",
+            "payment_link_sms_live_progress_tour",
+            "billing_user",
+        )
+        self.assertEqual(self.link.state, "paid")
+
+
+@tagged("post_install", "-at_install")
+class TestLiveRequestBoardTour(PaymentRequestCommon, ProgressCommon, CustomerPaysMeanwhile):
+    def test_the_board_moves_the_card_while_the_customer_pays(self):
+        answer = self.create_request(reference="Dépannage A7")
+        request = self.env["payment.request"].browse(answer["request_id"])
+        self.link, self.token = self.link_of(answer), self.token_of(answer)
+        self.link.sudo().lang = "en_US"
+        self.start_tour_while_the_customer_pays(
+            request,
+            "/odoo/action-payment_link_sms.action_payment_request?view_type=kanban",
+            "payment_link_sms_live_board_tour",
+            "desk_agent",
+        )
+        self.assertEqual(request.state, "paid")
