@@ -148,3 +148,11 @@ class PaymentToken(models.Model):
                 reason=reason,
             )
         )
+
+    def _payment_link_fallback_channel(self, contact):
+        """Where a pay link goes when a charge of this card needs the customer: the channel the
+        card was saved through, else SMS to a mobile number, else email."""
+        self.ensure_one()
+        if self.payment_link_channel:
+            return self.payment_link_channel
+        return "sms" if contact.mobile else "email"

@@ -17,3 +17,4 @@ from . import test_paylink_cli
 from . import test_webhooks
 from . import test_pay_page_assets
 from . import test_card_consent
+from . import test_card_charge
