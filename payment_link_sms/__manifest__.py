@@ -28,6 +28,8 @@
         "views/report_invoice.xml",
         "views/res_config_settings_views.xml",
         "wizards/payment_link_send_views.xml",
+        "wizards/payment_link_charge_views.xml",
+        "views/payment_consent_views.xml",
         "views/payment_link_webhook_views.xml",
     ],
     "assets": {

@@ -174,6 +174,13 @@ CONSENT_STATES = [
     ("revoked", "Revoked"),
 ]
 TOKEN_CONSENT_STATES = [*CONSENT_STATES, ("none", "None")]
+# The result of a charge of a card on file (payment.link.mixin.charge_card_on_file).
+CHARGE_RESULTS = [
+    ("paid", "Paid"),
+    ("pending", "Pending"),
+    ("declined", "Declined"),
+    ("authentication_required", "Authentication required"),
+]
 # payment_demo has no "authentication required" answer: a demo card whose last digits are these
 # (those of Stripe's test card that always asks for 3-D Secure) answers an off-session charge
 # with it (see payment.transaction._payment_link_demo_authentication).

@@ -24,3 +24,4 @@ from . import payment_token
 from . import account_payment
 from . import payment_link_card_on_file
 from . import payment_transaction_card_on_file
+from . import res_partner

@@ -21,6 +21,20 @@ class PaymentLinkMixin(models.AbstractModel):
 
     _inherit = "payment.link.mixin"
 
+    payment_link_can_charge = fields.Boolean(
+        string="Can Charge A Card On File",
+        compute="_compute_payment_link_can_charge",
+        help="The document can be paid now and its customer has a card that can be charged.",
+    )
+
+    def _compute_payment_link_can_charge(self):
+        for document in self:
+            document.payment_link_can_charge = bool(
+                document.id
+                and not document._payment_link_charge_refusal()
+                and document._payment_link_charge_cards()
+            )
+
     # === PUBLIC API === #
 
     def charge_card_on_file(self, token_id=None, amount=None):

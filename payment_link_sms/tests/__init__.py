@@ -18,3 +18,4 @@ from . import test_webhooks
 from . import test_pay_page_assets
 from . import test_card_consent
 from . import test_card_charge
+from . import test_card_tours

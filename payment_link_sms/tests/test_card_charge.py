@@ -5,7 +5,7 @@ import psycopg2
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .test_card_consent import CardOnFileCommon
@@ -298,3 +298,38 @@ class TestConcurrentCharges(CardOnFileCommon):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env.ref("payment.payment_provider_demo").state = self._demo_state
             cr.commit()
+
+
+@tagged("post_install", "-at_install")
+class TestChargeWizard(CardOnFileCommon):
+    def test_wizard_charges_the_picked_card_for_the_confirmed_amount(self):
+        self.record_consent()
+        second = self._create_card(self.customer, "5555", is_default=True)
+        self.record_consent(card=second)
+        unconsented = self._create_card(self.customer, "6666")
+        invoice = self.invoice.with_user(self.billing_user)
+        self.assertTrue(invoice.payment_link_can_charge)
+        action = invoice.action_charge_card_on_file()
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.billing_user)
+            .with_context(action["context"])
+        )
+        self.assertEqual(wizard.token_id, second, "the default card first")
+        self.assertEqual(wizard.amount, 1234.56)
+        self.assertNotIn(unconsented, wizard.card_ids)
+        wizard.token_id = self.card
+        wizard.amount = 100.0
+        record = wizard.save()
+        with self.mock_gateways():
+            result = record.action_charge()
+        self.assertEqual(result["res_id"], record.id)
+        self.assertEqual(record.result_state, "paid")
+        self.assertIn("100.00", record.result_message)
+        self.assertEqual(self.card.transaction_ids.amount, 100.0)
+
+    def test_no_button_without_a_chargeable_card(self):
+        self.assertFalse(self.invoice.payment_link_can_charge)
+        self._create_card(self.customer, "6666")  # no consent
+        self.invoice.invalidate_recordset(["payment_link_can_charge"])
+        self.assertFalse(self.invoice.payment_link_can_charge)
