@@ -19,3 +19,4 @@ from . import test_pay_page_assets
 from . import test_card_consent
 from . import test_card_charge
 from . import test_card_tours
+from . import test_card_numbers
