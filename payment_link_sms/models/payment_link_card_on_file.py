@@ -137,12 +137,6 @@ class PaymentLinkMixin(models.AbstractModel):
             )
         if token.company_id != self.company_id:
             raise UserError(self.env._("This card belongs to another company."))
-        if token.provider_id.state == "disabled":
-            raise UserError(
-                self.env._(
-                    "The payment provider of this card (%s) is disabled.", token.provider_id.name
-                )
-            )
         token._payment_link_check_consent(self.company_id)
         return token
 

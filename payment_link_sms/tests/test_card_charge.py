@@ -138,6 +138,12 @@ class TestChargeCardOnFile(CardOnFileCommon):
             self.charge(token_id=card.id)
         self.assertNothingCreated()
 
+    def test_card_of_a_disabled_provider_is_refused(self):
+        self.demo_provider.state = "disabled"  # Odoo archives its cards
+        with self.assertRaisesRegex(UserError, "does not exist or was removed"):
+            self.charge(token_id=self.card.id)
+        self.assertNothingCreated()
+
     def test_removed_card_is_refused(self):
         self.card.action_archive()
         with self.assertRaisesRegex(UserError, "removed"):
