@@ -4,11 +4,11 @@ import threading
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, sql_db
-from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .test_card_consent import CardOnFileCommon
+from .test_card_consent import CardOnFileCommon, create_demo_card
 
 
 @tagged("post_install", "-at_install")
@@ -149,11 +149,15 @@ class TestChargeCardOnFile(CardOnFileCommon):
         with self.assertRaisesRegex(UserError, "removed"):
             self.charge(token_id=self.card.id)
 
+    def test_amount_above_what_is_due_is_refused(self):
+        with self.assertRaisesRegex(UserError, "more than what is due"):
+            self.charge(amount=1234.57)
+        self.assertNothingCreated()
+
     def test_bad_amounts_are_refused(self):
         for amount, message in (
             (0, "must be positive"),
             (-5, "must be positive"),
-            (1234.57, "more than what is due"),
             ("abc", "not valid"),
         ):
             with self.subTest(amount=amount), self.assertRaisesRegex(UserError, message):
@@ -176,11 +180,15 @@ class TestChargeCardOnFile(CardOnFileCommon):
             self.charge(amount=100.0)
 
     def test_only_senders_charge(self):
-        from odoo.tests import new_test_user
-
-        user = new_test_user(self.env, login="plain", groups="base.group_user")
-        with self.assertRaises(UserError):
-            self.invoice.with_user(user).charge_card_on_file()
+        auditor = new_test_user(
+            self.env,
+            login="auditor",
+            groups="account.group_account_readonly",
+            company_id=self.company.id,
+        )
+        with self.assertRaisesRegex(AccessError, "not allowed to send"):
+            self.invoice.with_user(auditor).charge_card_on_file()
+        self.assertNothingCreated()
 
     def assertNothingCreated(self):
         self.assertFalse(
@@ -249,16 +257,7 @@ class TestConcurrentCharges(CardOnFileCommon):
             provider = env.ref("payment.payment_provider_demo")
             self._demo_state = provider.state
             provider.state = "test"
-            card = env["payment.token"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": env.ref("payment.payment_method_card").id,
-                    "partner_id": partner.id,
-                    "payment_details": "4242",
-                    "provider_ref": "demo-race",
-                    "demo_simulated_state": "done",
-                }
-            )
+            card = create_demo_card(env, partner, provider, "4242")
             env["payment.consent"].create({"token_id": card.id, "method": "phone"})
             cr.commit()
             return invoice.id, card.id

@@ -5,6 +5,25 @@ from odoo.tests import Form, new_test_user, tagged
 from .common import PaymentLinkCommon
 
 
+def create_demo_card(env, partner, provider, last_digits, state="done", **values):
+    """A card of ``partner`` saved with the demo ``provider``: its charges end in ``state``."""
+    return (
+        env["payment.token"]
+        .sudo()
+        .create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment.payment_method_card").id,
+                "partner_id": partner.id,
+                "payment_details": last_digits,
+                "provider_ref": f"demo-{partner.id}-{last_digits}",
+                "demo_simulated_state": state,
+                **values,
+            }
+        )
+    )
+
+
 class CardOnFileCommon(PaymentLinkCommon):
     """A customer's card saved with the demo provider, and a second company."""
 
@@ -19,21 +38,8 @@ class CardOnFileCommon(PaymentLinkCommon):
 
     @classmethod
     def _create_card(cls, partner, last_digits, provider=None, state="done", **values):
-        provider = provider or cls.demo_provider
-        return (
-            cls.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": cls.env.ref("payment.payment_method_card").id,
-                    "partner_id": partner.id,
-                    "payment_details": last_digits,
-                    "provider_ref": f"demo-{partner.id}-{last_digits}",
-                    "demo_simulated_state": state,
-                    **values,
-                }
-            )
+        return create_demo_card(
+            cls.env, partner, provider or cls.demo_provider, last_digits, state=state, **values
         )
 
     def record_consent(self, card=None, user=None, method="phone"):
@@ -103,21 +109,28 @@ class TestCardConsent(CardOnFileCommon):
             self.record_consent(user=salesman)
         self.assertEqual(self.card.consent_state, "none")
 
-    def test_only_billing_users_revoke_or_manage_cards(self):
-        consent = self.record_consent()
-        sender = new_test_user(
+    def _sender_only(self):
+        return new_test_user(
             self.env,
             login="sender_only",
             groups="base.group_user,payment_link_sms.group_payment_link_user",
             company_id=self.company.id,
         )
+
+    def test_only_billing_users_revoke(self):
+        consent = self.record_consent()
         with self.assertRaisesRegex(AccessError, "Only billing users may revoke"):
-            consent.with_user(sender).action_revoke()
+            consent.with_user(self._sender_only()).action_revoke()
+        self.assertEqual(consent.state, "active")
+        self.assertTrue(self.card.active)
+
+    def test_only_billing_users_manage_cards(self):
+        sender = self._sender_only()
         for action in ("action_set_default", "action_payment_link_remove"):
             with self.assertRaisesRegex(AccessError, "Only billing users may manage"):
                 getattr(self.card.with_user(sender), action)()
         self.assertTrue(self.card.active)
-        self.assertEqual(consent.state, "active")
+        self.assertFalse(self.card.is_default)
 
     def test_consent_for_a_card_of_another_company_is_refused(self):
         card = self._create_card(self.customer, "1111", provider=self.other_provider)
@@ -129,18 +142,23 @@ class TestCardConsent(CardOnFileCommon):
         with self.assertRaisesRegex(UserError, "card was removed"):
             self.record_consent()
 
-    def test_consent_cannot_be_changed_nor_deleted(self):
+    def test_consent_cannot_be_changed(self):
         consent = self.record_consent()
         for user in (self.billing_user, self.env.ref("base.user_admin")):
             with self.assertRaises(UserError):
                 consent.with_user(user).write({"consent_text": "Something else"})
-            with self.assertRaises(UserError):
-                consent.with_user(user).unlink()
         with self.assertRaisesRegex(UserError, "cannot be changed, only revoked"):
             consent.sudo().write({"state": "revoked"})
+        self.assertEqual(consent.state, "active")
+
+    def test_consent_cannot_be_deleted(self):
+        consent = self.record_consent()
+        for user in (self.billing_user, self.env.ref("base.user_admin")):
+            with self.assertRaises(UserError):
+                consent.with_user(user).unlink()
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             consent.sudo().unlink()
-        self.assertEqual(consent.state, "active")
+        self.assertTrue(consent.exists())
 
     def test_revoke_archives_the_card(self):
         consent = self.record_consent()

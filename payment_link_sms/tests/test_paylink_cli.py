@@ -10,6 +10,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .common import PaymentLinkCommon
+from .test_card_consent import create_demo_card
 
 # The repository root, where the `paylink` package lives beside the addons.
 REPO = Path(__file__).resolve().parents[2]
@@ -152,20 +153,8 @@ class TestPaylinkCli(PaymentLinkCommon):
         self.assertFails(result, 3, "cannot reach http://127.0.0.1:9")
 
     def _consented_card(self, last_digits="4242", default=True):
-        card = (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.demo_provider.id,
-                    "payment_method_id": self.env.ref("payment.payment_method_card").id,
-                    "partner_id": self.customer.id,
-                    "payment_details": last_digits,
-                    "provider_ref": f"demo-cli-{last_digits}",
-                    "demo_simulated_state": "done",
-                    "is_default": default,
-                }
-            )
+        card = create_demo_card(
+            self.env, self.customer, self.demo_provider, last_digits, is_default=default
         )
         self.env["payment.consent"].sudo().create({"token_id": card.id, "method": "phone"})
         return card

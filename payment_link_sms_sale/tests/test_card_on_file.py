@@ -2,6 +2,8 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.payment_link_sms.tests.test_card_consent import create_demo_card
+
 from .common import PaymentLinkSaleCommon
 
 
@@ -11,20 +13,8 @@ class TestChargeBookingCardOnFile(PaymentLinkSaleCommon):
 
     def setUp(self):
         super().setUp()
-        self.card = (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.demo_provider.id,
-                    "payment_method_id": self.env.ref("payment.payment_method_card").id,
-                    "partner_id": self.customer.id,
-                    "payment_details": "4242",
-                    "provider_ref": "demo-booking-card",
-                    "demo_simulated_state": "done",
-                    "is_default": True,
-                }
-            )
+        self.card = create_demo_card(
+            self.env, self.customer, self.demo_provider, "4242", is_default=True
         )
         self.env["payment.consent"].with_user(self.billing_user).create(
             {"token_id": self.card.id, "method": "phone"}
