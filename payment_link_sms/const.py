@@ -103,6 +103,7 @@ EVENT_TYPES = [
     ("page_left", "Customer left the page"),
     ("page_back", "Customer back on the page"),
     ("refund_failed", "Refund failed"),
+    ("authentication_required", "Authentication required"),
 ]
 # What the pay page's own script may report (POST /pay/progress): these step names only, never
 # anything typed. The steps before and after (delivered, opened, paid, failed, refunded) come
@@ -262,6 +263,42 @@ PREFETCH_HEADERS = {
 SEND_BATCH_SIZE = 100
 
 USER_AGENT_MAX_LENGTH = 255
+
+# Card on file: how a customer gave the consent to charge a saved card, and its states.
+CONSENT_METHODS = [
+    ("in_person", "In person"),
+    ("phone", "On the phone"),
+    ("online", "Online"),
+]
+# What a staff member records; an online consent is recorded by the server from the page.
+STAFF_CONSENT_METHODS = ("in_person", "phone")
+CONSENT_STATES = [
+    ("active", "Active"),
+    ("revoked", "Revoked"),
+]
+TOKEN_CONSENT_STATES = [*CONSENT_STATES, ("none", "None")]
+# The result of a charge of a card on file (payment.link.mixin.charge_card_on_file).
+CHARGE_RESULTS = [
+    ("paid", "Paid"),
+    ("pending", "Pending"),
+    ("declined", "Declined"),
+    ("authentication_required", "Authentication required"),
+]
+# payment_demo has no "authentication required" answer: a demo card whose last digits are these
+# (those of Stripe's test card that always asks for 3-D Secure) answers an off-session charge
+# with it (see payment.transaction._payment_link_demo_authentication).
+DEMO_AUTHENTICATION_DIGITS = "3220"
+# What a payment link is for: a pay link sent to the customer, or the record of a staff charge
+# of a card on file (no token, never sent: its events are the charge's audit trail).
+LINK_KINDS = [
+    ("payment", "Payment link"),
+    ("card_on_file", "Card on file charge"),
+]
+# Whether link payments offer "Save my card for future payments".
+SAVE_CARD_OPTIONS = [
+    ("off", "Off"),
+    ("offered", "Offered"),
+]
 
 # What the pay page must allow for a provider's own payment form (Content-Security-Policy):
 # {provider code: {directive: [sources]}}. Redirect providers need nothing.

@@ -24,3 +24,9 @@ from . import payment_link_webhook
 from . import payment_link_webhook_delivery
 from . import ir_asset
 from . import ir_websocket
+from . import payment_consent
+from . import payment_token
+from . import account_payment
+from . import payment_link_card_on_file
+from . import payment_transaction_card_on_file
+from . import res_partner
