@@ -64,6 +64,11 @@ def is_http_url(value):
 AMOUNT_RE = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
 
 
+def as_record(env, ref):
+    """``ref`` as a record: an xmlid is looked up, a record is returned as it is."""
+    return env.ref(ref) if isinstance(ref, str) else ref
+
+
 def parse_amount(value):
     """Read an amount sent by a client (the pay page's form, the payment form's JSON).
 

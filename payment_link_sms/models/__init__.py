@@ -4,6 +4,8 @@ from . import res_config_settings
 from . import payment_link_mixin
 from . import payment_link
 from . import payment_link_event
+from . import payment_card_request
+from . import res_partner_card_request
 from . import payment_link_token
 from . import payment_link_throttle
 from . import account_move
@@ -11,6 +13,7 @@ from . import account_move_line
 from . import account_move_send
 from . import payment_provider
 from . import payment_transaction
+from . import payment_transaction_card
 from . import sms_tracker
 from . import ir_sequence
 from . import mail_mail

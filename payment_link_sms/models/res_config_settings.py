@@ -41,3 +41,12 @@ class ResConfigSettings(models.TransientModel):
     payment_link_reminder_days = fields.Integer(
         related="company_id.payment_link_reminder_days", readonly=False
     )
+    payment_card_request_reuse_templates = fields.Boolean(
+        related="company_id.payment_card_request_reuse_templates", readonly=False
+    )
+    payment_card_request_sms_template_id = fields.Many2one(
+        related="company_id.payment_card_request_sms_template_id", readonly=False
+    )
+    payment_card_request_mail_template_id = fields.Many2one(
+        related="company_id.payment_card_request_mail_template_id", readonly=False
+    )
