@@ -162,6 +162,31 @@ SEND_BATCH_SIZE = 100
 
 USER_AGENT_MAX_LENGTH = 255
 
+# Card on file: how a customer gave the consent to charge a saved card, and its states.
+CONSENT_METHODS = [
+    ("in_person", "In person"),
+    ("phone", "On the phone"),
+    ("online", "Online"),
+]
+# What a staff member records; an online consent is recorded by the server from the page.
+STAFF_CONSENT_METHODS = ("in_person", "phone")
+CONSENT_STATES = [
+    ("active", "Active"),
+    ("revoked", "Revoked"),
+]
+TOKEN_CONSENT_STATES = [*CONSENT_STATES, ("none", "None")]
+# What a payment link is for: a pay link sent to the customer, or the record of a staff charge
+# of a card on file (no token, never sent: its events are the charge's audit trail).
+LINK_KINDS = [
+    ("payment", "Payment link"),
+    ("card_on_file", "Card on file charge"),
+]
+# Whether link payments offer "Save my card for future payments".
+SAVE_CARD_OPTIONS = [
+    ("off", "Off"),
+    ("offered", "Offered"),
+]
+
 # What the pay page must allow for a provider's own payment form (Content-Security-Policy):
 # {provider code: {directive: [sources]}}. Redirect providers need nothing.
 PROVIDER_CSP_SOURCES = {

@@ -22,3 +22,6 @@ from . import payment_link_api
 from . import payment_link_webhook
 from . import payment_link_webhook_delivery
 from . import ir_asset
+from . import payment_consent
+from . import payment_token
+from . import account_payment

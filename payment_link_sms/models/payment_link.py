@@ -85,6 +85,13 @@ class PaymentLink(models.Model):
         help="A payment through this link completed after the link was expired, cancelled or "
         "replaced: the money is recorded as the customer's credit, not applied to the document.",
     )
+    kind = fields.Selection(
+        selection=const.LINK_KINDS,
+        default="payment",
+        required=True,
+        readonly=True,
+        help="A payment link sent to the customer, or a staff charge of a card on file.",
+    )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
     res_id = fields.Many2oneReference(
         string="Document ID", model_field="res_model", readonly=True, index=True

@@ -16,4 +16,5 @@ from . import test_user_view
 from . import test_paylink_cli
 from . import test_webhooks
 from . import test_pay_page_assets
+from . import test_card_consent
 from . import test_card_page
