@@ -122,8 +122,8 @@ class TestSaveCardWhilePaying(CardPageCommon):
         page = self.open_page(token=token)
         # Shown ticked and disabled, with the text.
         box = page.text[page.text.index('id="o_payment_link_save_card"') - 200 :][:400]
-        self.assertIn('checked="checked"', box)
-        self.assertIn('disabled="disabled"', box)
+        self.assertIn('checked="True"', box)
+        self.assertIn('disabled="True"', box)
         self.assertIn(CONSENT, page.text)
         # The box cannot be unticked: the card is saved all the same.
         tx = self.pay_demo(token=token, tokenization_requested=False)
@@ -143,20 +143,29 @@ class TestSaveCardWhilePaying(CardPageCommon):
         )
 
     def test_staff_consent_needs_a_billing_user(self):
+        # A sender who is not a billing user (the group of payment links only) may send a
+        # card request, but not record a customer's consent.
         sender = new_test_user(
             self.env,
             login="link_sender",
-            groups="payment_link_sms.group_payment_link_user,account.group_account_readonly",
+            groups="base.group_user,payment_link_sms.group_payment_link_user",
             company_id=self.company.id,
         )
-        with self.assertRaises(AccessError):
-            self.invoice.with_user(sender).with_context(
+        requests = self.env["payment.card.request"].sudo().create(
+            [{"partner_id": self.customer.id}, {"partner_id": self.customer_en.id}]
+        )
+        with self.mock_gateways(), self.assertRaises(AccessError):
+            requests[0].with_user(sender).with_context(
                 payment_link_save_card_consent="phone"
             ).send_payment_link("sms")
-        with self.assertRaises(UserError):
-            self.invoice.with_user(self.billing_user).with_context(
+        with self.mock_gateways():
+            answer = requests[0].with_user(sender).send_payment_link("sms")[0]
+        self.assertFalse(self.link_of(answer).save_card_consent_method)
+        # A billing user records only a consent given in person or on the phone.
+        with self.mock_gateways(), self.assertRaisesRegex(UserError, "in person or on the phone"):
+            requests[1].with_user(self.billing_user).with_context(
                 payment_link_save_card_consent="online"
-            ).send_payment_link("sms")
+            ).send_payment_link("email")
 
 
 @tagged("post_install", "-at_install")
