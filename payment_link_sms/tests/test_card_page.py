@@ -151,8 +151,10 @@ class TestSaveCardWhilePaying(CardPageCommon):
             groups="base.group_user,payment_link_sms.group_payment_link_user",
             company_id=self.company.id,
         )
-        requests = self.env["payment.card.request"].sudo().create(
-            [{"partner_id": self.customer.id}, {"partner_id": self.customer_en.id}]
+        requests = (
+            self.env["payment.card.request"]
+            .sudo()
+            .create([{"partner_id": self.customer.id}, {"partner_id": self.customer_en.id}])
         )
         with self.mock_gateways(), self.assertRaises(AccessError):
             requests[0].with_user(sender).with_context(
