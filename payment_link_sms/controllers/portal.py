@@ -76,7 +76,7 @@ class PaymentLinkPortal(PaymentPortal):
         report = {}
         # A card request saves a card without paying (Odoo's validation operation, in the
         # provider's currency); a payment whose sender recorded the consent must save it.
-        validation = link_sudo._get_document()._payment_link_is_validation()
+        validation = link_sudo._is_validation()
         force_tokenization = validation or link_sudo._payment_link_save_card_mode() == "required"
         providers_sudo = (
             link_sudo.env["payment.provider"]
@@ -171,14 +171,14 @@ class PaymentLinkPortal(PaymentPortal):
             "partner_id": partner.id,
             "transaction_route": "/pay/transaction",
             "landing_route": link_sudo._get_landing_route(),
-            **self._payment_link_card_values(link_sudo, document),
+            **self._payment_link_card_values(link_sudo),
         }
 
     @staticmethod
-    def _payment_link_card_values(link_sudo, document):
+    def _payment_link_card_values(link_sudo):
         """What the page shows about saving the card: Odoo's form in validation mode for a card
         request, and the consent text with the "Save my card" box where it applies."""
-        validation = document._payment_link_is_validation()
+        validation = link_sudo._is_validation()
         save_mode = "required" if validation else link_sudo._payment_link_save_card_mode()
         return {
             "mode": "validation" if validation else "payment",
@@ -255,7 +255,7 @@ class PaymentLinkPortal(PaymentPortal):
         # Everything the request says is checked before the link is locked and any earlier
         # attempt cancelled: junk parameters never touch the customer's attempt in progress.
         self._validate_transaction_kwargs(kwargs)
-        validation = link_sudo._get_document()._payment_link_is_validation()
+        validation = link_sudo._is_validation()
         # A validation's amount is the provider's (Odoo sets it), never the page's.
         pay_amount = 0.0 if validation else link_sudo._validate_payment_amount(amount)
         self._payment_link_validate_choice(
@@ -322,7 +322,7 @@ class PaymentLinkPortal(PaymentPortal):
         """The page after a payment (or a card saved): the receipt once the link is paid, else
         the attempt's status."""
         paid = link_sudo.state == "paid"
-        if link_sudo._get_document()._payment_link_is_validation():
+        if link_sudo._is_validation():
             return (
                 "payment_link_sms.pay_page_card_saved"
                 if paid

@@ -159,13 +159,22 @@ class PaymentCardRequest(models.Model):
             f"{label} ({reason})" if reason and target == "cancelled" else label
         )
 
+    @api.model
+    def _card_label(self, token):
+        """The saved card in words, by its last 4 digits only (whatever a provider stored)."""
+        return self.env._(
+            "%(method)s ending in %(digits)s",
+            method=token.payment_method_id.name or token.provider_id.name,
+            digits=(token.sudo().payment_details or "")[-4:],
+        )
+
     def _card_request_saved(self, transaction):
         """The customer saved a card through the request's link (a validation transaction)."""
         self.ensure_one()
         token = transaction.token_id
         self.sudo().write({"state": "done", "token_id": token.id})
         link = transaction.payment_link_id
-        reason = self.env._("Card saved: %s", token.display_name)
+        reason = self.env._("Card saved: %s", self._card_label(token))
         link._log_events("card_saved", transaction_id=transaction.id, reason=reason)
         link._set_state(
             "paid",
@@ -174,7 +183,7 @@ class PaymentCardRequest(models.Model):
             event_values={"transaction_id": transaction.id},
             log_document=False,
         )
-        self._card_request_log(self.env._("card saved (%s).", token.display_name))
+        self._card_request_log(self.env._("card saved (%s).", self._card_label(token)))
 
     def _card_request_failed(self, transaction):
         """A validation through the request's link failed: the link stays usable to retry."""

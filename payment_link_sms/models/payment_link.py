@@ -1272,12 +1272,19 @@ class PaymentLink(models.Model):
         if not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(self.env._("Only billing users may record a customer's consent."))
 
+    def _is_validation(self):
+        """Whether the link's page saves a card without paying (its document type says so:
+        ``_payment_link_is_validation``), read from the model, without loading the document."""
+        self.ensure_one()
+        model = self.res_model if self.res_model in self.env else "payment.link.mixin"
+        return self.env[model]._payment_link_is_validation()
+
     def _payment_link_save_card_mode(self):
         """How the page treats saving the customer's card: 'required' (a card request, or the
         sender recorded the consent), 'offered' (an unticked box, when the company offers it),
         or 'off'."""
         self.ensure_one()
-        if self._get_document()._payment_link_is_validation() or self.save_card_consent_method:
+        if self._is_validation() or self.save_card_consent_method:
             return "required"
         return "offered" if self.company_id.payment_link_save_card == "offered" else "off"
 
@@ -1305,7 +1312,7 @@ class PaymentLink(models.Model):
             "consent_text": self._payment_link_consent_text(),
             "consent_version": self.company_id.payment_consent_version,
         }
-        if self.save_card_consent_method and not self._get_document()._payment_link_is_validation():
+        if self.save_card_consent_method and not self._is_validation():
             return {
                 **values,
                 "method": self.save_card_consent_method,

@@ -10,9 +10,10 @@ const payWithDemo = (submitLabel) => [
         run: "click",
     },
     {
+        // The demo provider keeps what is typed as the card's details: the last digits only.
         content: "Type test card details",
         trigger: "#customer_input:not(:disabled)",
-        run: "edit 4242424242424242",
+        run: "edit 4242",
     },
     {
         content: submitLabel,
@@ -70,6 +71,10 @@ registry.category("web_tour.tours").add("payment_link_sms_card_request_tour", {
             content: "The card is saved",
             trigger: ".o_payment_link_card_saved",
             timeout: 20000,
+        },
+        {
+            content: "The saved card is named by its last digits",
+            trigger: ".o_payment_link_saved_card:contains('ending in 4242')",
         },
     ],
 });
