@@ -222,6 +222,29 @@ def cmd_list(client, args):
     show(summaries, args, print_list)
 
 
+def cmd_charge(client, args):
+    """Charge the customer's card on file for an invoice or order (exit 1 unless the money is
+    paid or on its way: declined, or the bank asks the customer to authenticate)."""
+    document = client.execute("payment.link.api", "find_document", args.document)
+    options = {}
+    if args.card is not None:
+        options["token_id"] = args.card
+    if args.amount is not None:
+        options["amount"] = args.amount
+    answer = client.execute(document["model"], "charge_card_on_file", [document["id"]], **options)
+    answer["document"] = document["name"]
+    answer["reference"] = link_reference(client, answer["link_id"])
+    if answer["state"] not in ("paid", "pending"):
+        if args.json:
+            show(answer, args, None)
+        raise Failure(EXIT_REFUSED, f"{answer['state']}: {' '.join(answer['message'].split())}")
+    show(
+        answer,
+        args,
+        lambda a: print(f"{a['document']} {a['state']} ({a['reference']}): {a['message']}"),
+    )
+
+
 def build_parser():
     parser = UsageParser(
         prog="paylink",
@@ -287,6 +310,14 @@ def build_parser():
     resend = sub.add_parser("resend", help="cancel a link and send a new one")
     resend.add_argument("reference", metavar="REFERENCE")
     resend.set_defaults(func=cmd_resend)
+
+    charge = sub.add_parser("charge", help="charge the customer's card on file")
+    charge.add_argument("document", metavar="INVOICE_NUMBER")
+    charge.add_argument(
+        "--card", type=int, metavar="ID", help="the saved card's id (default: the default card)"
+    )
+    charge.add_argument("--amount", metavar="A", help="amount to charge (default: the amount due)")
+    charge.set_defaults(func=cmd_charge)
 
     list_ = sub.add_parser("list", help="latest links, newest first")
     list_.add_argument("--state", help="only links in this state (sent, opened, paid...)")

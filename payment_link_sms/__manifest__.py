@@ -31,6 +31,8 @@
         "views/report_invoice.xml",
         "views/res_config_settings_views.xml",
         "wizards/payment_link_send_views.xml",
+        "wizards/payment_link_charge_views.xml",
+        "views/payment_consent_views.xml",
         "views/payment_link_webhook_views.xml",
         "views/payment_card_request_views.xml",
     ],

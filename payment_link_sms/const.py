@@ -78,6 +78,7 @@ EVENT_TYPES = [
     ("paid_after_close", "Paid after it was closed"),
     ("refunded", "Refunded"),
     ("preview", "Link preview"),
+    ("authentication_required", "Authentication required"),
     ("card_saved", "Card saved"),
     ("card_failed", "Card not saved"),
 ]
@@ -175,6 +176,17 @@ CONSENT_STATES = [
     ("revoked", "Revoked"),
 ]
 TOKEN_CONSENT_STATES = [*CONSENT_STATES, ("none", "None")]
+# The result of a charge of a card on file (payment.link.mixin.charge_card_on_file).
+CHARGE_RESULTS = [
+    ("paid", "Paid"),
+    ("pending", "Pending"),
+    ("declined", "Declined"),
+    ("authentication_required", "Authentication required"),
+]
+# payment_demo has no "authentication required" answer: a demo card whose last digits are these
+# (those of Stripe's test card that always asks for 3-D Secure) answers an off-session charge
+# with it (see payment.transaction._payment_link_demo_authentication).
+DEMO_AUTHENTICATION_DIGITS = "3220"
 # What a payment link is for: a pay link sent to the customer, or the record of a staff charge
 # of a card on file (no token, never sent: its events are the charge's audit trail).
 LINK_KINDS = [

@@ -25,3 +25,6 @@ from . import ir_asset
 from . import payment_consent
 from . import payment_token
 from . import account_payment
+from . import payment_link_card_on_file
+from . import payment_transaction_card_on_file
+from . import res_partner

@@ -1205,6 +1205,7 @@ class PaymentLink(models.Model):
                 "partly_paid": link.env._("partly paid"),
                 "payment_failed": link.env._("payment failed"),
                 "delivery_failed": link.env._("not delivered"),
+                "authentication_required": link.env._("needs the customer's authentication"),
             }
             title = link.env._(
                 "Payment link %(link)s %(what)s", link=link.name, what=labels[event_type]
@@ -1231,7 +1232,8 @@ class PaymentLink(models.Model):
                 "simple_notification",
                 {
                     "type": "danger"
-                    if event_type in ("payment_failed", "delivery_failed")
+                    if event_type
+                    in ("payment_failed", "delivery_failed", "authentication_required")
                     else "success"
                     if event_type == "paid"
                     else "info",

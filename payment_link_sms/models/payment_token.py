@@ -148,3 +148,32 @@ class PaymentToken(models.Model):
                 reason=reason,
             )
         )
+
+    def _payment_link_fallback_channel(self, contact):
+        """Where a pay link goes when a charge of this card needs the customer: the channel the
+        card was saved through, else SMS to a mobile number, else email."""
+        self.ensure_one()
+        if self.payment_link_channel:
+            return self.payment_link_channel
+        return "sms" if contact.mobile else "email"
+
+    def action_payment_link_record_consent(self):
+        """Open the form recording the customer's consent (given in person or on the phone) to
+        charge this card, with the text to read to them."""
+        self.ensure_one()
+        self._payment_link_check_card_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Record the customer's consent"),
+            "res_model": "payment.consent",
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("payment_link_sms.payment_consent_view_form_record").id, "form")
+            ],
+            "target": "new",
+            "context": {
+                "default_token_id": self.id,
+                "default_method": "phone",
+                "default_consent_text": self.company_id._payment_consent_text(self.partner_id.lang),
+            },
+        }

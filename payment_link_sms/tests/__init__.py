@@ -17,4 +17,7 @@ from . import test_paylink_cli
 from . import test_webhooks
 from . import test_pay_page_assets
 from . import test_card_consent
+from . import test_card_charge
+from . import test_card_tours
+from . import test_card_numbers
 from . import test_card_page

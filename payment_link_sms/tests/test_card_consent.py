@@ -103,6 +103,22 @@ class TestCardConsent(CardOnFileCommon):
             self.record_consent(user=salesman)
         self.assertEqual(self.card.consent_state, "none")
 
+    def test_only_billing_users_revoke_or_manage_cards(self):
+        consent = self.record_consent()
+        sender = new_test_user(
+            self.env,
+            login="sender_only",
+            groups="base.group_user,payment_link_sms.group_payment_link_user",
+            company_id=self.company.id,
+        )
+        with self.assertRaisesRegex(AccessError, "Only billing users may revoke"):
+            consent.with_user(sender).action_revoke()
+        for action in ("action_set_default", "action_payment_link_remove"):
+            with self.assertRaisesRegex(AccessError, "Only billing users may manage"):
+                getattr(self.card.with_user(sender), action)()
+        self.assertTrue(self.card.active)
+        self.assertEqual(consent.state, "active")
+
     def test_consent_for_a_card_of_another_company_is_refused(self):
         card = self._create_card(self.customer, "1111", provider=self.other_provider)
         with self.assertRaisesRegex(AccessError, "company you do not work for"):

@@ -64,7 +64,7 @@ class TestPaylinkCli(PaymentLinkCommon):
     def test_help_lists_every_command(self):
         result = self.paylink("--help")
         self.assertEqual(result.returncode, 0)
-        for command in ("send", "status", "expire", "resend", "list"):
+        for command in ("send", "status", "expire", "resend", "charge", "list"):
             self.assertIn(command, result.stdout)
 
     def test_send_then_status_expire_resend_list(self):
@@ -150,3 +150,48 @@ class TestPaylinkCli(PaymentLinkCommon):
         self.assertFails(result, 3, "authentication failed for user 'billing_user'")
         result = self.paylink("status", "X", url="http://127.0.0.1:9")
         self.assertFails(result, 3, "cannot reach http://127.0.0.1:9")
+
+    def _consented_card(self, last_digits="4242", default=True):
+        card = (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.demo_provider.id,
+                    "payment_method_id": self.env.ref("payment.payment_method_card").id,
+                    "partner_id": self.customer.id,
+                    "payment_details": last_digits,
+                    "provider_ref": f"demo-cli-{last_digits}",
+                    "demo_simulated_state": "done",
+                    "is_default": default,
+                }
+            )
+        )
+        self.env["payment.consent"].sudo().create({"token_id": card.id, "method": "phone"})
+        return card
+
+    def test_charge_the_card_on_file(self):
+        card = self._consented_card()
+        result = self.paylink("--json", "charge", self.invoice.name, "--amount", "100.50")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        answer = json.loads(result.stdout)
+        self.assertEqual(answer["state"], "paid")
+        self.assertEqual(card.transaction_ids.amount, 100.50)
+        self.assertEqual(card.transaction_ids.state, "done")
+        result = self.paylink("charge", self.invoice.name, "--card", str(card.id))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("paid", result.stdout)
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+
+    def test_charge_refused(self):
+        card = self._consented_card(default=False)
+        result = self.paylink("charge", self.invoice.name)
+        self.assertFails(result, 1, "has no default card that can be charged")
+        result = self.paylink("charge", self.invoice.name, "--card", str(card.id), "--amount", "0")
+        self.assertFails(result, 1, "The amount to charge must be positive.")
+        self.assertFalse(card.transaction_ids)
+        declined = self._consented_card("4000", default=False)
+        declined.demo_simulated_state = "error"
+        result = self.paylink("charge", self.invoice.name, "--card", str(declined.id))
+        self.assertFails(result, 1, "declined: The card was declined")
+        self.assertFails(self.paylink("charge", self.invoice.name, "--card", "x"), 2, "invalid int")

@@ -87,6 +87,16 @@ class SaleOrder(models.Model):
             )
         return False
 
+    def _payment_link_charge_refusal(self):
+        # A card on file is charged for a confirmed order (a booking) only: a quotation is
+        # confirmed by the customer, not by charging them.
+        if self.state != "sale":
+            return self.env._(
+                "%s is not a confirmed order: confirm it before charging a card on file.",
+                self.name,
+            )
+        return super()._payment_link_charge_refusal()
+
     def _payment_link_partner(self):
         # The customer pays with the invoice address, as on Odoo's own sale portal and in its
         # payment link wizard.

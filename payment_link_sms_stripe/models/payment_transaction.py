@@ -21,7 +21,24 @@ class PaymentTransaction(models.Model):
         intent = super()._stripe_create_intent()
         if self.payment_link_id and self.operation != "validation" and (intent or {}).get("id"):
             self.provider_reference = intent["id"]
+        if self.payment_link_id.kind == "card_on_file" and self._payment_link_stripe_asks_3ds(
+            intent
+        ):
+            self.payment_link_authentication_required = True
         return intent
+
+    @staticmethod
+    def _payment_link_stripe_asks_3ds(intent):
+        """Whether Stripe answered an off-session PaymentIntent that the customer must
+        authenticate it: status ``requires_action``, or the ``authentication_required`` error
+        (Stripe's answer to an off-session confirmation that needs 3-D Secure)."""
+        if not isinstance(intent, dict):
+            return False
+        error = intent.get("last_payment_error") or {}
+        return intent.get("status") == "requires_action" or "authentication_required" in (
+            error.get("code"),
+            error.get("decline_code"),
+        )
 
     def _process_notification_data(self, notification_data):
         """Override of `payment_stripe` to refuse, for a link payment, data about a PaymentIntent

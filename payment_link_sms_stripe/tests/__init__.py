@@ -3,4 +3,5 @@ from . import test_payment_attempts
 from . import test_webhook_delivery
 from . import test_webhook_security
 from . import test_payment_safety
+from . import test_card_on_file
 from . import test_localstripe
