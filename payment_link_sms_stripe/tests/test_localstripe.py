@@ -191,3 +191,32 @@ class TestLocalStripe(LocalStripeMixin, PayPageCommon):
         self.assertEqual(refund.amount, -40.0)
         refunds = self.stripe.api("GET", "refunds", payment_intent=tx.provider_reference)
         self.assertEqual([r["amount"] for r in refunds["data"]], [4000])
+
+    # === Through cardcore's charge_card_on_file (the customer's consented card) === #
+
+    def charge_card_on_file(self, payment_token):
+        with self.mock_gateways():
+            answer = self.invoice.with_user(self.billing_user).charge_card_on_file(
+                token_id=payment_token.id
+            )
+            self.process_outboxes()
+        return answer
+
+    def test_charge_card_on_file_pays_the_invoice(self):
+        payment_token = self.saved_card()
+        self.assertEqual(payment_token.consent_state, "active")
+        answer = self.charge_card_on_file(payment_token)
+        self.assertEqual(answer["state"], "paid", answer["message"])
+        tx = self.env["payment.transaction"].browse(answer["transaction_id"])
+        intent = self.stripe.api("GET", f"payment_intents/{tx.provider_reference}")
+        self.assertEqual(intent["status"], "succeeded")
+        self.assertEqual(intent["payment_method"], payment_token.stripe_payment_method)
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+
+    def test_charge_card_on_file_needing_authentication_sends_a_pay_link(self):
+        payment_token = self.saved_card(AUTHENTICATION_CARD)
+        answer = self.charge_card_on_file(payment_token)
+        self.assertEqual(answer["state"], "authentication_required", answer["message"])
+        pay_link = self.env["payment.link"].browse(answer["pay_link_id"])
+        self.assertEqual(pay_link.state, "sent")
+        self.assertEqual(self.invoice.payment_state, "not_paid")
