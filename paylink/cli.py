@@ -255,6 +255,8 @@ def add_channel_options(parser, default):
             const=name,
             help=f"send by {name} (default: {default})",
         )
+
+
 def cmd_charge(client, args):
     """Charge the customer's card on file for an invoice or order (exit 1 unless the money is
     paid or on its way: declined, or the bank asks the customer to authenticate)."""

@@ -16,6 +16,7 @@
         "security/payment_link_security.xml",
         "security/webhook_security.xml",
         "security/payment_request_security.xml",
+        "security/payment_card_request_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/webhook_cron_data.xml",
@@ -24,10 +25,12 @@
         "data/mail_template_invoice_data.xml",
         "data/reminder_template_data.xml",
         "wizards/payment_link_refund_views.xml",
+        "data/card_request_template_data.xml",
         "views/payment_link_views.xml",
         "views/account_move_views.xml",
         "views/mail_template_views.xml",
         "views/pay_page_templates.xml",
+        "views/card_request_templates.xml",
         "views/report_invoice.xml",
         "views/res_config_settings_views.xml",
         "wizards/payment_link_send_views.xml",
@@ -38,6 +41,7 @@
         "views/payment_request_views.xml",
         "views/payment_request_progress_views.xml",
         "views/payment_request_templates.xml",
+        "views/payment_card_request_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -175,6 +179,7 @@
             "payment_link_sms/static/src/js/pay_page_opened.js",
             "payment_link_sms/static/src/js/pay_page_ready.js",
             "payment_link_sms/static/src/js/pay_page_progress.js",
+            "payment_link_sms/static/src/js/pay_page_save_card.js",
         ],
         # What the tours need on the lean pages (loaded in test mode only, with web.assets_tests).
         "payment_link_sms.assets_pay_page_tests": [

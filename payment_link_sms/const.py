@@ -104,6 +104,8 @@ EVENT_TYPES = [
     ("page_back", "Customer back on the page"),
     ("refund_failed", "Refund failed"),
     ("authentication_required", "Authentication required"),
+    ("card_saved", "Card saved"),
+    ("card_failed", "Card not saved"),
 ]
 # What the pay page's own script may report (POST /pay/progress): these step names only, never
 # anything typed. The steps before and after (delivered, opened, paid, failed, refunded) come
@@ -352,6 +354,22 @@ MESSAGE_TEMPLATES = {
         "sms": "payment_link_sms.sms_template_payment_link_reminder",
         "email": "payment_link_sms.mail_template_payment_link_reminder",
     },
+}
+
+# Card requests (payment.card.request): a link to save a card without paying.
+CARD_REQUEST_STATES = [
+    ("draft", "Not sent"),
+    ("open", "Sent"),
+    ("done", "Card saved"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+]
+# A request created by "Request card" whose composer was discarded is dropped after this.
+CARD_REQUEST_DRAFT_DAYS = 1
+# The card requests' own messages (the company may use the pay-link ones instead).
+CARD_REQUEST_TEMPLATES = {
+    "sms": "payment_link_sms.sms_template_card_request",
+    "email": "payment_link_sms.mail_template_card_request",
 }
 
 # sms.sms states, as reported by the SMS provider, and what they mean for a payment link.

@@ -64,6 +64,12 @@ def is_http_url(value):
 AMOUNT_RE = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
 
 
+def as_record(env, ref):
+    """``ref`` as a record of ``env``: an xmlid is looked up, a record is taken in ``env`` (its
+    context: the links' URLs while a message is rendered)."""
+    return env.ref(ref) if isinstance(ref, str) else ref.with_env(env)
+
+
 def parse_amount(value):
     """Read an amount sent by a client (the pay page's form, the payment form's JSON).
 

@@ -12,6 +12,7 @@
     "assets": {
         "payment_link_sms.assets_pay_page": [
             "payment_link_sms_stripe/static/src/js/stripe_on_demand.js",
+            "payment_link_sms_stripe/static/src/js/save_card.js",
         ],
     },
     "installable": True,

@@ -119,11 +119,21 @@ class PaymentLinkPortal(PaymentPortal):
         partner, company = link_sudo.partner_id, link_sudo.company_id
         currency = link_sudo.currency_id
         report = {}
+        # A card request saves a card without paying (Odoo's validation operation, in the
+        # provider's currency); a payment whose sender recorded the consent must save it.
+        validation = link_sudo._is_validation()
+        force_tokenization = validation or link_sudo._payment_link_save_card_mode() == "required"
         providers_sudo = (
             link_sudo.env["payment.provider"]
             .sudo()
             ._get_compatible_providers(
-                company.id, partner.id, amount, currency_id=currency.id, report=report
+                company.id,
+                partner.id,
+                amount,
+                currency_id=None if validation else currency.id,
+                force_tokenization=force_tokenization,
+                is_validation=validation,
+                report=report,
             )
         )
         if not company.payment_link_allow_test_providers:
@@ -132,7 +142,11 @@ class PaymentLinkPortal(PaymentPortal):
             link_sudo.env["payment.method"]
             .sudo()
             ._get_compatible_payment_methods(
-                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
+                providers_sudo.ids,
+                partner.id,
+                currency_id=None if validation else currency.id,
+                force_tokenization=force_tokenization,
+                report=report,
             )
         )
         return providers_sudo, payment_methods_sudo, report
@@ -202,6 +216,19 @@ class PaymentLinkPortal(PaymentPortal):
             "partner_id": partner.id,
             "transaction_route": "/pay/transaction",
             "landing_route": self._payment_link_landing_route(link_sudo),
+            **self._payment_link_card_values(link_sudo),
+        }
+
+    @staticmethod
+    def _payment_link_card_values(link_sudo):
+        """What the page shows about saving the card: Odoo's form in validation mode for a card
+        request, and the consent text with the "Save my card" box where it applies."""
+        validation = link_sudo._is_validation()
+        save_mode = "required" if validation else link_sudo._payment_link_save_card_mode()
+        return {
+            "mode": "validation" if validation else "payment",
+            "save_card_mode": save_mode,
+            "consent_text": save_mode != "off" and link_sudo._payment_link_consent_text(),
         }
 
     @http.route("/pay/<string:token>", methods=["GET"], **PAGE_ROUTE)
@@ -230,7 +257,7 @@ class PaymentLinkPortal(PaymentPortal):
             "message": link_sudo._get_page_message(page_state),
         }
         if page_state == "paid":
-            return self._payment_link_render("payment_link_sms.pay_page_receipt", values)
+            return self._payment_link_render(self._payment_link_result_template(link_sudo), values)
         if page_state != "payable":
             return self._payment_link_render("payment_link_sms.pay_page_gone", values, status=410)
         try:
@@ -276,7 +303,9 @@ class PaymentLinkPortal(PaymentPortal):
         # Everything the request says is checked before the link is locked and any earlier
         # attempt cancelled: junk parameters never touch the customer's attempt in progress.
         self._validate_transaction_kwargs(kwargs)
-        pay_amount = link_sudo._validate_payment_amount(amount)
+        validation = link_sudo._is_validation()
+        # A validation's amount is the provider's (Odoo sets it), never the page's.
+        pay_amount = 0.0 if validation else link_sudo._validate_payment_amount(amount)
         self._payment_link_validate_choice(
             link_sudo,
             pay_amount,
@@ -286,18 +315,25 @@ class PaymentLinkPortal(PaymentPortal):
             kwargs.get("token_id"),
         )
         link_sudo._lock_for_payment()
+        document = link_sudo._get_document()
+        save_card = link_sudo._payment_link_save_card_choice(kwargs.get("tokenization_requested"))
         kwargs.update(
             landing_route=self._payment_link_landing_route(link_sudo),
-            is_validation=False,
-            tokenization_requested=False,
+            is_validation=validation,
+            tokenization_requested=save_card,
+        )
+        httprequest = request.httprequest
+        consent_values = save_card and link_sudo._payment_link_consent_values(
+            httprequest.remote_addr, httprequest.user_agent.string
         )
         tx_sudo = self._create_transaction(
             amount=pay_amount,
             currency_id=link_sudo.currency_id.id,
             partner_id=link_sudo.partner_id.id,
             custom_create_values={
-                **link_sudo._get_document()._payment_link_transaction_values(),
+                **document._payment_link_transaction_values(),
                 "payment_link_id": link_sudo.id,
+                "payment_link_consent_values": consent_values or False,
             },
             **kwargs,
         )
@@ -329,9 +365,20 @@ class PaymentLinkPortal(PaymentPortal):
             "transaction": last_tx,
             "document": link_sudo._get_document(),
         }
-        if link_sudo.state == "paid":
-            return self._payment_link_render("payment_link_sms.pay_page_receipt", values)
-        return self._payment_link_render("payment_link_sms.pay_page_status", values)
+        return self._payment_link_render(self._payment_link_result_template(link_sudo), values)
+
+    @staticmethod
+    def _payment_link_result_template(link_sudo):
+        """The page after a payment (or a card saved): the receipt once the link is paid, else
+        the attempt's status."""
+        paid = link_sudo.state == "paid"
+        if link_sudo._is_validation():
+            return (
+                "payment_link_sms.pay_page_card_saved"
+                if paid
+                else "payment_link_sms.pay_page_card_status"
+            )
+        return "payment_link_sms.pay_page_receipt" if paid else "payment_link_sms.pay_page_status"
 
     @http.route(
         ["/pay/done/<int:link_id>/pdf", "/pay/done/<int:link_id>/html"],

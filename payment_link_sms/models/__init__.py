@@ -8,6 +8,8 @@ from . import payment_link_progress
 from . import payment_link_queue
 from . import payment_request
 from . import payment_link_request
+from . import payment_card_request
+from . import res_partner_card_request
 from . import payment_link_token
 from . import payment_link_throttle
 from . import account_move
@@ -15,6 +17,7 @@ from . import account_move_line
 from . import account_move_send
 from . import payment_provider
 from . import payment_transaction
+from . import payment_transaction_card
 from . import sms_tracker
 from . import ir_sequence
 from . import mail_mail

@@ -170,6 +170,17 @@ class PaymentLink(models.Model):
         groups="base.group_system",
     )
 
+    save_card_consent_method = fields.Selection(
+        selection=[
+            method for method in const.CONSENT_METHODS if method[0] in const.STAFF_CONSENT_METHODS
+        ],
+        string="Card Consent Given",
+        readonly=True,
+        copy=False,
+        help="The sender recorded the customer's consent to save the card (in person or on the "
+        "phone): the page saves the card used, and the consent is recorded once it is saved.",
+    )
+
     _sql_constraints = [
         ("token_hash_unique", "UNIQUE(token_hash)", "A payment link token must be unique."),
     ]
@@ -439,6 +450,8 @@ class PaymentLink(models.Model):
             )
         links = self.sudo().create(vals_list)
         links._chain_earlier_requests()
+        if sent:
+            links._tell_documents("sent")
         urls = utils.UrlMap(
             (link.id, link._build_url(token)) for link, token in zip(links, tokens, strict=True)
         )
@@ -510,8 +523,21 @@ class PaymentLink(models.Model):
             "lang": self._get_default_lang(partner, company),
             "sender_id": self.env.user.id,
             "salesperson_id": document._payment_link_salesperson().id,
+            "save_card_consent_method": self._save_card_consent_from_context(),
             **document._payment_link_extra_values(),
         }
+
+    @api.model
+    def _save_card_consent_from_context(self):
+        """The staff consent the send wizard passes (``payment_link_save_card_consent``), for a
+        user allowed to record it."""
+        method = self.env.context.get("payment_link_save_card_consent")
+        if not method:
+            return False
+        self._ensure_card_consent_rights()
+        if method not in const.STAFF_CONSENT_METHODS:
+            raise UserError(self.env._("A consent is given in person or on the phone."))
+        return method
 
     def _send_messages(self, urls, kind="request"):
         """Queue the SMS and emails carrying the URLs of ``self``.
@@ -524,7 +550,13 @@ class PaymentLink(models.Model):
                           ``payment.link.token._issue``).
         :param str kind: 'request' (the first message) or 'reminder'.
         """
-        templates = const.MESSAGE_TEMPLATES[kind]
+        groups = self.grouped(lambda link: (link.res_model, link.company_id))
+        if len(groups) > 1:
+            # Each kind of document of each company may have messages of its own.
+            for links in groups.values():
+                links._send_messages(urls, kind=kind)
+            return
+        templates = self._get_message_templates(kind)
         links = self.with_context(payment_link_urls=urls)
         token_by_link = {link_id: url.rsplit("/", 1)[1] for link_id, url in urls.items()}
         event_type = "sent" if kind == "request" else "reminder"
@@ -541,12 +573,21 @@ class PaymentLink(models.Model):
         now = fields.Datetime.now()
         if kind == "request":
             # Links created by a send are created as sent (see _create_links).
-            self.filtered(lambda link: link.state != "sent").sudo().write(
-                {"state": "sent", "sent_date": now}
-            )
+            unsent = self.filtered(lambda link: link.state != "sent")
+            unsent.sudo().write({"state": "sent", "sent_date": now})
+            unsent._tell_documents("sent")
         else:
             self.sudo().write({"reminder_date": now})
         self.env["payment.link.event"]._log_sent_on_documents(summaries, kind)
+
+    def _get_message_templates(self, kind="request"):
+        """The SMS and email templates of the links of ``self`` (one document model and one
+        company): ``{'sms': sms.template, 'email': mail.template}``, as the document says
+        (``_payment_link_message_templates``)."""
+        document = self[:1]._get_document()
+        if document:
+            return document._payment_link_message_templates(kind)
+        return self.env["payment.link.mixin"]._payment_link_message_templates(kind)
 
     def _send_sms(self, template_xmlid, token_by_link, event_type, events, summaries):
         """Queue the SMS of ``self`` (see ``_send_messages``); add their masked events and
@@ -583,7 +624,7 @@ class PaymentLink(models.Model):
     def _send_email(self, template_xmlid, token_by_link, event_type, events, summaries):
         """Queue the emails of ``self`` (see ``_send_messages``); add their masked events and
         chatter summaries to ``events`` and ``summaries``."""
-        template = self.env.ref(template_xmlid).sudo()
+        template = utils.as_record(self.env, template_xmlid).sudo()
         mails = template.send_mail_batch(
             self.ids, email_layout_xmlid="mail.mail_notification_light"
         )
@@ -613,7 +654,9 @@ class PaymentLink(models.Model):
 
         :return: {link_id: text}
         """
-        template = self.env.ref(template_xmlid or const.MESSAGE_TEMPLATES["request"]["sms"]).sudo()
+        template = utils.as_record(
+            self.env, template_xmlid or self._get_message_templates("request")["sms"]
+        ).sudo()
         template = template.with_context(
             payment_link_urls=self.env.context.get("payment_link_urls")
         )
@@ -670,11 +713,20 @@ class PaymentLink(models.Model):
             }
         )
         moving._log_events(target, reason=reason, **(event_values or {}))
+        moving._tell_documents(target, reason)
         if log_document and target in ("expired", "cancelled", "paid"):
             self.env["payment.link.event"]._log_state_on_documents(moving, target, reason)
         if target in ("expired", "cancelled"):
             moving._with_company_lang().transaction_ids._payment_link_cancel_open_attempts()
         return moving
+
+    def _tell_documents(self, target, reason=False):
+        """Tell the documents of ``self`` that their link moved to ``target``
+        (``_payment_link_state_changed``)."""
+        for model, links in self.grouped("res_model").items():
+            if model and model in self.env:
+                documents = self.env[model].browse(set(links.mapped("res_id"))).exists()
+                documents._payment_link_state_changed(target, reason)
 
     def _log_events(self, event_type, **values):
         return (
@@ -946,3 +998,64 @@ class PaymentLink(models.Model):
             users |= self.sender_id
         users |= company.payment_link_notify_user_ids
         return users.filtered(lambda user: user.active and not user.share)
+
+    # === BUSINESS METHODS: saving the card (see payment.consent) === #
+
+    @api.model
+    def _ensure_card_consent_rights(self):
+        """Only billing users record a customer's consent (as ``payment.consent`` allows)."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Only billing users may record a customer's consent."))
+
+    def _is_validation(self):
+        """Whether the link's page saves a card without paying (its document type says so:
+        ``_payment_link_is_validation``), read from the model, without loading the document."""
+        self.ensure_one()
+        model = self.res_model if self.res_model in self.env else "payment.link.mixin"
+        return self.env[model]._payment_link_is_validation()
+
+    def _payment_link_save_card_mode(self):
+        """How the page treats saving the customer's card: 'required' (a card request, or the
+        sender recorded the consent), 'offered' (an unticked box, when the company offers it),
+        or 'off'."""
+        self.ensure_one()
+        if self._is_validation() or self.save_card_consent_method:
+            return "required"
+        return "offered" if self.company_id.payment_link_save_card == "offered" else "off"
+
+    def _payment_link_save_card_choice(self, requested):
+        """Whether the payment saves the card, from the page's box (``requested``): never when
+        the page does not offer it, always when it is required."""
+        mode = self._payment_link_save_card_mode()
+        return mode == "required" or (mode == "offered" and requested is True)
+
+    def _payment_link_consent_text(self):
+        """The consent text shown on the page (in the customer's language)."""
+        self.ensure_one()
+        return self.company_id._payment_consent_text(self.lang)
+
+    def _payment_link_consent_values(self, ip_address, user_agent):
+        """The consent given when a payment that saves the card starts, recorded as a
+        ``payment.consent`` once the card is saved: by the sender (in person, on the phone), or
+        online by the customer (their address and browser).
+
+        :return: The consent's values, without the token.
+        :rtype: dict
+        """
+        self.ensure_one()
+        values = {
+            "consent_text": self._payment_link_consent_text(),
+            "consent_version": self.company_id.payment_consent_version,
+        }
+        if self.save_card_consent_method and not self._is_validation():
+            return {
+                **values,
+                "method": self.save_card_consent_method,
+                "user_id": self.sender_id.id,
+            }
+        return {
+            **values,
+            "method": "online",
+            "ip_address": ip_address,
+            "user_agent": (user_agent or "")[: const.USER_AGENT_MAX_LENGTH],
+        }

@@ -338,5 +338,7 @@ class PaymentLink(models.Model):
                 error=error,
             )
             self._set_state("cancelled", reason=message, log_document=False)
-        self.env["payment.link.event"]._notify_stage(self, "authentication_required", reason=message)
+        self.env["payment.link.event"]._notify_stage(
+            self, "authentication_required", reason=message
+        )
         return {"message": message, "pay_link_id": pay_link.id}

@@ -410,6 +410,26 @@ class PaymentLinkMixin(models.AbstractModel):
         """Create values linking a payment transaction to this document."""
         return {}
 
+    def _payment_link_is_validation(self):
+        """Whether the document's page saves a card without paying (Odoo's validation
+        operation) instead of taking a payment."""
+        return False
+
+    def _payment_link_state_changed(self, target, reason=False):
+        """Called when a link of the documents of ``self`` moved to ``target`` ('sent',
+        'paid', 'expired', 'cancelled'...), with the reason of the change."""
+
+    @api.model
+    def _payment_link_message_templates(self, kind="request"):
+        """The messages of the links of this kind of document (for its company):
+        ``{'sms': sms.template, 'email': mail.template}``.
+
+        :param str kind: 'request' or 'reminder'.
+        """
+        return {
+            channel: self.env.ref(xmlid) for channel, xmlid in const.MESSAGE_TEMPLATES[kind].items()
+        }
+
     def _payment_link_summary_template(self):
         """The QWeb template showing this document on the pay page."""
         return "payment_link_sms.pay_page_summary_generic"

@@ -41,7 +41,11 @@ class PaymentTransaction(models.Model):
         # Judged before the state changes: what the link and its document were while paying.
         allowed = ("draft", "pending", "authorized", "error", *extra_allowed_states)
         candidates = self.filtered(
-            lambda tx: tx.payment_link_id and tx.operation != "refund" and tx.state in allowed
+            lambda tx: (
+                tx.payment_link_id
+                and tx.operation not in ("refund", "validation")
+                and tx.state in allowed
+            )
         )
         outcomes = {tx: tx._payment_link_classify() for tx in candidates}
         extra = candidates.filtered(lambda tx: outcomes[tx] != "pays")
@@ -399,7 +403,9 @@ class PaymentTransaction(models.Model):
         """A failed or cancelled payment leaves the link usable; the reason is recorded."""
         if self.env.context.get("payment_link_charging"):
             return  # a card on file charge records its own result (payment.link.mixin)
-        for tx in self.filtered(lambda t: t.payment_link_id and t.operation != "refund"):
+        for tx in self.filtered(
+            lambda t: t.payment_link_id and t.operation not in ("refund", "validation")
+        ):
             reason = (
                 tx.state_message
                 or dict(tx._fields["state"]._description_selection(tx.env))[tx.state]

@@ -183,3 +183,33 @@ class ResCompany(models.Model):
                             value=value,
                         )
                     )
+
+    # === Card requests (payment.card.request) === #
+
+    payment_card_request_reuse_templates = fields.Boolean(
+        string="Card Requests Use the Pay-Link Messages",
+        help="Send card requests with the payment link's SMS and email templates instead of "
+        "the card request's own.",
+    )
+    payment_card_request_sms_template_id = fields.Many2one(
+        comodel_name="sms.template",
+        string="Card Request SMS",
+        domain=[("model", "=", "payment.link")],
+        help="The SMS of a card request (default: Payment Link: card request).",
+    )
+    payment_card_request_mail_template_id = fields.Many2one(
+        comodel_name="mail.template",
+        string="Card Request Email",
+        domain=[("model", "=", "payment.link")],
+        help="The email of a card request (default: Payment Link: card request).",
+    )
+
+    def _payment_card_request_templates(self):
+        """The card request's own messages of the company: ``{'sms': ..., 'email': ...}``."""
+        self.ensure_one()
+        return {
+            "sms": self.payment_card_request_sms_template_id
+            or self.env.ref(const.CARD_REQUEST_TEMPLATES["sms"]),
+            "email": self.payment_card_request_mail_template_id
+            or self.env.ref(const.CARD_REQUEST_TEMPLATES["email"]),
+        }

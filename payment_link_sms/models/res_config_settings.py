@@ -49,3 +49,12 @@ class ResConfigSettings(models.TransientModel):
     payment_consent_required = fields.Boolean(
         related="company_id.payment_consent_required", readonly=False
     )
+    payment_card_request_reuse_templates = fields.Boolean(
+        related="company_id.payment_card_request_reuse_templates", readonly=False
+    )
+    payment_card_request_sms_template_id = fields.Many2one(
+        related="company_id.payment_card_request_sms_template_id", readonly=False
+    )
+    payment_card_request_mail_template_id = fields.Many2one(
+        related="company_id.payment_card_request_mail_template_id", readonly=False
+    )

@@ -23,3 +23,4 @@ from . import test_card_consent
 from . import test_card_charge
 from . import test_card_tours
 from . import test_card_numbers
+from . import test_card_page

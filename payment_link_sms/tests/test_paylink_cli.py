@@ -237,6 +237,7 @@ class TestPaylinkCli(PaymentLinkCommon):
         )
         self.assertFalse(self.env["payment.request"].search([]))
         self.assertFails(self.paylink("request", "--amount", "5"), 2, "--partner")
+
     def _consented_card(self, last_digits="4242", default=True):
         card = create_demo_card(
             self.env, self.customer, self.demo_provider, last_digits, is_default=default

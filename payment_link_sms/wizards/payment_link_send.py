@@ -63,6 +63,23 @@ class PaymentLinkSend(models.TransientModel):
     sms_info = fields.Char(string="SMS Length", compute="_compute_previews")
     email_subject_preview = fields.Char(string="Subject", compute="_compute_previews")
     email_body_preview = fields.Html(string="Email", compute="_compute_previews", sanitize=False)
+    # Card on file: the sender may record the customer's consent to save the card paid with.
+    save_card_available = fields.Boolean(compute="_compute_save_card_available")
+    save_card_consent = fields.Boolean(
+        string="I have the customer's consent to save the payment method",
+        help="The customer agreed, in person or on the phone, that the card they pay with is "
+        "saved for future payments: the payment page then saves it, and the consent is "
+        "recorded in your name once it is saved.",
+    )
+    save_card_consent_method = fields.Selection(
+        selection=lambda self: (
+            self.env["payment.link"]
+            ._fields["save_card_consent_method"]
+            ._description_selection(self.env)
+        ),
+        string="Consent Given",
+        default="phone",
+    )
 
     # === COMPUTE METHODS === #
 
@@ -239,7 +256,7 @@ class PaymentLinkSend(models.TransientModel):
                     encoding=encoding,
                 )
             if wizard.channel in ("email", "both"):
-                template = self.env.ref("payment_link_sms.mail_template_payment_link").sudo()
+                template = link._get_message_templates("request")["email"].sudo()
                 template = template.with_context(payment_link_urls=urls)
                 wizard.email_subject_preview = template._render_field(
                     "subject", list(link._ids), compute_lang=True
@@ -253,6 +270,14 @@ class PaymentLinkSend(models.TransientModel):
         document's ``_payment_link_refusal()`` (a bridge may ask it for the document as the
         composer will leave it, e.g. a quotation it confirms first)."""
         return document._payment_link_refusal()
+
+    @api.depends("res_model", "res_ids")
+    def _compute_save_card_available(self):
+        for wizard in self:
+            documents = wizard._get_documents()
+            wizard.save_card_available = (
+                len(documents) == 1 and not documents._payment_link_is_validation()
+            )
 
     def _preview_link(self, document):
         """An unsaved link with a placeholder token as long as a real one."""
@@ -606,7 +631,13 @@ class PaymentLinkSend(models.TransientModel):
         :return: ``{'links': payment.link, 'urls': {link_id: url}, 'refused': {doc_id: str}}``
         """
         self.ensure_one()
-        return self._get_documents()._payment_link_send(
+        documents = self._get_documents()
+        if self.save_card_consent and self.save_card_available:
+            self.env["payment.link"]._ensure_card_consent_rights()
+            documents = documents.with_context(
+                payment_link_save_card_consent=self.save_card_consent_method or "phone"
+            )
+        return documents._payment_link_send(
             self.channel, phone=phone or None, email=email or None, replace=replace
         )
 

@@ -5,3 +5,4 @@ from . import test_webhook_security
 from . import test_payment_safety
 from . import test_live_progress
 from . import test_card_on_file
+from . import test_localstripe

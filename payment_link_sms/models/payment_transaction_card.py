@@ -1,0 +1,90 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class PaymentTransaction(models.Model):
+    """Cards saved through a link: while paying (the customer ticked "Save my card", or the
+    sender recorded the consent) or by a card request (a validation operation).
+
+    The consent shown on the page is kept on the transaction when it is created (the request
+    of the customer's browser: its address and user agent), and recorded as a
+    ``payment.consent`` once the provider gave the token and the transaction succeeded.
+    """
+
+    _inherit = "payment.transaction"
+
+    payment_link_consent_values = fields.Json(
+        string="Consent Given on the Page",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="The consent to save the card, as given when the payment started; recorded as "
+        "the card's consent once the card is saved.",
+    )
+    payment_link_consent_id = fields.Many2one(
+        comodel_name="payment.consent", string="Card Consent", readonly=True, copy=False
+    )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("token_id"):
+            self._payment_link_record_card()
+        return res
+
+    def _set_done(self, state_message=None, extra_allowed_states=()):
+        txs = super()._set_done(
+            state_message=state_message, extra_allowed_states=extra_allowed_states
+        )
+        txs._payment_link_record_card()
+        return txs
+
+    def _set_authorized(self, state_message=None, **kwargs):
+        txs = super()._set_authorized(state_message=state_message, **kwargs)
+        txs._payment_link_record_card()
+        return txs
+
+    def _set_canceled(self, state_message=None, **kwargs):
+        txs = super()._set_canceled(state_message=state_message, **kwargs)
+        txs._payment_link_card_failed()
+        return txs
+
+    def _set_error(self, state_message, **kwargs):
+        txs = super()._set_error(state_message, **kwargs)
+        txs._payment_link_card_failed()
+        return txs
+
+    def _payment_link_validation_request(self):
+        """The card request of a validation through a link, if any."""
+        self.ensure_one()
+        document = self.payment_link_id._get_document()
+        if self.operation == "validation" and document._name == "payment.card.request":
+            return document
+        return self.env["payment.card.request"]
+
+    def _payment_link_record_card(self):
+        """Once a link's transaction succeeded with a saved card: record the consent given on
+        the page (once), and close the card request it answers."""
+        for tx in self.sudo().filtered(
+            lambda tx: tx.payment_link_id and tx.token_id and tx.state in ("done", "authorized")
+        ):
+            values = tx.payment_link_consent_values
+            if values and not tx.payment_link_consent_id:
+                tx.payment_link_consent_id = tx.env["payment.consent"].create(
+                    {**values, "token_id": tx.token_id.id}
+                )
+            request = tx._payment_link_validation_request()
+            if request and request.state in ("draft", "open"):
+                request._card_request_saved(tx)
+        for tx in self.sudo().filtered(
+            lambda tx: tx.payment_link_id and not tx.token_id and tx.state == "done"
+        ):
+            # A validation that ended without a card (the method cannot be saved).
+            request = tx._payment_link_validation_request()
+            if request and request.state in ("draft", "open"):
+                request._card_request_failed(tx)
+
+    def _payment_link_card_failed(self):
+        for tx in self.sudo().filtered(lambda tx: tx.payment_link_id):
+            request = tx._payment_link_validation_request()
+            if request and request.state in ("draft", "open"):
+                request._card_request_failed(tx)
