@@ -14,9 +14,11 @@
         "security/ir.model.access.csv",
         "security/payment_link_security.xml",
         "security/webhook_security.xml",
+        "security/send_job_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/webhook_cron_data.xml",
+        "data/send_job_cron_data.xml",
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_invoice_data.xml",
@@ -29,6 +31,7 @@
         "views/res_config_settings_views.xml",
         "wizards/payment_link_send_views.xml",
         "views/payment_link_webhook_views.xml",
+        "views/payment_link_send_job_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

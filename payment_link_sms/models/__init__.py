@@ -19,3 +19,5 @@ from . import payment_link_api
 from . import payment_link_webhook
 from . import payment_link_webhook_delivery
 from . import ir_asset
+from . import payment_link_send_job
+from . import payment_link_send_job_line
