@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, config
 
-from .. import const
+from .. import const, utils
 
 _logger = logging.getLogger(__name__)
 
@@ -199,15 +199,12 @@ class PaymentLinkSendJob(models.Model):
 
     @api.model
     def _get_batch_size(self):
-        param = (
+        return utils.parse_count_param(
             self.env["ir.config_parameter"]
             .sudo()
-            .get_param("payment_link_sms.background_batch_size")
+            .get_param("payment_link_sms.background_batch_size"),
+            const.BACKGROUND_BATCH_SIZE,
         )
-        try:
-            return max(int(param), 1) if param else const.BACKGROUND_BATCH_SIZE
-        except ValueError:
-            return const.BACKGROUND_BATCH_SIZE
 
     @api.model
     def _lockable_count(self):

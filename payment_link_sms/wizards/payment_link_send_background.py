@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools.misc import formatLang
 
-from .. import const
+from .. import const, utils
 
 
 class PaymentLinkSend(models.TransientModel):
@@ -19,15 +19,13 @@ class PaymentLinkSend(models.TransientModel):
 
     @api.model
     def _get_background_threshold(self):
-        param = (
+        return utils.parse_count_param(
             self.env["ir.config_parameter"]
             .sudo()
-            .get_param("payment_link_sms.background_send_threshold")
+            .get_param("payment_link_sms.background_send_threshold"),
+            const.BACKGROUND_SEND_THRESHOLD,
+            minimum=0,
         )
-        try:
-            return max(int(param), 0) if param else const.BACKGROUND_SEND_THRESHOLD
-        except ValueError:
-            return const.BACKGROUND_SEND_THRESHOLD
 
     @api.depends("res_model", "res_ids")
     def _compute_background_send(self):
@@ -61,14 +59,7 @@ class PaymentLinkSend(models.TransientModel):
     def _compute_live_links(self):
         background = self.filtered("background_send")
         for wizard in background:
-            documents = wizard._get_documents()
-            count = self.env["payment.link"].search_count(
-                [
-                    ("res_model", "=", wizard.res_model),
-                    ("res_id", "in", documents.ids),
-                    ("state", "in", const.LIVE_STATES),
-                ]
-            )
+            count = len(self._live_links_of(wizard._get_documents()))
             wizard.has_live_link = bool(count)
             wizard.live_link_warning = count and self.env._(
                 "%s documents have a live link: it will be cancelled and replaced by the new one.",
