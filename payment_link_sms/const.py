@@ -242,6 +242,9 @@ BACKGROUND_BATCH_SIZE = 200
 # Seconds a background-send cron call works before it hands back to Odoo's cron runner (which
 # calls it again, up to its own limit, then reschedules it as soon as possible).
 BACKGROUND_CALL_SECONDS = 20
+# Attempts at locking a batch when other workers commit theirs meanwhile (see
+# payment.link.send.job._lock_next_lines).
+BACKGROUND_LOCK_ATTEMPTS = 10
 JOB_LINE_STATES = [
     ("pending", "To Send"),
     ("sent", "Sent"),

@@ -184,11 +184,13 @@ class PaymentLinkSendJob(models.Model):
             if not handled:
                 break
             done += handled
-            # Lines locked by another worker are its own: not this worker's remaining work.
-            self.env["ir.cron"]._notify_progress(done=done, remaining=self._lockable_count())
+            self.env["ir.cron"]._notify_progress(done=done, remaining=self._pending_count())
             self._commit_batch()
         self._finish_jobs()
-        self.env["ir.cron"]._notify_progress(done=done, remaining=self._lockable_count())
+        # Nothing taken: what is pending is being sent by another worker (or nothing is),
+        # this one is done; else Odoo's runner calls it again at once.
+        remaining = self._pending_count() if done else 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
     @api.model
     def _commit_batch(self):
@@ -207,16 +209,10 @@ class PaymentLinkSendJob(models.Model):
         )
 
     @api.model
-    def _lockable_count(self):
-        """The pending lines no other worker is sending now."""
+    def _pending_count(self):
+        """The lines left to send, by any worker (a plain read: it never waits nor fails)."""
         self.env.cr.execute(
-            """
-            SELECT count(*) FROM (
-                SELECT id FROM payment_link_send_job_line
-                 WHERE state = 'pending'
-                   FOR UPDATE SKIP LOCKED
-            ) AS free
-            """
+            "SELECT count(*) FROM payment_link_send_job_line WHERE state = 'pending'"
         )
         return self.env.cr.fetchone()[0]
 
@@ -224,8 +220,24 @@ class PaymentLinkSendJob(models.Model):
     def _lock_next_lines(self):
         """Lock the next batch of pending lines of the oldest job that has free ones.
 
+        Called at the start of a transaction (after a batch's commit). Odoo's transactions are
+        repeatable reads: a pending line that another worker sent and committed since this
+        transaction began cannot be locked (serialization failure); then this transaction,
+        which holds nothing yet, is begun again.
+
         :return: The locked lines (of one job), or an empty recordset.
         """
+        Line = self.env["payment.link.send.job.line"].sudo()
+        for _attempt in range(const.BACKGROUND_LOCK_ATTEMPTS):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._lock_next_lines_once()
+            except psycopg2.errors.SerializationFailure:
+                self.env.cr.rollback()
+        return Line
+
+    @api.model
+    def _lock_next_lines_once(self):
         Line = self.env["payment.link.send.job.line"].sudo()
         Line.flush_model()
         self.env.cr.execute(
@@ -245,6 +257,7 @@ class PaymentLinkSendJob(models.Model):
                    FOR UPDATE SKIP LOCKED
                 """,
                 [job_id, self._get_batch_size()],
+                log_exceptions=False,
             )
             ids = [row[0] for row in self.env.cr.fetchall()]
             if ids:
@@ -288,11 +301,11 @@ class PaymentLinkSendJob(models.Model):
         outcomes = {}
         for res_id in res_ids:
             if res_id not in existing._ids:
-                outcomes[res_id] = ("skipped", self.env._("The document was deleted."), False)
+                outcomes[res_id] = ("skipped", env._("The document was deleted."), False)
             elif res_id not in allowed._ids:
                 outcomes[res_id] = (
                     "skipped",
-                    self.env._("You are no longer allowed to send this document."),
+                    env._("You are no longer allowed to send this document."),
                     False,
                 )
         if allowed:
