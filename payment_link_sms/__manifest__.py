@@ -17,9 +17,11 @@
         "security/webhook_security.xml",
         "security/payment_request_security.xml",
         "security/payment_card_request_security.xml",
+        "security/send_job_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/webhook_cron_data.xml",
+        "data/send_job_cron_data.xml",
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_invoice_data.xml",
@@ -42,6 +44,7 @@
         "views/payment_request_progress_views.xml",
         "views/payment_request_templates.xml",
         "views/payment_card_request_views.xml",
+        "views/payment_link_send_job_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -114,6 +114,15 @@ def parse_ids(value):
     return [item for item in ids if isinstance(item, int) and not isinstance(item, bool)]
 
 
+def parse_count_param(value, default, minimum=1):
+    """A count set as a system parameter: ``default`` when unset or not a number, at least
+    ``minimum``."""
+    try:
+        return max(int(value), minimum) if value else default
+    except ValueError:
+        return default
+
+
 def days_left(expiration, now):
     """Whole days before ``expiration``, rounded up (a link sent for 60 days shows 60).
 

@@ -33,3 +33,5 @@ from . import account_payment
 from . import payment_link_card_on_file
 from . import payment_transaction_card_on_file
 from . import res_partner
+from . import payment_link_send_job
+from . import payment_link_send_job_line

@@ -24,3 +24,4 @@ from . import test_card_charge
 from . import test_card_tours
 from . import test_card_numbers
 from . import test_card_page
+from . import test_background_send

@@ -2,3 +2,4 @@
 from . import payment_link_refund
 from . import payment_link_send
 from . import payment_link_charge
+from . import payment_link_send_background

@@ -443,7 +443,8 @@ class PaymentLinkSend(models.TransientModel):
             )
             link_ids += batch_link_ids
             refused.update(batch_refused)
-        if not link_ids:
+        if not link_ids and not self.env.context.get("payment_link_send_no_raise"):
+            # (A background send records the refusals per document instead.)
             raise UserError("\n".join(refused.values()))
         return {
             "links": self.env["payment.link"].sudo().browse(link_ids),

@@ -57,3 +57,9 @@ class PaymentLinkSend(models.TransientModel):
                 self.env._("Nothing was confirmed nor sent, because of:\n%s", "\n".join(refused))
             )
         return action
+
+    def _payment_link_use_background(self):
+        # Confirming then sending is all or nothing: it stays in one request.
+        if self.confirm_orders and self.res_model == "sale.order":
+            return False
+        return super()._payment_link_use_background()
