@@ -17,6 +17,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/webhook_cron_data.xml",
+        "data/notify_cron_data.xml",
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_invoice_data.xml",

@@ -229,3 +229,8 @@ WEBHOOK_TYPE_OF = {
     for webhook_type, event_types in WEBHOOK_EVENTS.items()
     for event_type in event_types
 }
+
+# Queued notifications of payments confirmed by a provider (payment.link.notification).
+NOTIFY_BATCH_SIZE = 100
+NOTIFY_MAX_ATTEMPTS = 5
+NOTIFY_ERROR_MAX = 500

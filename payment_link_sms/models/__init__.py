@@ -18,4 +18,5 @@ from . import mail_template
 from . import payment_link_api
 from . import payment_link_webhook
 from . import payment_link_webhook_delivery
+from . import payment_link_notification
 from . import ir_asset

@@ -1138,7 +1138,15 @@ class PaymentLink(models.Model):
 
     def _notify(self, event_type, reason=False, amount=None):
         """Post the stage's one message on the document, by the system (OdooBot), and tell
-        the salesperson and the sender (as configured per company) what happened."""
+        the salesperson and the sender (as configured per company) what happened.
+
+        While a provider's notification of a payment is handled (context key
+        ``payment_link_defer_notify``), this is queued instead: the provider gets its answer
+        without waiting for it (see ``payment.link.notification``).
+        """
+        if self.env.context.get("payment_link_defer_notify"):
+            self.env["payment.link.notification"]._enqueue(self, event_type, reason, amount)
+            return
         notified = False
         for link in self:
             link = link._with_company_lang()
