@@ -29,7 +29,7 @@ class PaymentLinkNotification(models.Model):
     reason = fields.Char(readonly=True)
     amount = fields.Float(readonly=True, help="The amount to state (empty: the link's).")
     has_amount = fields.Boolean(readonly=True)
-    attempts = fields.Integer(readonly=True)
+    attempts = fields.Integer(readonly=True, default=0)
     last_error = fields.Char(readonly=True)
 
     @api.model

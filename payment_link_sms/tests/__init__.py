@@ -16,3 +16,4 @@ from . import test_user_view
 from . import test_paylink_cli
 from . import test_webhooks
 from . import test_pay_page_assets
+from . import test_payment_notify_queue
