@@ -634,4 +634,4 @@ class TestPayByLink(PayPageCommon):
 
 
 # Queries of one GET of a live link's pay page (demo provider), caches warm.
-PAY_PAGE_BUDGET = 36
+PAY_PAGE_BUDGET = 32
