@@ -10,7 +10,8 @@ Usage::
 * ``bulk``: for each size, our bulk send and Odoo's native equivalents on the same invoices,
   each measured then rolled back (so that every side starts from the same database);
 * ``http``: what the HTTP phases need (a live link and its invoice's portal token, Stripe
-  transactions for the webhook events), committed.
+  transactions for the webhook events), committed;
+* ``queries``: SQL queries and time per view of both pages, in process (``--page``).
 
 Each writes its results as JSON to ``--json-out``.
 """
@@ -324,13 +325,16 @@ def bulk(env, args):
         .ids
     )
     sizes = [size for size in args.sizes if size <= len(ids)]
-    keys = [key for key, _label in SIDES]
+    all_keys = [key for key, _label in SIDES]
     results = []
     with offline():
         # Warm the registry caches (templates compiled, xmlids...) of every side alike.
-        for key in keys:
+        for key in all_keys:
             measure_once(env, user, key, ids[-5:], templates)
         for size in sizes:
+            # From 5,000 invoices on, only the sides asked (the link wizard x 10,000 alone
+            # takes most of an hour).
+            keys = args.big_sides if size >= 5000 and args.big_sides else all_keys
             # Every side once per round, rounds alternated: a load spike on the machine hits
             # every side alike; the median of the rounds is kept.
             repeat = args.repeat if size < 5000 else 1
@@ -424,12 +428,49 @@ def http_prepare(env, args):
     }
 
 
+def page_queries(env, args):
+    """SQL queries and in-process time per view of both pages (Odoo's WSGI application, no
+    HTTP server, no cookie: each view as a new visitor, as the load generator's)."""
+    import statistics
+
+    from werkzeug.test import Client
+
+    from odoo import http
+
+    odoo.service.server.load_server_wide_modules()
+    page = args.page
+    urls = {
+        "pay": f"/pay/{page['token']}",
+        "portal": f"/my/invoices/{page['invoice_id']}?access_token={page['access_token']}",
+    }
+    client = Client(http.root, use_cookies=False)
+    headers = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile"}
+    for url in urls.values():
+        for _warm in range(3):
+            assert client.get(url, headers=headers).status_code == 200, url
+    times, queries = {key: [] for key in urls}, {key: [] for key in urls}
+    for _round in range(args.repeat):
+        for key, url in urls.items():  # alternated
+            for _view in range(10):
+                count, started = sql_db.sql_counter, time.perf_counter()
+                client.get(url, headers=headers)
+                times[key].append(time.perf_counter() - started)
+                queries[key].append(sql_db.sql_counter - count)
+    return {
+        key: {
+            "queries": statistics.median(queries[key]),
+            "ms": statistics.median(times[key]) * 1000,
+        }
+        for key in urls
+    }
+
+
 def main():
     argv = sys.argv[1:]
     odoo_args = argv[argv.index("--") + 1 :] if "--" in argv else []
     own_args = argv[: argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["setup", "bulk", "http"])
+    parser.add_argument("command", choices=["setup", "bulk", "http", "queries"])
     parser.add_argument("--json-out", required=True)
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--sizes", type=lambda v: [int(s) for s in v.split(",")])
@@ -438,9 +479,13 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--port", type=int)
     parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--big-sides", type=lambda v: [k for k in v.split(",") if k])
+    parser.add_argument("--page", type=json.loads)
     args = parser.parse_args(own_args)
     config.parse_config(odoo_args)
-    command = {"setup": setup, "bulk": bulk, "http": http_prepare}[args.command]
+    command = {"setup": setup, "bulk": bulk, "http": http_prepare, "queries": page_queries}[
+        args.command
+    ]
     with odoo_env(config["db_name"]) as env:
         result = command(env, args)
     with open(args.json_out, "w") as out:

@@ -22,6 +22,7 @@
         "data/ir_cron_data.xml",
         "data/webhook_cron_data.xml",
         "data/send_job_cron_data.xml",
+        "data/notify_cron_data.xml",
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_invoice_data.xml",

@@ -409,3 +409,7 @@ JOB_LINE_STATES = [
     ("failed", "Refused"),
     ("skipped", "Skipped"),
 ]
+# Queued notifications of payments confirmed by a provider (payment.link.notification).
+NOTIFY_BATCH_SIZE = 100
+NOTIFY_MAX_ATTEMPTS = 5
+NOTIFY_ERROR_MAX = 500

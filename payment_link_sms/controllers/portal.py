@@ -56,9 +56,7 @@ class PaymentLinkPortal(PaymentPortal):
         """
         Throttle = request.env["payment.link.throttle"].sudo()
         address = request.httprequest.remote_addr
-        blocked = Throttle._is_blocked(address)
-        if not blocked:
-            Throttle._register_miss(address)
+        blocked = Throttle._record_miss(address)
         if json:
             if not blocked:
                 # The JSON error rolls the request back: the miss must be kept all the same.

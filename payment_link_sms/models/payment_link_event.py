@@ -146,7 +146,15 @@ class PaymentLinkEvent(models.Model):
     def _notify_stage(self, links, event_type, reason=False, amount=None):
         """Post the stage's one message on the documents of ``links``, by the system
         (OdooBot), and tell the salesperson and the sender (as configured per company) what
-        happened."""
+        happened.
+
+        While a provider's notification of a payment is handled (context key
+        ``payment_link_defer_notify``), this is queued instead: the provider gets its answer
+        without waiting for it (see ``payment.link.notification``).
+        """
+        if self.env.context.get("payment_link_defer_notify"):
+            self.env["payment.link.notification"]._enqueue(links, event_type, reason, amount)
+            return
         notified = False
         for link in links:
             link = link._with_company_lang()

@@ -54,6 +54,32 @@ class PaymentLinkThrottle(models.Model):
             [self._key(address, scope), fields.Datetime.now()],
         )
 
+    @api.model
+    def _record_miss(self, address):
+        """Count a miss of ``address`` unless it is blocked already: the check and the count in
+        one statement (one round trip on every miss).
+
+        :return: Whether ``address`` is blocked (its miss was then not counted).
+        """
+        self.env.cr.execute(
+            """
+            INSERT INTO payment_link_throttle (key, date)
+            SELECT %(key)s, %(now)s
+             WHERE (SELECT count(*) FROM (
+                        SELECT 1 FROM payment_link_throttle
+                         WHERE key = %(key)s AND date > %(since)s LIMIT %(limit)s) AS recent
+                   ) < %(limit)s
+            RETURNING 1
+            """,
+            {
+                "key": self._key(address),
+                "now": fields.Datetime.now(),
+                "since": self._window_start(),
+                "limit": const.MISS_LIMIT,
+            },
+        )
+        return not self.env.cr.fetchone()
+
     @api.autovacuum
     def _gc_misses(self):
         self.env.cr.execute(

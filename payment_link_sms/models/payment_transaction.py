@@ -32,6 +32,14 @@ class PaymentTransaction(models.Model):
         "document.",
     )
 
+    def _handle_notification_data(self, provider_code, notification_data):
+        # The provider (its webhook) waits for the answer: the notifications of what the
+        # payment did to a link (the document's message, the users' pop-ups and emails) are
+        # queued, and posted right after the commit (payment.link.notification).
+        return super(
+            PaymentTransaction, self.with_context(payment_link_defer_notify=True)
+        )._handle_notification_data(provider_code, notification_data)
+
     def _set_pending(self, state_message=None, **kwargs):
         txs = super()._set_pending(state_message=state_message, **kwargs)
         txs._payment_link_log("payment_pending")

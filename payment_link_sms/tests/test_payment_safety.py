@@ -66,9 +66,12 @@ class PaymentSafetyCommon(PayPageCommon):
         return self.env["payment.transaction"].search([("reference", "=", result["reference"])])
 
     def complete(self, tx, state="done"):
+        """The provider's notification, then its queued notes (as the queue's scheduled action
+        posts them right after the commit: see TestPaymentNotifyQueue)."""
         tx._handle_notification_data(
             "demo", {"reference": tx.reference, "payment_details": "4242", "simulated_state": state}
         )
+        self.env["payment.link.notification"]._cron_notify()
 
     def activities(self, record=None):
         record = record or self.invoice

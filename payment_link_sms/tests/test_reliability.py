@@ -48,6 +48,9 @@ class TestPaymentFaults(PayPageCommon):
         payments = self.env["account.payment"].search([("payment_transaction_id", "=", tx.id)])
         self.assertEqual(len(payments), 1)
         self.assertEqual(len(self.link.event_ids.filtered(lambda e: e.event_type == "paid")), 1)
+        # The rolled back attempt queued nothing: the queue posts one note, whatever its runs.
+        self.env["payment.link.notification"]._cron_notify()
+        self.env["payment.link.notification"]._cron_notify()
         notes = self.invoice.message_ids.filtered(lambda m: m.subject and " paid" in m.subject)
         self.assertEqual(len(notes), 1, "one notification")
 
