@@ -118,7 +118,7 @@ class TestSaveCardWhilePaying(CardPageCommon):
             wizard.save().action_send()
         link = self.invoice._payment_link_live()
         self.assertEqual(link.save_card_consent_method, "in_person")
-        token = link.sudo()._issue_tokens("sms")[link.id].rsplit("/", 1)[1]
+        token = self.env["payment.link.token"].sudo()._issue(link, "sms")[link.id].rsplit("/", 1)[1]
         page = self.open_page(token=token)
         # Shown ticked and disabled, with the text.
         box = page.text[page.text.index('id="o_payment_link_save_card"') - 200 :][:400]
