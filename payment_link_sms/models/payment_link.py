@@ -92,6 +92,13 @@ class PaymentLink(models.Model):
         help="A payment through this link completed after the link was expired, cancelled or "
         "replaced: the money is recorded as the customer's credit, not applied to the document.",
     )
+    kind = fields.Selection(
+        selection=const.LINK_KINDS,
+        default="payment",
+        required=True,
+        readonly=True,
+        help="A payment link sent to the customer, or a staff charge of a card on file.",
+    )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
     res_id = fields.Many2oneReference(
         string="Document ID", model_field="res_model", readonly=True, index=True
@@ -410,7 +417,14 @@ class PaymentLink(models.Model):
         self.ensure_one()
         if not self.res_model or self.res_model not in self.env or not self.res_id:
             return self.env["payment.link.mixin"]
-        return self.env[self.res_model].browse(self.res_id).exists()
+        document = self.env[self.res_model].browse(self.res_id)
+        # Read in this transaction (a deletion empties the whole cache): it exists, no query.
+        # The pay page asks for the document a few times per view.
+        if "create_date" in document._fields and self.env.cache.contains(
+            document, document._fields["create_date"]
+        ):
+            return document
+        return document.exists()
 
     @api.model
     def _get_default_lang(self, partner, company):
