@@ -23,6 +23,7 @@
         "data/sms_template_data.xml",
         "data/mail_template_invoice_data.xml",
         "data/reminder_template_data.xml",
+        "wizards/payment_link_refund_views.xml",
         "views/payment_link_views.xml",
         "views/account_move_views.xml",
         "views/mail_template_views.xml",

@@ -1,11 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import http
+from datetime import timedelta
+
+from odoo import fields, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
+from odoo.tools import consteq, hmac
 
 from odoo.addons.payment.controllers.portal import PaymentPortal
 
-from .. import utils
+from .. import const, utils
 
 PAGE_HEADERS = [
     ("Referrer-Policy", "no-referrer"),
@@ -23,6 +26,14 @@ class PaymentLinkPortal(PaymentPortal):
     """The customer's side of a payment link: thin routes, the logic is on `payment.link`."""
 
     def _payment_link_render(self, template, values, status=200):
+        link_sudo = values.get("link")
+        if link_sudo:
+            # The landing page's signed routes (receipt PDF / HTML, "Try again").
+            values.setdefault(
+                "landing_route_of",
+                lambda view=None: self._payment_link_landing_route(link_sudo, view),
+            )
+            values.setdefault("landing_access_token", self._payment_link_landing_token(link_sudo))
         response = request.render(template, values, status=status, headers=PAGE_HEADERS)
         # Rendered now, to allow exactly the inline scripts of Odoo's own layout (see utils).
         response.flatten()
@@ -60,6 +71,40 @@ class PaymentLinkPortal(PaymentPortal):
         if blocked:
             return self._payment_link_render("payment_link_sms.pay_page_throttled", {}, status=429)
         return self._payment_link_render("payment_link_sms.pay_page_not_found", {}, status=404)
+
+    @classmethod
+    def _payment_link_landing_route(cls, link_sudo, view=None):
+        """The landing page after a payment through ``link_sudo``, or its receipt (``view``
+        'pdf' or 'html').
+
+        Its access token is signed for this link and this view, and dies after
+        ``const.LANDING_TOKEN_HOURS`` hours; it is masked in logs like the link's token.
+        """
+        link_sudo.ensure_one()
+        path = f"{const.ROUTE_PREFIX}done/{link_sudo.id}" + (f"/{view}" if view else "")
+        return f"{path}?access_token={cls._payment_link_landing_token(link_sudo, view)}"
+
+    @staticmethod
+    def _payment_link_landing_token(link_sudo, view=None, expires=None):
+        expires = expires or int(
+            (fields.Datetime.now() + timedelta(hours=const.LANDING_TOKEN_HOURS)).timestamp()
+        )
+        signature = hmac(
+            link_sudo.env(su=True),
+            "payment_link_sms.landing",
+            (link_sudo.id, view or "page", expires),
+        )
+        return f"{expires}-{signature}"
+
+    @classmethod
+    def _payment_link_verify_landing_token(cls, link_sudo, access_token, view=None):
+        """Whether ``access_token`` opens the link's landing page (or receipt ``view``) now."""
+        expires, _sep, signature = str(access_token or "").partition("-")
+        if not expires.isdigit() or len(expires) > 12 or not signature:
+            return False
+        expected = cls._payment_link_landing_token(link_sudo, view, expires=int(expires))
+        valid = consteq(expected, str(access_token))
+        return valid and int(expires) > fields.Datetime.now().timestamp()
 
     @staticmethod
     def _payment_link_payment_options(link_sudo, amount):
@@ -156,12 +201,12 @@ class PaymentLinkPortal(PaymentPortal):
             "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
             "partner_id": partner.id,
             "transaction_route": "/pay/transaction",
-            "landing_route": link_sudo._get_landing_route(),
+            "landing_route": self._payment_link_landing_route(link_sudo),
         }
 
     @http.route("/pay/<string:token>", methods=["GET"], **PAGE_ROUTE)
     def payment_link_page(self, token, amount=None, **kwargs):
-        link_sudo = request.env["payment.link"]._get_by_token(token)
+        link_sudo = request.env["payment.link.token"]._find_link(token)
         if not link_sudo:
             return self._payment_link_miss()
         httprequest = request.httprequest
@@ -170,7 +215,9 @@ class PaymentLinkPortal(PaymentPortal):
         ):
             # A previewer (messaging app, mail scanner, prefetch) is not a person: recorded as
             # a preview; a person's opening is signalled by the rendered page (/pay/opened).
-            link_sudo._with_company_lang()._mark_previewed(httprequest.user_agent.string)
+            request.env["payment.link.event"]._log_preview(
+                link_sudo._with_company_lang(), httprequest.user_agent.string
+            )
         # What the company reads (audit, chatter) in its language; the page in the customer's.
         page_state = link_sudo._with_company_lang()._refresh_page_state()
         request.update_context(lang=link_sudo.lang or request.env.lang)
@@ -199,15 +246,16 @@ class PaymentLinkPortal(PaymentPortal):
 
         :param str access_token: The link's token (in the request body, not in the URL).
         """
-        link_sudo = request.env["payment.link"]._get_by_token(access_token)
+        link_sudo = request.env["payment.link.token"]._find_link(access_token)
         if not link_sudo:
             return self._payment_link_miss(json=True)
         link_sudo = link_sudo._with_company_lang()
+        Event = link_sudo.env["payment.link.event"]
         user_agent = request.httprequest.user_agent.string
         if utils.is_link_preview("POST", user_agent, request.httprequest.headers):
-            link_sudo._mark_previewed(user_agent)
+            Event._log_preview(link_sudo, user_agent)
         elif link_sudo.state in ("sent", "opened") and link_sudo.is_live:
-            link_sudo._mark_opened(user_agent)
+            Event._log_opened(link_sudo, user_agent)
         return {}
 
     @http.route("/pay/transaction", type="json", auth="public")
@@ -218,7 +266,7 @@ class PaymentLinkPortal(PaymentPortal):
         :param str amount: The amount shown on the page: accepted only if it is still the
                            amount due (or an allowed partial amount).
         """
-        link_sudo = request.env["payment.link"]._get_by_token(access_token)
+        link_sudo = request.env["payment.link.token"]._find_link(access_token)
         if not link_sudo:
             return self._payment_link_miss(json=True)
         page_state = link_sudo._with_company_lang()._refresh_page_state()
@@ -239,7 +287,7 @@ class PaymentLinkPortal(PaymentPortal):
         )
         link_sudo._lock_for_payment()
         kwargs.update(
-            landing_route=link_sudo._get_landing_route(),
+            landing_route=self._payment_link_landing_route(link_sudo),
             is_validation=False,
             tokenization_requested=False,
         )
@@ -261,7 +309,9 @@ class PaymentLinkPortal(PaymentPortal):
     def _payment_link_landing(self, link_id, access_token, view=None):
         """The link of a landing page or receipt whose signed, unexpired token is valid."""
         link_sudo = request.env["payment.link"].sudo().browse(link_id).exists()
-        if not link_sudo or not link_sudo._verify_landing_token(access_token, view=view):
+        if not link_sudo or not self._payment_link_verify_landing_token(
+            link_sudo, access_token, view=view
+        ):
             return link_sudo.browse()
         request.update_context(lang=link_sudo.lang or request.env.lang)
         return link_sudo.with_context(lang=link_sudo.lang)
@@ -333,6 +383,6 @@ class PaymentLinkPortal(PaymentPortal):
             return self._payment_link_miss()
         if link_sudo._with_company_lang()._refresh_page_state() != "payable":
             # Paid meanwhile, expired, cancelled: the landing page says which.
-            return request.redirect(link_sudo._get_landing_route(), code=303)
-        url = link_sudo._issue_tokens("retry")[link_sudo.id]
+            return request.redirect(self._payment_link_landing_route(link_sudo), code=303)
+        url = link_sudo.env["payment.link.token"]._issue(link_sudo, "retry")[link_sudo.id]
         return request.redirect(url, code=303, local=True)

@@ -23,7 +23,7 @@ class PaymentLinkProgress(PaymentLinkPortal):
         :param str access_token: The link's token (in the request body, not in the URL).
         :param str step: One of ``const.PAGE_STEPS``.
         """
-        link_sudo = request.env["payment.link"]._get_by_token(access_token)
+        link_sudo = request.env["payment.link.token"]._find_link(access_token)
         if not link_sudo:
             return self._payment_link_miss(json=True)
         if step not in const.PAGE_STEPS:

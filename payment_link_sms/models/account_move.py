@@ -117,7 +117,7 @@ class AccountMove(models.Model):
                 "payment link: printing a live link records its token"
             )
         if live.id not in printed:
-            url = live._issue_print_token(self, self.env._("Invoice PDF"))
+            url = self.env["payment.link.token"]._issue_print(live, self, self.env._("Invoice PDF"))
             base, code = url.rsplit("/", 1)
             printed[live.id] = {
                 "url": url,

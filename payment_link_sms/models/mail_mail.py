@@ -70,7 +70,7 @@ class MailMail(models.Model):
         )
         email = vals.get("email_to") or ", ".join(filter(None, recipients.mapped("email")))
         link = document._payment_link_ensure_live(email=email or None)
-        url = link._issue_tokens("email")[link.id]
+        url = link.env["payment.link.token"]._issue(link, "email")[link.id]
         masked = utils.mask_token(url, url.rsplit("/", 1)[1])
         text = html2plaintext(vals["body_html"]).replace(marker, masked)
         link._log_events(

@@ -3,15 +3,12 @@ import logging
 from datetime import timedelta
 
 import psycopg2
-from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import (
     SQL,
-    consteq,
     format_date,
-    hmac,
     html2plaintext,
 )
 
@@ -77,6 +74,16 @@ class PaymentLink(models.Model):
         store=True,
         help="Part of the amount was paid through the link; it stays usable for the rest until "
         "it expires.",
+    )
+    amount_refunded = fields.Monetary(
+        compute="_compute_amount_refunded",
+        help="What was refunded of the link's payments through Odoo's refund flow "
+        "(requested, pending or done).",
+    )
+    amount_refundable = fields.Monetary(
+        string="Refundable",
+        compute="_compute_amount_refunded",
+        help="What can still be refunded of a paid link's payments.",
     )
     paid_after_close = fields.Boolean(
         string="Paid After It Was Closed",
@@ -199,6 +206,14 @@ class PaymentLink(models.Model):
                 link.currency_id.is_zero(link.amount_paid)
             )
 
+    @api.depends("state", "transaction_ids.child_transaction_ids.state")
+    def _compute_amount_refunded(self):
+        for link in self:
+            payments = link.sudo().transaction_ids._payment_link_payments()
+            refundable = sum(tx._payment_link_refundable() for tx in payments)
+            link.amount_refunded = sum(payments.mapped("amount")) - refundable
+            link.amount_refundable = refundable if link.state == "paid" else 0.0
+
     @api.model
     def _read_group_select(self, aggregate_spec, query):
         # A median, for "hours to pay": a few slow payers must not hide the usual delay.
@@ -294,7 +309,37 @@ class PaymentLink(models.Model):
         :return: The sent dialog of the new link.
         """
         new_link, urls = self._resend()
-        return new_link._action_sent_dialog(urls, open_link=True)
+        return self.env["payment.link.send"]._sent_dialog(new_link, urls, open_link=True)
+
+    def action_refund(self, amount=None, reason=None):
+        """Refund this paid link, all or part, through Odoo's refund flow
+        (``payment.transaction.action_refund``), as the provider and the document allow.
+
+        :param float amount: What to refund (default: all that is left to refund).
+        :param str reason: Why (audited with the refund).
+        :return: The id of the refund transaction.
+        :rtype: int
+        :raise UserError: Nothing is refunded nor created when the refund is refused.
+        """
+        self.ensure_one()
+        self._ensure_manage_rights(self.env._("You are not allowed to refund payment links."))
+        if self.state != "paid":
+            raise UserError(
+                self.env._("Link %s is not paid: there is nothing to refund.", self.name)
+            )
+        payments = self.sudo().transaction_ids._payment_link_payments()
+        payment, amount = payments._payment_link_refund_source(self, amount)
+        refusal = self._get_document()._payment_link_refund_refusal(self, amount)
+        if refusal:
+            raise UserError(refusal)
+        before = payment.child_transaction_ids
+        # As the user: Odoo's own refund flow checks its rights on the transaction.
+        self.env["payment.transaction"].browse(payment.id).action_refund(amount_to_refund=amount)
+        payment.invalidate_recordset(["child_transaction_ids"])
+        refund = (payment.child_transaction_ids - before).filtered(
+            lambda tx: tx.operation == "refund"
+        )
+        return payment._payment_link_log_refund(refund, reason).id
 
     def _resend(self):
         """Send a new link replacing this one; return ``(new link, {link id: full URL})``."""
@@ -332,50 +377,20 @@ class PaymentLink(models.Model):
             "views": [(False, "form")],
         }
 
-    def _action_sent_dialog(self, urls=None, refused=None, open_link=False):
-        """The client action telling the sender what went out (the only place, besides the
-        message, where the full link is shown: it is not stored).
-
-        :param bool open_link: Offer to open the link's form (after a resend from the old one).
-        """
-        urls = urls or {}
-        channels = dict(self._fields["channel"]._description_selection(self.env))
-        links = [
-            {
-                "id": link.id,
-                "name": link.name,
-                "document": link.document_name,
-                "url": urls.get(link.id) or link.masked_url,
-                "channel": channels[link.channel],
-                "recipients": ", ".join(filter(None, [link.phone, link.email])),
-                "expiration": link._format_expiration(),
-            }
-            for link in self
-        ]
-        return {
-            "type": "ir.actions.client",
-            "tag": "payment_link_sms.sent_dialog",
-            "name": self.env._("Payment link sent")
-            if len(self) == 1
-            else self.env._("%s payment links sent", len(self)),
-            "target": "new",
-            "params": {
-                "links": links,
-                "refused": list((refused or {}).values()),
-                "open_link_id": self.id if open_link and len(self) == 1 else False,
-            },
-        }
-
     # === BUSINESS METHODS: rights, documents === #
 
-    def _ensure_manage_rights(self):
-        """Only the members of ``payment_link_sms.group_payment_link_user`` may send, expire or
-        resend links, on links they can read."""
+    def _ensure_manage_rights(self, message=None):
+        """Only the members of ``payment_link_sms.group_payment_link_user`` may send, expire,
+        resend or refund links, on links they can read.
+
+        :param str message: The refusal (default: the one of sending, expiring, resending).
+        """
         if not self.env.su and not self.env.user.has_group(
             "payment_link_sms.group_payment_link_user"
         ):
             raise AccessError(
-                self.env._("You are not allowed to send, expire or resend payment links.")
+                message
+                or self.env._("You are not allowed to send, expire or resend payment links.")
             )
         self.check_access("read")
 
@@ -455,32 +470,6 @@ class PaymentLink(models.Model):
         self.ensure_one()
         return f"{self.get_base_url()}{const.ROUTE_PREFIX}{token}"
 
-    def _issue_tokens(self, channel):
-        """Give each link of ``self`` one more token, for a reminder or a printed document.
-
-        The link's earlier tokens keep working; all of them die with the link.
-
-        :param str channel: What carries the token: 'sms', 'email', 'both' or 'print'.
-        :return: {link id: full URL} for the new tokens.
-        :rtype: utils.UrlMap
-        """
-        urls, vals_list = utils.UrlMap(), []
-        for link in self:
-            # On paper, a code a person can type; elsewhere, a URL-safe token.
-            token = utils.generate_code() if channel == "print" else utils.generate_token()
-            stored = utils.normalize_code(token) if channel == "print" else token
-            urls[link.id] = link._build_url(token)
-            vals_list.append(
-                {
-                    "link_id": link.id,
-                    "token_hash": utils.hash_token(stored),
-                    "token_hint": utils.token_hint(stored),
-                    "channel": channel,
-                }
-            )
-        self.env["payment.link.token"].sudo().create(vals_list)
-        return urls
-
     def _replace_by(self, new_links):
         """Cancel the links of ``self`` whose document got one of ``new_links``."""
         new_by_doc = {(link.res_model, link.res_id): link for link in new_links}
@@ -531,7 +520,8 @@ class PaymentLink(models.Model):
         masked. Messages go to Odoo's outboxes and their queues are triggered: a message leaves
         only once the transaction that created its link is committed.
 
-        :param dict urls: {link id: full URL} (see :meth:`_create_links`, :meth:`_issue_tokens`).
+        :param dict urls: {link id: full URL} (see :meth:`_create_links`,
+                          ``payment.link.token._issue``).
         :param str kind: 'request' (the first message) or 'reminder'.
         """
         templates = const.MESSAGE_TEMPLATES[kind]
@@ -556,7 +546,7 @@ class PaymentLink(models.Model):
             )
         else:
             self.sudo().write({"reminder_date": now})
-        self._log_sent_on_documents(summaries, kind)
+        self.env["payment.link.event"]._log_sent_on_documents(summaries, kind)
 
     def _send_sms(self, template_xmlid, token_by_link, event_type, events, summaries):
         """Queue the SMS of ``self`` (see ``_send_messages``); add their masked events and
@@ -640,38 +630,6 @@ class PaymentLink(models.Model):
             rendered = template._render_field("body", list(self._ids), compute_lang=True)
         return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
 
-    def _log_sent_on_documents(self, summaries, kind="request"):
-        """Summarise each sending in the document's chatter, the link masked."""
-        by_model = {}
-        formatted_dates = {}  # links sent together mostly share their expiry date
-        for link, lines in summaries.items():
-            local_date = link._get_expiration_local_date()
-            if local_date not in formatted_dates:
-                formatted_dates[local_date] = format_date(self.env, local_date)
-            if kind == "request":
-                title = self.env._(
-                    "Payment link %(link)s sent, valid until %(date)s.",
-                    link=link.display_name,
-                    date=formatted_dates[local_date],
-                )
-            else:
-                title = self.env._(
-                    "Payment reminder for link %(link)s sent, valid until %(date)s.",
-                    link=link.display_name,
-                    date=formatted_dates[local_date],
-                )
-            body = Markup("<p>%s</p>") % title
-            for channel, recipient, masked in lines:
-                label = dict(link._fields["channel"]._description_selection(link.env))[channel]
-                body += Markup("<p><b>%s</b> %s</p><blockquote>%s</blockquote>") % (
-                    label,
-                    recipient,
-                    masked,
-                )
-            by_model.setdefault(link.res_model, {})[link.res_id] = body
-        for model, bodies in by_model.items():
-            self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies=bodies)
-
     def _get_expiration_local_date(self):
         """The expiry date in the customer's (else the company's) timezone, for messages."""
         self.ensure_one()
@@ -685,9 +643,6 @@ class PaymentLink(models.Model):
         self.ensure_one()
         return format_date(self.env, self._get_expiration_local_date(), lang_code=lang_code)
 
-    # === BUSINESS METHODS: links inside the documents' own emails === #
-
-    @api.model
     # === BUSINESS METHODS: lifecycle === #
 
     def _set_state(self, target, reason=False, values=None, event_values=None, log_document=True):
@@ -716,7 +671,7 @@ class PaymentLink(models.Model):
         )
         moving._log_events(target, reason=reason, **(event_values or {}))
         if log_document and target in ("expired", "cancelled", "paid"):
-            moving._log_state_on_documents(target, reason)
+            self.env["payment.link.event"]._log_state_on_documents(moving, target, reason)
         if target in ("expired", "cancelled"):
             moving._with_company_lang().transaction_ids._payment_link_cancel_open_attempts()
         return moving
@@ -727,31 +682,6 @@ class PaymentLink(models.Model):
             .sudo()
             .create([{"link_id": link.id, "event_type": event_type, **values} for link in self])
         )
-
-    def _log_state_on_documents(self, target, reason):
-        by_model = {}
-        for link in self:
-            link = link._with_company_lang()
-            label = (
-                dict(link._fields["state"]._description_selection(link.env)).get(target)
-                or dict(
-                    link.env["payment.link.event"]
-                    ._fields["event_type"]
-                    ._description_selection(link.env)
-                )[target]
-            )
-            body = Markup("<p>%s</p>") % link.env._(
-                "Payment link %(link)s: %(state)s.", link=link.display_name, state=label
-            )
-            if reason:
-                body += Markup("<p>%s</p>") % reason
-            by_model.setdefault(link.res_model, {})[link.res_id] = body
-        author = self.env.ref("base.partner_root")
-        for model, bodies in by_model.items():
-            if model and model in self.env:
-                self.env[model].browse(list(bodies)).sudo()._message_log_batch(
-                    bodies=bodies, author_id=author.id
-                )
 
     @api.model
     def _cron_expire_links(self):
@@ -785,7 +715,7 @@ class PaymentLink(models.Model):
             due = due.filtered(lambda link: link._refresh_page_state() == "payable")
             urls = utils.UrlMap()
             for channel, links in due.grouped("channel").items():
-                urls.update(links._issue_tokens(channel))
+                urls.update(self.env["payment.link.token"]._issue(links, channel))
             if due:
                 due._send_messages(urls, kind="reminder")
         return True
@@ -811,7 +741,9 @@ class PaymentLink(models.Model):
             event_values={"transaction_id": transaction.id} if transaction else None,
             log_document=False,
         )
-        paid._notify("paid", reason=reason)  # the document's one message for this stage
+        self.env["payment.link.event"]._notify_stage(
+            paid, "paid", reason=reason
+        )  # the document's one message for this stage
         return paid
 
     # === BUSINESS METHODS: delivery tracking === #
@@ -840,7 +772,9 @@ class PaymentLink(models.Model):
             event_type = "delivered" if delivery_state == "delivered" else "delivery_failed"
             moving._log_events(event_type, channel=channel, reason=reason)
             if delivery_state == "failed":
-                moving._notify("delivery_failed", reason=reason)
+                self.env["payment.link.event"]._notify_stage(
+                    moving, "delivery_failed", reason=reason
+                )
         return moving
 
     def _update_delivery_from_outbox(self, channel, delivery_state, reason=False):
@@ -874,36 +808,6 @@ class PaymentLink(models.Model):
                     continue
 
     # === BUSINESS METHODS: public page === #
-
-    @api.model
-    def _get_by_token(self, token):
-        """Find a link by its token in constant time; an empty recordset for any miss.
-
-        Every token, well-formed or not, is hashed and looked up, and the hash compared with
-        ``consteq``, so that a miss costs the same whatever the token looks like.
-
-        :param str token: The token from the URL.
-        :return: The link, sudoed, or an empty recordset.
-        """
-        token = token if isinstance(token, str) else ""
-        # A printed code is stored under the hash of its canonical form (as typed: any case,
-        # with or without its dashes); any other token under the hash of itself.
-        candidate = utils.hash_token(utils.normalize_code(token) or token)
-        self.env.cr.execute(
-            """
-            SELECT id, token_hash FROM payment_link WHERE token_hash = %s
-             UNION ALL
-            SELECT link_id, token_hash FROM payment_link_token WHERE token_hash = %s
-             LIMIT 1
-            """,
-            [candidate, candidate],
-        )
-        row = self.env.cr.fetchone()
-        stored = row[1] if row else utils.hash_token("\0")
-        if row and consteq(stored, candidate):
-            return self.sudo().browse(row[0])
-        consteq(stored, candidate)  # same work on a miss
-        return self.sudo().browse()
 
     def _refresh_page_state(self):
         """Bring the link's state up to date for the pay page, then classify it: a link whose
@@ -1024,103 +928,6 @@ class PaymentLink(models.Model):
             "and reload the page."
         )
 
-    def _get_landing_route(self, view=None):
-        """The landing page after a payment, or its receipt (``view`` 'pdf' or 'html').
-
-        Its access token is signed for this link and this view, and dies after
-        ``const.LANDING_TOKEN_HOURS`` hours; it is masked in logs like the link's token.
-        """
-        self.ensure_one()
-        path = f"{const.ROUTE_PREFIX}done/{self.id}" + (f"/{view}" if view else "")
-        return f"{path}?access_token={self._landing_token(view)}"
-
-    def _landing_token(self, view=None, expires=None):
-        expires = expires or int(
-            (fields.Datetime.now() + timedelta(hours=const.LANDING_TOKEN_HOURS)).timestamp()
-        )
-        signature = hmac(
-            self.env(su=True), "payment_link_sms.landing", (self.id, view or "page", expires)
-        )
-        return f"{expires}-{signature}"
-
-    def _verify_landing_token(self, access_token, view=None):
-        """Whether ``access_token`` opens this link's landing page (or receipt ``view``) now."""
-        expires, _sep, signature = str(access_token or "").partition("-")
-        if not expires.isdigit() or len(expires) > 12 or not signature:
-            return False
-        valid = consteq(self._landing_token(view, expires=int(expires)), str(access_token))
-        return valid and int(expires) > fields.Datetime.now().timestamp()
-
-    def _mark_opened(self, user_agent):
-        """Record that a person opened the page (the first opening moves the link to *opened*
-        and notifies). Called from the rendered page's signal, never from the GET alone."""
-        self.ensure_one()
-        user_agent = (user_agent or "")[: const.USER_AGENT_MAX_LENGTH]
-        if self.state == "sent":
-            self.sudo().write({"state": "opened", "opened_date": fields.Datetime.now()})
-            self._log_events("opened", user_agent=user_agent)
-            self._notify("opened")  # the document's one message for this stage
-            return
-        self._log_bounded_event("opened", user_agent)
-
-    def _mark_previewed(self, user_agent):
-        """Record a link previewer's fetch (a messaging app, a mail scanner): no notification."""
-        self.ensure_one()
-        self._log_bounded_event("preview", (user_agent or "")[: const.USER_AGENT_MAX_LENGTH])
-
-    def _log_bounded_event(self, event_type, user_agent):
-        """Log ``event_type`` once per browser and window, and at most
-        ``const.AUDIT_EVENTS_PER_WINDOW`` times per window: a link holder cannot flood the
-        trail by changing user agents."""
-        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
-        Event = self.env["payment.link.event"].sudo()
-        domain = [
-            ("link_id", "=", self.id),
-            ("event_type", "=", event_type),
-            ("date", ">", since),
-        ]
-        if Event.search_count(domain + [("user_agent", "=", user_agent or False)], limit=1):
-            return Event
-        if Event.search_count(domain, limit=const.AUDIT_EVENTS_PER_WINDOW) >= (
-            const.AUDIT_EVENTS_PER_WINDOW
-        ):
-            return Event
-        return self._log_events(event_type, user_agent=user_agent)
-
-    def _issue_print_token(self, document, reason):
-        """A token for one printed PDF of ``document`` (the download answer only).
-
-        Bounded audit: one "printed" event per document version (its last change) and window;
-        at most ``const.PRINT_TOKENS_PER_LINK`` printed tokens per link, the oldest dropped.
-
-        :return: The full URL of the new token.
-        """
-        self.ensure_one()
-        url = self._issue_tokens("print")[self.id]
-        Token = self.env["payment.link.token"].sudo()
-        printed = Token.search(
-            [("link_id", "=", self.id), ("channel", "=", "print")], order="id desc"
-        )
-        printed[const.PRINT_TOKENS_PER_LINK :].unlink()
-        version = fields.Datetime.to_string(document.write_date)
-        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
-        already = (
-            self.env["payment.link.event"]
-            .sudo()
-            .search_count(
-                [
-                    ("link_id", "=", self.id),
-                    ("event_type", "=", "printed"),
-                    ("document_version", "=", version),
-                    ("date", ">", since),
-                ],
-                limit=1,
-            )
-        )
-        if not already:
-            self._log_events("printed", reason=reason, document_version=version)
-        return url
-
     # === BUSINESS METHODS: notifications === #
 
     def _with_company_lang(self):
@@ -1128,71 +935,6 @@ class PaymentLink(models.Model):
         notifications, audit), whoever triggered it (a customer on the pay page, a webhook)."""
         lang = self.company_id[:1].partner_id.lang
         return self.with_context(lang=lang) if lang else self
-
-    def _notify(self, event_type, reason=False, amount=None):
-        """Post the stage's one message on the document, by the system (OdooBot), and tell
-        the salesperson and the sender (as configured per company) what happened."""
-        notified = False
-        for link in self:
-            link = link._with_company_lang()
-            users = link._get_notified_users()
-            document = link._get_document()
-            if not document:
-                continue
-            notified = notified or bool(users)
-            labels = {
-                "opened": link.env._("opened"),
-                "paid": link.env._("paid"),
-                "partly_paid": link.env._("partly paid"),
-                "payment_failed": link.env._("payment failed"),
-                "delivery_failed": link.env._("not delivered"),
-            }
-            title = link.env._(
-                "Payment link %(link)s %(what)s", link=link.name, what=labels[event_type]
-            )
-            message = link.env._(
-                "%(document)s (%(partner)s, %(amount)s): %(what)s.",
-                document=link.document_name,
-                partner=link.partner_id.display_name,
-                amount=link.currency_id.format(link._notified_amount(event_type, amount)),
-                what=labels[event_type],
-            )
-            if reason:
-                message = f"{message} {reason}"
-            # Queued, not sent within the request: a customer's page or the provider's
-            # webhook must not wait for the mail server.
-            document.sudo().with_context(mail_notify_force_send=False).message_post(
-                body=message,
-                subject=title,
-                partner_ids=users.partner_id.ids,
-                subtype_xmlid="mail.mt_note",
-                author_id=self.env.ref("base.partner_root").id,
-            )
-            users._bus_send(
-                "simple_notification",
-                {
-                    "type": "danger"
-                    if event_type in ("payment_failed", "delivery_failed")
-                    else "success"
-                    if event_type == "paid"
-                    else "info",
-                    "title": title,
-                    "message": message,
-                    "sticky": event_type != "opened",
-                },
-            )
-        if notified:
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
-
-    def _notified_amount(self, event_type, amount=None):
-        """The amount a notification states: what was actually paid for a payment, else what
-        the link asks."""
-        self.ensure_one()
-        if amount is not None:
-            return amount
-        if event_type == "paid" and self.paid_transaction_id:
-            return self.amount_paid
-        return self.amount
 
     def _get_notified_users(self):
         self.ensure_one()

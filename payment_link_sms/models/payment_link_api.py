@@ -15,9 +15,14 @@ class PaymentLinkApi(models.AbstractModel):
 
     @api.model
     def _document_models(self):
-        """The models whose documents can be paid by link (invoices, orders with the bridge)."""
+        """The models whose documents can be paid by link (invoices, orders with the bridge,
+        desk requests) that the user may read."""
         models_ = self.env.registry.descendants(["payment.link.mixin"], "_inherit")
-        return [name for name in models_ if not self.env[name]._abstract]
+        return [
+            name
+            for name in models_
+            if not self.env[name]._abstract and self.env[name].has_access("read")
+        ]
 
     @api.model
     def find_document(self, number):

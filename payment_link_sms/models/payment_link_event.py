@@ -1,12 +1,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from .. import const
 
 
 class PaymentLinkEvent(models.Model):
-    """One row of a payment link's audit trail: written once, never changed nor deleted."""
+    """One row of a payment link's audit trail: written once, never changed nor deleted.
+
+    Its helpers tell the trail where people read it: the bounded opened / preview / printed
+    records of the pay page, the stage notifications to the salesperson and the sender, the
+    summaries in the documents' chatter.
+    """
 
     _name = "payment.link.event"
     _description = "Payment Link Event"
@@ -89,3 +99,176 @@ class PaymentLinkEvent(models.Model):
         raise UserError(
             self.env._("Payment link events are an audit trail: they cannot be deleted.")
         )
+
+    # === Helpers: the link's trail, as the pay page and the documents tell it === #
+
+    @api.model
+    def _log_opened(self, link, user_agent):
+        """Record that a person opened ``link``'s page (the first opening moves the link to
+        *opened* and notifies). Called from the rendered page's signal, never from the GET
+        alone."""
+        link.ensure_one()
+        user_agent = (user_agent or "")[: const.USER_AGENT_MAX_LENGTH]
+        if link.state == "sent":
+            link.sudo().write({"state": "opened", "opened_date": fields.Datetime.now()})
+            link._log_events("opened", user_agent=user_agent)
+            self._notify_stage(link, "opened")  # the document's one message for this stage
+            return
+        self._log_bounded(link, "opened", user_agent)
+
+    @api.model
+    def _log_preview(self, link, user_agent):
+        """Record a link previewer's fetch (a messaging app, a mail scanner): no notification."""
+        link.ensure_one()
+        self._log_bounded(link, "preview", (user_agent or "")[: const.USER_AGENT_MAX_LENGTH])
+
+    @api.model
+    def _log_bounded(self, link, event_type, user_agent):
+        """Log ``event_type`` on ``link`` once per browser and window, and at most
+        ``const.AUDIT_EVENTS_PER_WINDOW`` times per window: a link holder cannot flood the
+        trail by changing user agents."""
+        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
+        Event = self.sudo()
+        domain = [
+            ("link_id", "=", link.id),
+            ("event_type", "=", event_type),
+            ("date", ">", since),
+        ]
+        if Event.search_count(domain + [("user_agent", "=", user_agent or False)], limit=1):
+            return Event
+        if Event.search_count(domain, limit=const.AUDIT_EVENTS_PER_WINDOW) >= (
+            const.AUDIT_EVENTS_PER_WINDOW
+        ):
+            return Event
+        return link._log_events(event_type, user_agent=user_agent)
+
+    @api.model
+    def _notify_stage(self, links, event_type, reason=False, amount=None):
+        """Post the stage's one message on the documents of ``links``, by the system
+        (OdooBot), and tell the salesperson and the sender (as configured per company) what
+        happened."""
+        notified = False
+        for link in links:
+            link = link._with_company_lang()
+            users = link._get_notified_users()
+            document = link._get_document()
+            if not document:
+                continue
+            notified = notified or bool(users)
+            labels = {
+                "opened": link.env._("opened"),
+                "paid": link.env._("paid"),
+                "partly_paid": link.env._("partly paid"),
+                "payment_failed": link.env._("payment failed"),
+                "delivery_failed": link.env._("not delivered"),
+            }
+            title = link.env._(
+                "Payment link %(link)s %(what)s", link=link.name, what=labels[event_type]
+            )
+            message = link.env._(
+                "%(document)s (%(partner)s, %(amount)s): %(what)s.",
+                document=link.document_name,
+                partner=link.partner_id.display_name,
+                amount=link.currency_id.format(self._notified_amount(link, event_type, amount)),
+                what=labels[event_type],
+            )
+            if reason:
+                message = f"{message} {reason}"
+            # Queued, not sent within the request: a customer's page or the provider's
+            # webhook must not wait for the mail server.
+            document.sudo().with_context(mail_notify_force_send=False).message_post(
+                body=message,
+                subject=title,
+                partner_ids=users.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.ref("base.partner_root").id,
+            )
+            users._bus_send(
+                "simple_notification",
+                {
+                    "type": "danger"
+                    if event_type in ("payment_failed", "delivery_failed")
+                    else "success"
+                    if event_type == "paid"
+                    else "info",
+                    "title": title,
+                    "message": message,
+                    "sticky": event_type != "opened",
+                },
+            )
+        if notified:
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+
+    @api.model
+    def _notified_amount(self, link, event_type, amount=None):
+        """The amount a notification states: what was actually paid for a payment, else what
+        the link asks."""
+        link.ensure_one()
+        if amount is not None:
+            return amount
+        if event_type == "paid" and link.paid_transaction_id:
+            return link.amount_paid
+        return link.amount
+
+    @api.model
+    def _log_sent_on_documents(self, summaries, kind="request"):
+        """Summarise each sending in the document's chatter, the link masked.
+
+        :param dict summaries: {link: [(channel, recipient, masked text)]}.
+        """
+        by_model = {}
+        formatted_dates = {}  # links sent together mostly share their expiry date
+        for link, lines in summaries.items():
+            local_date = link._get_expiration_local_date()
+            if local_date not in formatted_dates:
+                formatted_dates[local_date] = format_date(self.env, local_date)
+            if kind == "request":
+                title = self.env._(
+                    "Payment link %(link)s sent, valid until %(date)s.",
+                    link=link.display_name,
+                    date=formatted_dates[local_date],
+                )
+            else:
+                title = self.env._(
+                    "Payment reminder for link %(link)s sent, valid until %(date)s.",
+                    link=link.display_name,
+                    date=formatted_dates[local_date],
+                )
+            body = Markup("<p>%s</p>") % title
+            for channel, recipient, masked in lines:
+                label = dict(link._fields["channel"]._description_selection(link.env))[channel]
+                body += Markup("<p><b>%s</b> %s</p><blockquote>%s</blockquote>") % (
+                    label,
+                    recipient,
+                    masked,
+                )
+            by_model.setdefault(link.res_model, {})[link.res_id] = body
+        for model, bodies in by_model.items():
+            self.env[model].browse(list(bodies)).sudo()._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _log_state_on_documents(self, links, target, reason):
+        """Tell each document of ``links`` in its chatter that its link moved to ``target``."""
+        by_model = {}
+        for link in links:
+            link = link._with_company_lang()
+            label = (
+                dict(link._fields["state"]._description_selection(link.env)).get(target)
+                or dict(
+                    link.env["payment.link.event"]
+                    ._fields["event_type"]
+                    ._description_selection(link.env)
+                )[target]
+            )
+            body = Markup("<p>%s</p>") % link.env._(
+                "Payment link %(link)s: %(state)s.", link=link.display_name, state=label
+            )
+            if reason:
+                body += Markup("<p>%s</p>") % reason
+            by_model.setdefault(link.res_model, {})[link.res_id] = body
+        author = self.env.ref("base.partner_root")
+        for model, bodies in by_model.items():
+            if model and model in self.env:
+                self.env[model].browse(list(bodies)).sudo()._message_log_batch(
+                    bodies=bodies, author_id=author.id
+                )

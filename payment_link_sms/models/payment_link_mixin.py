@@ -29,6 +29,7 @@ class PaymentLinkMixin(models.AbstractModel):
     * ``_payment_link_extra_values()``: the link's own Many2one, where a view or rule needs one;
     * ``_payment_link_transaction_values()``: what ties a transaction to the document;
     * ``_payment_link_summary_template()``: the pay page's summary of the document;
+    * ``_payment_link_refund_refusal(link, amount)``: why a refund of a paid link is refused;
     * ``_payment_link_expiration_date(default)``, ``_payment_link_find_domain(number)``,
       ``_payment_link_report_ref()``, ``_payment_link_pdf_label()``: optional.
 
@@ -239,7 +240,7 @@ class PaymentLinkMixin(models.AbstractModel):
         if not latest:
             return self.action_send_payment_link()
         new_link, urls = latest._resend()
-        return new_link._action_sent_dialog(urls)
+        return self.env["payment.link.send"]._sent_dialog(new_link, urls)
 
     def action_view_payment_links(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -337,6 +338,12 @@ class PaymentLinkMixin(models.AbstractModel):
 
     def _payment_link_refusal(self):
         """Return why this document cannot be sent a link (a translated sentence), or False."""
+        return False
+
+    def _payment_link_refund_refusal(self, link, amount):
+        """Why ``amount`` of the paid ``link`` of this document cannot be refunded (a translated
+        sentence), or False. The provider's support and the amounts are checked by
+        ``payment.link.action_refund``; this says whether the document allows it."""
         return False
 
     def _payment_link_can_send_depends(self):

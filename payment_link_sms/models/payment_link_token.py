@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from datetime import timedelta
 
-from .. import const
+from odoo import api, fields, models
+from odoo.tools import consteq
+
+from .. import const, utils
 
 
 class PaymentLinkToken(models.Model):
@@ -10,6 +13,7 @@ class PaymentLinkToken(models.Model):
     A link's first token is on the link itself; each later message or printed document that
     carries the link gets a token of its own (its hash only), so that earlier messages keep
     working and a database dump still yields no working link. Every token dies with its link.
+    This model also finds a link by any of its tokens (see :meth:`_find_link`).
     """
 
     _name = "payment.link.token"
@@ -27,3 +31,97 @@ class PaymentLinkToken(models.Model):
     _sql_constraints = [
         ("token_hash_unique", "UNIQUE(token_hash)", "A payment link token must be unique."),
     ]
+
+    @api.model
+    def _find_link(self, token):
+        """Find a link by its token in constant time; an empty recordset for any miss.
+
+        Every token, well-formed or not, is hashed and looked up (the link's first token and
+        its further ones), and the hash compared with ``consteq``, so that a miss costs the
+        same whatever the token looks like.
+
+        :param str token: The token from the URL.
+        :return: The ``payment.link``, sudoed, or an empty recordset.
+        """
+        token = token if isinstance(token, str) else ""
+        # A printed code is stored under the hash of its canonical form (as typed: any case,
+        # with or without its dashes); any other token under the hash of itself.
+        candidate = utils.hash_token(utils.normalize_code(token) or token)
+        self.env.cr.execute(
+            """
+            SELECT id, token_hash FROM payment_link WHERE token_hash = %s
+             UNION ALL
+            SELECT link_id, token_hash FROM payment_link_token WHERE token_hash = %s
+             LIMIT 1
+            """,
+            [candidate, candidate],
+        )
+        row = self.env.cr.fetchone()
+        stored = row[1] if row else utils.hash_token("\0")
+        Link = self.env["payment.link"].sudo()
+        if row and consteq(stored, candidate):
+            return Link.browse(row[0])
+        consteq(stored, candidate)  # same work on a miss
+        return Link.browse()
+
+    @api.model
+    def _issue(self, links, channel):
+        """Give each of ``links`` one more token, for a reminder or a printed document.
+
+        The link's earlier tokens keep working; all of them die with the link.
+
+        :param links: ``payment.link`` records.
+        :param str channel: What carries the token: 'sms', 'email', 'both', 'print', 'retry'.
+        :return: {link id: full URL} for the new tokens.
+        :rtype: utils.UrlMap
+        """
+        urls, vals_list = utils.UrlMap(), []
+        for link in links:
+            # On paper, a code a person can type; elsewhere, a URL-safe token.
+            token = utils.generate_code() if channel == "print" else utils.generate_token()
+            stored = utils.normalize_code(token) if channel == "print" else token
+            urls[link.id] = link._build_url(token)
+            vals_list.append(
+                {
+                    "link_id": link.id,
+                    "token_hash": utils.hash_token(stored),
+                    "token_hint": utils.token_hint(stored),
+                    "channel": channel,
+                }
+            )
+        self.sudo().create(vals_list)
+        return urls
+
+    @api.model
+    def _issue_print(self, link, document, reason):
+        """A token of ``link`` for one printed PDF of ``document`` (the download answer only).
+
+        Bounded audit: one "printed" event per document version (its last change) and window;
+        at most ``const.PRINT_TOKENS_PER_LINK`` printed tokens per link, the oldest dropped.
+
+        :return: The full URL of the new token.
+        """
+        link.ensure_one()
+        url = self._issue(link, "print")[link.id]
+        printed = self.sudo().search(
+            [("link_id", "=", link.id), ("channel", "=", "print")], order="id desc"
+        )
+        printed[const.PRINT_TOKENS_PER_LINK :].unlink()
+        version = fields.Datetime.to_string(document.write_date)
+        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
+        already = (
+            self.env["payment.link.event"]
+            .sudo()
+            .search_count(
+                [
+                    ("link_id", "=", link.id),
+                    ("event_type", "=", "printed"),
+                    ("document_version", "=", version),
+                    ("date", ">", since),
+                ],
+                limit=1,
+            )
+        )
+        if not already:
+            link._log_events("printed", reason=reason, document_version=version)
+        return url

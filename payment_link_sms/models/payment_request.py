@@ -76,7 +76,8 @@ class PaymentRequest(models.Model):
         compute="_compute_state",
         store=True,
         index=True,
-        tracking=True,
+        # Not tracked: the link's events are logged in the chatter by OdooBot already (a
+        # tracked change made by the customer's page would be signed by the public user).
     )
     send_sms = fields.Boolean(
         string="Send by SMS", compute="_compute_channels", store=True, readonly=False
@@ -404,8 +405,23 @@ class PaymentRequest(models.Model):
             self._channel(), phone=self.phone or None, email=self.email or None
         )[0]
         link = self.env["payment.link"].browse(answer["link_id"])
+        channels = dict(link._fields["channel"]._description_selection(self.env))
         # The agent sees the link masked (its last characters): the full link is in the message.
-        return link._action_sent_dialog()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Payment link sent"),
+                "message": self.env._(
+                    "%(link)s sent by %(channel)s to %(recipients)s.",
+                    link=link.display_name,
+                    channel=channels[link.channel],
+                    recipients=", ".join(filter(None, [link.phone, link.email])),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_cancel(self):
         self._payment_link_stop(self.env._("The request was cancelled"))

@@ -108,8 +108,9 @@ class PaymentTransaction(models.Model):
             remaining=currency.format(remaining),
         )
         link._log_events("partly_paid", transaction_id=transaction.id, reason=reason)
-        link._log_state_on_documents("partly_paid", reason)
-        link._notify("partly_paid", reason=reason, amount=transaction.amount)
+        Event = self.env["payment.link.event"]
+        Event._log_state_on_documents(link, "partly_paid", reason)
+        Event._notify_stage(link, "partly_paid", reason=reason, amount=transaction.amount)
         return link
 
     def _payment_link_record_extra(self, outcome):
@@ -229,6 +230,125 @@ class PaymentTransaction(models.Model):
             ),
         )
 
+    def _payment_link_payments(self):
+        """The payments among ``self`` that their link counts (paid or partly paid it): done,
+        not refunds, neither detached (after close) nor refunded already (paid twice)."""
+        return self.filtered(
+            lambda tx: (
+                tx.operation != "refund"
+                and tx.state == "done"
+                and tx.payment_link_outcome in ("paid", "partly_paid")
+            )
+        )
+
+    def _payment_link_refundable(self):
+        """What can still be refunded of this payment: its amount less its refunds requested,
+        pending or done (a refund transaction's amount is negative)."""
+        self.ensure_one()
+        refunds = self.child_transaction_ids.filtered(
+            lambda child: child.operation == "refund" and child.state not in ("cancel", "error")
+        )
+        return max(self.currency_id.round(self.amount + sum(refunds.mapped("amount"))), 0.0)
+
+    def _payment_link_refund_source(self, link, amount):
+        """Choose the payment among ``self`` (the payments of ``link``) to refund ``amount``
+        from (default: all that is left), as the provider allows.
+
+        :return: ``(payment, amount)``
+        :raise UserError: The amount is not positive, above what was paid less what was
+                          refunded, or the provider does not refund (that part).
+        """
+        currency = link.currency_id
+        if not self:
+            raise UserError(
+                link.env._(
+                    "Link %s was not paid through the link (paid elsewhere): refund the "
+                    "customer where they paid.",
+                    link.name,
+                )
+            )
+        left = {tx: tx._payment_link_refundable() for tx in self}
+        total, paid = sum(left.values()), sum(self.mapped("amount"))
+        if currency.compare_amounts(total, 0) <= 0:
+            raise UserError(
+                link.env._(
+                    "Nothing is left to refund on link %(link)s: %(paid)s paid, %(refunded)s "
+                    "already refunded.",
+                    link=link.name,
+                    paid=currency.format(paid),
+                    refunded=currency.format(paid - total),
+                )
+            )
+        asked = total if amount is None else utils.parse_amount(amount)
+        if asked is None or currency.compare_amounts(asked, 0) <= 0:
+            raise UserError(link.env._("The amount to refund must be a positive amount."))
+        if currency.compare_amounts(asked, total) > 0:
+            raise UserError(
+                link.env._(
+                    "At most %(left)s can be refunded on link %(link)s: %(paid)s paid, "
+                    "%(refunded)s already refunded.",
+                    left=currency.format(total),
+                    link=link.name,
+                    paid=currency.format(paid),
+                    refunded=currency.format(paid - total),
+                )
+            )
+        asked = currency.round(asked)
+        payment = next(
+            (
+                tx
+                for tx in self.sorted("id", reverse=True)
+                if currency.compare_amounts(left[tx], asked) >= 0
+            ),
+            None,
+        )
+        if payment is None:
+            raise UserError(
+                link.env._(
+                    "Link %(link)s was paid in several payments: refund at most %(most)s at once "
+                    "(one payment at a time).",
+                    link=link.name,
+                    most=currency.format(max(left.values())),
+                )
+            )
+        provider = payment.provider_id
+        if provider.support_refund not in ("full_only", "partial"):
+            raise UserError(
+                link.env._(
+                    "%s does not refund payments from Odoo: refund the customer from the "
+                    "provider's own dashboard.",
+                    provider.name,
+                )
+            )
+        if provider.support_refund == "full_only" and currency.compare_amounts(
+            asked, payment.amount
+        ):
+            raise UserError(
+                link.env._(
+                    "%(provider)s refunds only the whole payment (%(amount)s), not a part of it.",
+                    provider=provider.name,
+                    amount=currency.format(payment.amount),
+                )
+            )
+        return payment, asked
+
+    def _payment_link_log_refund(self, refund, reason=None):
+        """Audit the refund ``refund`` of this payment on its link (the ``refunded`` event, which
+        the webhooks send) and in the document's chatter; return ``refund``."""
+        self.ensure_one()
+        link = self.payment_link_id._with_company_lang()
+        text = link.env._(
+            "Refund %(refund)s of %(amount)s (payment %(reference)s)",
+            refund=refund.reference,
+            amount=refund.currency_id.format(-refund.amount),
+            reference=self.reference,
+        )
+        if reason:
+            text = f"{text}: {reason}"
+        link._log_events("refunded", transaction_id=refund.id, reason=text)
+        self.env["payment.link.event"]._log_state_on_documents(link, "refunded", text)
+        return refund
+
     def _payment_link_blocks(self):
         """Whether this attempt blocks a new payment on its link: it is done (and paid more
         than a part), authorized, or pending for less than ``const.PENDING_BLOCK_DAYS`` (a
@@ -291,7 +411,9 @@ class PaymentTransaction(models.Model):
                 "payment_failed", transaction_id=tx.id, reason=reason, failure_kind=kind
             )
             if not tx.env.context.get("payment_link_replaced_attempt"):
-                tx.payment_link_id._notify("payment_failed", reason=reason)
+                self.env["payment.link.event"]._notify_stage(
+                    tx.payment_link_id, "payment_failed", reason=reason
+                )
 
     def _payment_link_replaceable(self):
         """Return the attempts of ``self`` that a new payment on the same link cancels.

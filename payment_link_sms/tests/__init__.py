@@ -18,3 +18,4 @@ from . import test_webhooks
 from . import test_pay_page_assets
 from . import test_live_progress
 from . import test_payment_request
+from . import test_refund

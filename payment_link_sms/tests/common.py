@@ -8,14 +8,14 @@ from odoo.tests import Form, JsonRpcException, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import MockEmail
-from odoo.addons.sms.tests.common import MockSMS
+from odoo.addons.sms.tests.common import SMSCase
 
 
-class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
+class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, SMSCase):
     """Fixtures shared by the payment link tests: a French company, customers with valid
     numbers in several languages, posted invoices, the demo payment provider, and a billing
-    user. Only what leaves the machine is mocked: the SMS gateway (Odoo's IAP mock) and SMTP
-    (Odoo's mail gateway mock)."""
+    user. Only what leaves the machine is mocked: the SMS gateway (Odoo's IAP mock, checked
+    with ``SMSCase``'s ``assertSMS*``) and SMTP (Odoo's mail gateway mock)."""
 
     @classmethod
     def setUpClass(cls):
@@ -168,15 +168,57 @@ class PayPageCommon(PaymentLinkCommon):
         )
         cls.invoice.invoice_user_id = cls.billing_user
 
+    # The invoice's link, its token and the send's answer are made on first use (a test that
+    # needs none sends nothing); a test whose clock moves (freeze_time) makes it first, at the
+    # time it means, with ``send_default_link()``. A test may set its own. A class whose
+    # tests all start from the invoice's live link sets ``send_link_in_setup``.
+    send_link_in_setup = False
+
     def setUp(self):
         super().setUp()
-        with self.mock_gateways():
-            self.answer = self.send_link()[0]
-        self.link = self.link_of(self.answer)
-        self.token = self.token_of(self.answer)
-        # The page speaks the link's language; these tests read its English texts (the French
-        # page is checked by TestPayPage.test_page_in_the_customer_language).
-        self.link.sudo().lang = "en_US"
+        self._default_link = {}
+        self._default_link_sent = False
+        if self.send_link_in_setup:
+            self.send_default_link()
+
+    def send_default_link(self):
+        """Send the invoice's link now (once), its messages kept out of the test's own
+        mocked outboxes, and return it."""
+        if not self._default_link_sent:
+            self._default_link_sent = True
+            outboxes = ("_sms", "_new_sms", "_mails", "_new_mails", "_mails_args")
+            kept = {name: getattr(self, name) for name in outboxes if hasattr(self, name)}
+            with self.mock_gateways():
+                answer = self.send_link()[0]
+            for name, value in kept.items():
+                setattr(self, name, value)
+            link = self.link_of(answer)
+            # The page speaks the link's language; these tests read its English texts (the
+            # French page is checked by TestPayPage.test_page_in_the_customer_language).
+            link.sudo().lang = "en_US"
+            for name, value in (
+                ("answer", answer),
+                ("link", link),
+                ("token", self.token_of(answer)),
+            ):
+                self._default_link.setdefault(name, value)
+        return self._default_link["link"]
+
+    def _default_link_value(name):
+        def getter(self):
+            if name not in self._default_link:
+                self.send_default_link()
+            return self._default_link[name]
+
+        def setter(self, value):
+            self._default_link[name] = value
+
+        return property(getter, setter)
+
+    answer = _default_link_value("answer")
+    link = _default_link_value("link")
+    token = _default_link_value("token")
+    del _default_link_value
 
     def open_page(self, token=None, person=True, **params):
         """GET the page; as a person's browser does, its script then signals it was shown
@@ -216,12 +258,13 @@ class PayPageCommon(PaymentLinkCommon):
 
     def pay_payload(self, token=None, provider=None, amount=None, **params):
         """What the payment form posts to the transaction route."""
+        link = self.link if token is None else self.env["payment.link.token"]._find_link(token)
         return {
             "access_token": self.token if token is None else token,
             "provider_id": (provider or self.demo_provider).id,
             "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
             "token_id": None,
-            "amount": self.link._get_amount_due() if amount is None else amount,
+            "amount": link._get_amount_due() if link and amount is None else amount,
             "flow": "direct",
             "tokenization_requested": False,
             "landing_route": "/my/attacker",

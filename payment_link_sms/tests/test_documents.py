@@ -61,6 +61,8 @@ class TestInvoicePdf(DocumentsCommon):
         super().setUpClass()
         cls.company.payment_link_on_invoice_pdf = True
 
+    send_link_in_setup = True  # the printed invoice shows its live link
+
     def test_pdf_shows_the_live_link_with_its_qr(self):
         html = self.render_invoice_html()
         self.assertIn('id="payment_link_block"', html)
@@ -152,7 +154,7 @@ class TestInvoiceEmailTemplate(DocumentsCommon):
         token = URL_RE.search(mail["body"]).group(1)
         self.assertIn("Pay now", mail["body"])
         self.assertNotIn(utils.LINK_MARKER_PREFIX, mail["body"])
-        self.assertEqual(self.env["payment.link"]._get_by_token(token), link)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), link)
         self.assertEqual(self.open_page(token=token).status_code, 200)
         # The chatter copy shows the link masked; the event is recorded like any sending.
         message = self.invoice_b.message_ids.filtered(lambda m: "Pay now" in (m.body or ""))
@@ -184,15 +186,18 @@ class TestInvoiceEmailTemplate(DocumentsCommon):
                 for word in words:
                     self.assertIn(word, mail["body"])
                 token = URL_RE.search(mail["body"]).group(1)
-                self.assertEqual(self.env["payment.link"]._get_by_token(token).invoice_id, invoice)
+                self.assertEqual(
+                    self.env["payment.link.token"]._find_link(token).invoice_id, invoice
+                )
 
     def test_template_reuses_the_live_link(self):
+        self.send_default_link()
         self.send_invoice_email(self.invoice, "payment_link_sms.mail_template_invoice_payment_link")
         self.assertEqual(self.invoice.payment_link_ids, self.link)
         mail = self._mails[0]
         token = URL_RE.search(mail["body"]).group(1)
         self.assertNotEqual(token, self.token)
-        self.assertEqual(self.env["payment.link"]._get_by_token(token), self.link)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), self.link)
 
     def test_preview_creates_no_link(self):
         template = self.env.ref("payment_link_sms.mail_template_invoice_payment_link")
@@ -228,6 +233,7 @@ class TestReminders(DocumentsCommon):
             return list(self._sms)
 
     def test_reminder_is_sent_once_before_expiry(self):
+        self.send_default_link()  # now: the reminders are sent days later
         self.assertEqual(self._run_cron(50), [], "too early")
         sms = self._run_cron(58)
         self.assertEqual(len(sms), 1)
@@ -235,9 +241,9 @@ class TestReminders(DocumentsCommon):
         token = URL_RE.search(sms[0]["body"]).group(1)
         self.assertLessEqual(utils.sms_segments(sms[0]["body"])[2], 2)
         self.assertNotEqual(token, self.token)
-        self.assertEqual(self.env["payment.link"]._get_by_token(token), self.link)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), self.link)
         self.assertEqual(
-            self.env["payment.link"]._get_by_token(self.token),
+            self.env["payment.link.token"]._find_link(self.token),
             self.link,
             "the first message's link still works",
         )

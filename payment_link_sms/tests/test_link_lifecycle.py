@@ -41,8 +41,8 @@ class TestLinkLifecycle(PaymentLinkCommon):
         self.assertEqual(answer["expiration_date"], fields.Datetime.to_string(link.expiration_date))
         # Exactly one SMS, to the E.164 number, carrying the full link.
         self.assertEqual(len(self._sms), 1)
-        self.assertEqual(self._sms[0]["number"], "+33612345678")
-        self.assertIn(answer["url"], self._sms[0]["body"])
+        self.assertSMSIapSent(["+33612345678"], content=answer["url"])
+        self.assertSMS(self.customer, "+33612345678", "pending")  # kept, its link masked
         self.assertEqual(link.sms_state, "accepted")
         self.assertEqual(link.event_ids.sorted("id").mapped("event_type"), ["created", "sent"])
         sent = link.event_ids.filtered(lambda e: e.event_type == "sent")

@@ -31,8 +31,10 @@ class TestMessages(PaymentLinkCommon):
             f"Dépannage Martin : {self.invoice.name}, $ 1 234,56 à régler. Payez en toute "
             f"sécurité : {answer['url']} (valable jusqu'au {self._expiry(link, 'fr_FR')})"
         )
+        self.assertEqual(len(self._sms), 1)
+        self.assertSMS(self.customer, "+33612345678", "pending")
+        self.assertSMSIapSent(["+33612345678"], content=expected)
         self.assertEqual(self._sms[0]["body"], expected)
-        self.assertEqual(self._sms[0]["number"], "+33612345678")
 
     def test_channel_named_in_the_readers_language(self):
         """The sent dialog and the document's chatter name the channel in the reader's
@@ -41,7 +43,7 @@ class TestMessages(PaymentLinkCommon):
         with self.mock_gateways():
             answer = self.send_link(channel="both")[0]
         link = self.link_of(answer).with_context(lang="fr_FR")
-        dialog = link._action_sent_dialog()
+        dialog = link.env["payment.link.send"]._sent_dialog(link)
         self.assertEqual(dialog["params"]["links"][0]["channel"], "SMS et e-mail")
 
     def test_sms_text_in_norwegian(self):
@@ -53,8 +55,10 @@ class TestMessages(PaymentLinkCommon):
             f"Dépannage Martin: {invoice.name}, $ 980,00 å betale. Betal trygt her: "
             f"{answer['url']} (gyldig til {self._expiry(link, 'nb_NO')})"
         )
+        self.assertEqual(len(self._sms), 1)
+        self.assertSMS(self.customer_nb, "+4741234567", "pending")
+        self.assertSMSIapSent(["+4741234567"], content=expected)
         self.assertEqual(self._sms[0]["body"], expected)
-        self.assertEqual(self._sms[0]["number"], "+4741234567")
 
     def test_partner_without_language_gets_the_company_language(self):
         self.company.partner_id.lang = "nb_NO"
@@ -112,7 +116,8 @@ class TestMessages(PaymentLinkCommon):
             answer = self.send_link(
                 channel="both", phone="07 81 22 33 44", email="accounts@martin.example.com"
             )[0]
-        self.assertEqual(self._sms[0]["number"], "+33781223344")
+        self.assertEqual(len(self._sms), 1)
+        self.assertSMSIapSent(["+33781223344"])
         self.assertEqual(self._mails[0]["email_to"], ["accounts@martin.example.com"])
         link = self.link_of(answer)
         self.assertEqual((link.phone, link.email), ("+33781223344", "accounts@martin.example.com"))

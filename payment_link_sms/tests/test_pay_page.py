@@ -13,11 +13,20 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .. import const, utils
+from ..controllers.portal import PaymentLinkPortal
 from .common import CSRF_RE, DUE, PayPageCommon
 
 
 @tagged("post_install", "-at_install")
 class TestPayPage(PayPageCommon):
+    def test_the_fixture_sends_no_link_until_a_test_uses_it(self):
+        """PayPageCommon sends the invoice's link on first use, not in every setUp."""
+        self.assertFalse(self.env["payment.link"].search([("invoice_id", "=", self.invoice.id)]))
+        token = self.token
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), self.link)
+        self.assertEqual(self.link.invoice_id, self.invoice)
+        self.assertEqual(self.answer["link_id"], self.link.id)
+
     def test_pay_page_query_budget(self):
         """An absolute query budget of the pay page (caches warm): a change that adds queries
         to every opening fails here and says by how much."""
@@ -227,12 +236,14 @@ class TestPayPage(PayPageCommon):
         self.assertIn(self.company.email, response.text)
 
     def test_link_past_its_validity_is_gone_before_the_cron_ran(self):
+        self.send_default_link()
         with freeze_time(fields.Datetime.now() + timedelta(days=61)):
             response = self.open_page()
         self.assertEqual(response.status_code, 410)
         self.assertEqual(self.link.state, "expired")
 
     def test_cancelled_and_replaced_links_are_gone(self):
+        self.send_default_link()
         with self.mock_gateways():
             new = self.link_of(self.send_link()[0])
         self.assertEqual(self.link.replaced_by_id, new)
@@ -246,6 +257,7 @@ class TestPayPage(PayPageCommon):
         self.assertEqual(response.status_code, 410)
 
     def test_old_link_of_a_paid_document_says_nothing_is_due(self):
+        self.send_default_link()
         with self.mock_gateways():
             self.send_link()
         # Paid after the resend (through the newer link or otherwise): the old link's page
@@ -260,6 +272,7 @@ class TestPayPage(PayPageCommon):
         self.assertNotIn("replaced by a newer one", response.text)
 
     def test_paid_link_shows_the_receipt(self):
+        self.send_default_link()
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=self.invoice.ids
         ).create({})._create_payments()
@@ -277,6 +290,7 @@ class TestPayPage(PayPageCommon):
         self.assertIn(self.invoice.name.replace("/", "_"), pdf.headers["Content-Disposition"])
 
     def test_invoice_paid_elsewhere_shows_the_receipt_even_before_the_hook(self):
+        self.send_default_link()
         # Payment registered without going through the hooks (e.g. data imported).
         self.env.cr.execute(
             "UPDATE account_move SET payment_state = 'paid' WHERE id = %s", [self.invoice.id]
@@ -598,12 +612,12 @@ class TestPayByLink(PayPageCommon):
         )
 
     def test_receipt_pdf_only_for_a_paid_link_through_its_signed_route(self):
-        pdf_route = self.link._get_landing_route("pdf")
+        pdf_route = PaymentLinkPortal._payment_link_landing_route(self.link, "pdf")
         self.assertEqual(self.url_open(pdf_route).status_code, 404, "not paid: no receipt")
         self.pay("done")._post_process()
         self.assertEqual(self.link.state, "paid")
         self.assertEqual(self.url_open(pdf_route).status_code, 200)
-        html = self.url_open(self.link._get_landing_route("html"))
+        html = self.url_open(PaymentLinkPortal._payment_link_landing_route(self.link, "html"))
         self.assertEqual(html.status_code, 200)
         self.assertIn(self.invoice.name, html.text)
         self.assertIn("frame-ancestors 'none'", html.headers["Content-Security-Policy"])

@@ -52,26 +52,27 @@ class TestPaymentFaults(PayPageCommon):
         self.assertEqual(len(notes), 1, "one notification")
 
     def test_misses_cost_the_same_queries_whatever_the_token(self):
-        Link = self.env["payment.link"]
-        Link._get_by_token("x")  # warm the cache
+        Token = self.env["payment.link.token"]
+        self.send_default_link()
+        Token._find_link("x")  # warm the cache
         with self.assertQueryCount(1):
-            self.assertFalse(Link._get_by_token("x"))
+            self.assertFalse(Token._find_link("x"))
         with self.assertQueryCount(1):
-            self.assertFalse(Link._get_by_token(secrets.token_urlsafe(16)))
+            self.assertFalse(Token._find_link(secrets.token_urlsafe(16)))
         with self.assertQueryCount(1):
-            self.assertEqual(Link._get_by_token(self.token), self.link)
+            self.assertEqual(Token._find_link(self.token), self.link)
 
     def test_a_miss_returns_an_empty_recordset(self):
         """The miss path of the constant-time comparison returns no link (an empty recordset,
         which every caller tests), for an unknown, a foreign and a malformed token."""
-        Link = self.env["payment.link"]
+        Link, Token = self.env["payment.link"], self.env["payment.link.token"]
         for token in ("x", secrets.token_urlsafe(16), None, 42, self.token[:-1]):
             with self.subTest(token=token):
-                self.assertEqual(Link._get_by_token(token), Link.sudo().browse())
+                self.assertEqual(Token._find_link(token), Link.sudo().browse())
 
     def test_token_fuzzing(self):
         """10,000 random, truncated, altered and foreign tokens: no hit, no leak, same body."""
-        Link = self.env["payment.link"]
+        Token = self.env["payment.link.token"]
         token = self.token
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         candidates = set()
@@ -87,7 +88,7 @@ class TestPaymentFaults(PayPageCommon):
         # "/pay/" is no token URL: with `website` installed Odoo redirects it to "/pay".
         candidates.discard("")
         self.assertGreaterEqual(len(candidates), 9999)
-        self.assertFalse(any(Link._get_by_token(candidate) for candidate in candidates))
+        self.assertFalse(any(Token._find_link(candidate) for candidate in candidates))
         # Over HTTP, a sample of every kind: a 404 that tells nothing about anyone. Tokens
         # the route accepts get the very same body; the few with characters no URL path can
         # hold (spaces, NUL...) never reach it and get Odoo's own 404.

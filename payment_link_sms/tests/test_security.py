@@ -12,6 +12,7 @@ from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from .. import utils
+from ..controllers.portal import PaymentLinkPortal
 from .common import PayPageCommon
 from .test_documents import CODE_RE
 
@@ -105,6 +106,7 @@ class TestSecurity(PayPageCommon):
         group = "payment_link_sms.group_payment_link_user"
         self.assertTrue(self.billing_user.has_group(group))
         self.assertFalse(self.accountant.has_group(group))
+        self.send_default_link()
         refused = "You are not allowed to send, expire or resend payment links."
         for call in (
             lambda: self.invoice.with_user(self.accountant).send_payment_link("sms"),
@@ -189,12 +191,12 @@ class TestSecurity(PayPageCommon):
         self.assertTrue(any(where.startswith(filestore) for where, _text in texts))
         found = [where for where, text in texts for token in known_tokens if token in text]
         self.assertEqual(found, [], "no known token anywhere")
-        Link = self.env["payment.link"]
+        Token = self.env["payment.link.token"]
         working = [
             (where, candidate)
             for where, text in texts
             for candidate in re.findall(r"/pay/([A-Za-z0-9_-]{16,})", text or "")
-            if Link._get_by_token(candidate)
+            if Token._find_link(candidate)
         ]
         self.assertEqual(working, [], "no working link anywhere at rest")
 
@@ -245,14 +247,14 @@ class TestSecurity(PayPageCommon):
         # The PDF's own token, printed as a code to type (7 groups of 4 characters).
         printed_token = CODE_RE.search(printed).group(1)
         self.assertEqual(
-            self.env["payment.link"]._get_by_token(printed_token), third.payment_link_ids
+            self.env["payment.link.token"]._find_link(printed_token), third.payment_link_ids
         )
         known += [printed_token, printed_token.replace("-", "")]
         self.open_page(token=token)
         tx = self.pay("done", token=token)
         tx._post_process()
         self.url_open(tx.landing_route)
-        self.url_open(self.link_of(answer)._get_landing_route("pdf"))
+        self.url_open(PaymentLinkPortal._payment_link_landing_route(self.link_of(answer), "pdf"))
         self._assert_no_working_token_at_rest(known)
         self.assertEqual(
             self.env["payment.link"].sudo().search([("id", "=", answer["link_id"])]).token_hash,

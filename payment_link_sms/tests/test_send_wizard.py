@@ -28,7 +28,9 @@ class TestSendWizard(PaymentLinkCommon):
             self.process_outboxes()
         sent = self._sms[0]["body"]
         url = action["params"]["links"][0]["url"]
-        self.assertEqual(sent, preview.replace("https://pay.example.com/pay/" + "x" * 22, url))
+        expected = preview.replace("https://pay.example.com/pay/" + "x" * 22, url)
+        self.assertSMSIapSent(["+33612345678"], content=expected)
+        self.assertEqual(sent, expected)
         self.assertEqual(action["tag"], "payment_link_sms.sent_dialog")
         self.assertEqual(utils.sms_segments(sent)[1], units)
 
@@ -75,7 +77,8 @@ class TestSendWizard(PaymentLinkCommon):
         with self.mock_gateways():
             form.save().action_send()
             self.process_outboxes()
-        self.assertEqual(self._sms[0]["number"], "+33781000001")
+        self.assertEqual(len(self._sms), 1)
+        self.assertSMSIapSent(["+33781000001"])
         self.assertEqual(self._mails[0]["email_to"], ["compta@martin.example.com"])
 
     def test_email_preview_in_the_customer_language(self):
@@ -104,7 +107,8 @@ class TestSendWizard(PaymentLinkCommon):
             self.process_outboxes()
         self.assertEqual(len(action["params"]["links"]), 2)
         self.assertEqual(len(action["params"]["refused"]), 1)
-        self.assertEqual(sorted(s["number"] for s in self._sms), ["+33612345678", "+4741234567"])
+        self.assertEqual(len(self._sms), 2)
+        self.assertSMSIapSent(["+33612345678", "+4741234567"])
 
     def test_document_ids_are_a_literal_never_an_expression(self):
         """``res_ids`` is read with ``ast.literal_eval``: an expression (what ``safe_eval``

@@ -19,6 +19,8 @@ FULL_URL_RE = re.compile(r"^https://pay\.example\.com/pay/([A-Za-z0-9_-]{22})$")
 
 @tagged("post_install", "-at_install")
 class TestResendWhereTheUserLooks(DocumentsCommon):
+    send_link_in_setup = True  # they start from the invoice's live link
+
     def _dialog_url(self, action):
         self.assertEqual(action["tag"], "payment_link_sms.sent_dialog")
         (link,) = action["params"]["links"]
@@ -47,7 +49,7 @@ class TestResendWhereTheUserLooks(DocumentsCommon):
             self.invoice, self.env["account.move"].search(self._invoice_filter("payment_link_sent"))
         )
         # The dialog's link is the new link, in full: it opens the page.
-        self.assertEqual(self.env["payment.link"]._get_by_token(token), new_link)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), new_link)
 
     def test_resend_from_the_link_form_shows_the_dialog_and_the_new_link(self):
         link = self.link.with_user(self.billing_user)
@@ -56,7 +58,7 @@ class TestResendWhereTheUserLooks(DocumentsCommon):
         new_id, token = self._dialog_url(action)
         self.assertEqual(action["params"]["open_link_id"], new_id)
         self.assertEqual(link.replaced_by_id.id, new_id)
-        self.assertEqual(self.env["payment.link"]._get_by_token(token).id, new_id)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token).id, new_id)
         # The old link's form no longer offers Resend.
         arch = link.get_views([(False, "form")])["views"]["form"]["arch"]
         button = etree.fromstring(arch).xpath("//button[@string='Resend Link']")[0]
@@ -93,6 +95,8 @@ class TestReportFigures(DocumentsCommon):
     """Invoicing > Reporting > Payment Links, read as its pivot asks: the action's domain, the
     pivot's measures."""
 
+    send_link_in_setup = True  # they start from the invoice's live link
+
     def _filter_domain(self, view_xmlid, filter_name):
         from .test_documents import TestReporting
 
@@ -124,7 +128,8 @@ class TestReportFigures(DocumentsCommon):
             second.action_expire()
             third = second.with_user(self.billing_user)._resend()[0]
         self.link = third
-        self.token = third._issue_tokens("sms")[third.id].rsplit("/", 1)[1]
+        urls = self.env["payment.link.token"]._issue(third, "sms")
+        self.token = urls[third.id].rsplit("/", 1)[1]
         self.pay("done")
         self.assertEqual(third.state, "paid")
         self._set_sent_hours_ago(third, 10)
@@ -186,7 +191,7 @@ class TestFailurePage(DocumentsCommon):
         self.assertEqual(answer.status_code, 303)
         location = answer.headers["Location"]
         token = re.search(r"/pay/([A-Za-z0-9_-]{22})$", location)[1]
-        self.assertEqual(self.env["payment.link"]._get_by_token(token), self.link)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), self.link)
         again = self.open_page(token=token)
         self.assertEqual(again.status_code, 200)
         self.assertIn("o_payment_form", again.text)
@@ -229,6 +234,8 @@ class TestPagesDetails(DocumentsCommon):
 class TestPrintedCode(DocumentsCommon):
     """The invoice PDF's block: a QR code beside the text, and a code a person can type."""
 
+    send_link_in_setup = True  # they start from the invoice's live link
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -257,7 +264,7 @@ class TestPrintedCode(DocumentsCommon):
         # As a person types it: lower case, without the dashes, with spaces.
         for typed in (code, code.lower(), code.replace("-", ""), code.replace("-", " ")):
             with self.subTest(typed=typed):
-                found = self.env["payment.link"]._get_by_token(typed)
+                found = self.env["payment.link.token"]._find_link(typed)
                 self.assertEqual(found, self.link)
         self.assertEqual(self.open_page(token=code.lower().replace("-", "")).status_code, 200)
         # A bearer secret like any token: only its hash is stored, the URL is masked in logs.
@@ -279,6 +286,8 @@ class TestPrintedCode(DocumentsCommon):
 
 @tagged("post_install", "-at_install")
 class TestWizardAsTheSenderSeesIt(DocumentsCommon):
+    send_link_in_setup = True  # they start from the invoice's live link
+
     def _wizard(self, invoices=None):
         return self.open_send_wizard(invoices if invoices is not None else self.invoice)
 
@@ -345,6 +354,8 @@ class TestWizardAsTheSenderSeesIt(DocumentsCommon):
 @tagged("post_install", "-at_install")
 class TestChatterOfAPayment(DocumentsCommon):
     """The invoice's chatter while the customer pays: one message per stage, by the system."""
+
+    send_link_in_setup = True  # they start from the invoice's live link
 
     def _new_messages(self, before):
         return (self.invoice.message_ids - before).sorted("id")

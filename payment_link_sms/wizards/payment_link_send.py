@@ -203,7 +203,7 @@ class PaymentLinkSend(models.TransientModel):
     def _compute_refusal_preview(self):
         for wizard in self:
             documents = wizard._get_documents()
-            reasons = [document._payment_link_refusal() for document in documents]
+            reasons = [wizard._document_refusal(document) for document in documents]
             wizard.refusal_preview = "\n".join(reason for reason in reasons if reason) or False
 
     @api.depends("res_model", "res_ids", "channel", "document_count")
@@ -214,7 +214,7 @@ class PaymentLinkSend(models.TransientModel):
             if len(documents) < 2:
                 wizard.bulk_preview = False
                 continue
-            outcomes = self._plan_outcomes(documents, wizard.channel)
+            outcomes = wizard._plan_outcomes(documents, wizard.channel)
             wizard.bulk_preview = "\n".join(outcomes[document.id] for document in documents)
 
     @api.depends("channel", "phone", "email", "recipient_partner_id", "res_ids")
@@ -223,7 +223,7 @@ class PaymentLinkSend(models.TransientModel):
             wizard.sms_preview = wizard.sms_info = False
             wizard.email_subject_preview = wizard.email_body_preview = False
             document = wizard._get_documents()[:1]
-            if not document or document._payment_link_refusal():
+            if not document or wizard._document_refusal(document):
                 continue
             link, urls = wizard._preview_link(document)
             link = link.with_context(payment_link_urls=urls)
@@ -247,6 +247,12 @@ class PaymentLinkSend(models.TransientModel):
                 wizard.email_body_preview = template._render_field(
                     "body_html", list(link._ids), compute_lang=True
                 )[link.id]
+
+    def _document_refusal(self, document):
+        """Why no link can be sent for ``document`` from this composer, or False: the
+        document's ``_payment_link_refusal()`` (a bridge may ask it for the document as the
+        composer will leave it, e.g. a quotation it confirms first)."""
+        return document._payment_link_refusal()
 
     def _preview_link(self, document):
         """An unsaved link with a placeholder token as long as a real one."""
@@ -539,7 +545,7 @@ class PaymentLinkSend(models.TransientModel):
                 "document": document,
                 "partner": partner,
                 "company": company,
-                "error": document._payment_link_refusal(),
+                "error": self._document_refusal(document),
             }
             if not plan["error"] and document.id in live_by_doc and not replace:
                 live = live_by_doc[document.id]
@@ -591,7 +597,7 @@ class PaymentLinkSend(models.TransientModel):
             email=self.email if single else None,
             replace=replace,
         )
-        return result["links"]._action_sent_dialog(result["urls"], result["refused"])
+        return self._sent_dialog(result["links"], result["urls"], result["refused"])
 
     def _send_links(self, phone=None, email=None, replace=False):
         """Send the links of the composer's documents on its channel (see
@@ -603,3 +609,38 @@ class PaymentLinkSend(models.TransientModel):
         return self._get_documents()._payment_link_send(
             self.channel, phone=phone or None, email=email or None, replace=replace
         )
+
+    @api.model
+    def _sent_dialog(self, links, urls=None, refused=None, open_link=False):
+        """The client action telling the sender which ``links`` went out (the only place,
+        besides the message, where the full link is shown: it is not stored).
+
+        :param bool open_link: Offer to open the link's form (after a resend from the old one).
+        """
+        urls = urls or {}
+        channels = dict(links._fields["channel"]._description_selection(links.env))
+        rows = [
+            {
+                "id": link.id,
+                "name": link.name,
+                "document": link.document_name,
+                "url": urls.get(link.id) or link.masked_url,
+                "channel": channels[link.channel],
+                "recipients": ", ".join(filter(None, [link.phone, link.email])),
+                "expiration": link._format_expiration(),
+            }
+            for link in links
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "payment_link_sms.sent_dialog",
+            "name": self.env._("Payment link sent")
+            if len(links) == 1
+            else self.env._("%s payment links sent", len(links)),
+            "target": "new",
+            "params": {
+                "links": rows,
+                "refused": list((refused or {}).values()),
+                "open_link_id": links.id if open_link and len(links) == 1 else False,
+            },
+        }

@@ -11,7 +11,7 @@ from odoo.tools import format_date
 
 from odoo.addons.payment_link_sms import const
 
-from ..const import CONFIRM_CONTEXT_KEY, QUOTATION_STATES
+from ..const import QUOTATION_STATES
 
 
 class SaleOrder(models.Model):
@@ -22,7 +22,6 @@ class SaleOrder(models.Model):
         string="Can Confirm And Send A Payment Link", compute="_compute_payment_link_can_send"
     )
 
-    @api.depends_context(CONFIRM_CONTEXT_KEY)
     def _compute_payment_link_can_send(self):
         res = super()._compute_payment_link_can_send()
         for order in self:
@@ -30,7 +29,7 @@ class SaleOrder(models.Model):
             order.payment_link_can_confirm_send = (
                 order.state in QUOTATION_STATES
                 and order.payment_link_state not in (*const.LIVE_STATES, "expired")
-                and not order.with_context(**{CONFIRM_CONTEXT_KEY: True})._payment_link_refusal()
+                and not order._payment_link_refusal(confirming=True)
             )
         return res
 
@@ -68,7 +67,8 @@ class SaleOrder(models.Model):
     def _payment_link_write_stop_reason(self, vals):
         return vals.get("state") == "cancel" and self.env._("The order was cancelled")
 
-    def _payment_link_refusal(self):
+    def _payment_link_refusal(self, confirming=False):
+        """:param bool confirming: Refusal for the order once confirmed (confirm and send)."""
         self.ensure_one()
         name = self.name
         currency = self.currency_id
@@ -78,7 +78,7 @@ class SaleOrder(models.Model):
             return self.env._("%s has nothing to pay: its total is zero.", name)
         if self._payment_link_is_paid():
             return self.env._("%s is already paid.", name)
-        if self._payment_link_is_offer() and self.is_expired:
+        if self._payment_link_is_offer(confirming) and self.is_expired:
             return self.env._(
                 "Quotation %(order)s expired on %(date)s: extend its expiration date or confirm "
                 "it before sending a payment link.",
@@ -99,16 +99,18 @@ class SaleOrder(models.Model):
     def _payment_link_salesperson(self):
         return self.user_id
 
-    def _payment_link_amount_due(self):
+    def _payment_link_amount_due(self, confirming=False):
         """What the customer pays now, as Odoo's sale portal and payment link compute it.
 
         A quotation that asks for a prepayment (``require_payment``) asks for what is still
         missing of the prepayment (deposit); anything else asks for the rest of the total.
+
+        :param bool confirming: The amount once the quotation is confirmed (confirm and send).
         """
         self.ensure_one()
         currency = self.currency_id
         paid = self._payment_link_paid_amount()
-        if self._payment_link_is_offer() and self.require_payment:
+        if self._payment_link_is_offer(confirming) and self.require_payment:
             prepayment = self._get_prepayment_required_amount()
             if currency.compare_amounts(prepayment, paid) > 0:
                 return currency.round(prepayment - paid)
@@ -140,11 +142,11 @@ class SaleOrder(models.Model):
     def _payment_link_report_ref(self):
         return "sale.action_report_saleorder"
 
-    def _payment_link_expiration_date(self, default):
+    def _payment_link_expiration_date(self, default, confirming=False):
         """A link for a quotation expires with the quotation: Odoo refuses to confirm an
-        expired quotation online."""
+        expired quotation online (``confirming``: the order once confirmed, no such bound)."""
         expiration = super()._payment_link_expiration_date(default)
-        if not self._payment_link_is_offer() or not self.validity_date:
+        if not self._payment_link_is_offer(confirming) or not self.validity_date:
             return expiration
         # The end of the validity day, where the customer is (as the messages show the date)
         # and in UTC (as Odoo decides that a quotation expired).
@@ -156,9 +158,13 @@ class SaleOrder(models.Model):
 
     # === Business helpers === #
 
-    def _payment_link_is_offer(self):
-        """Whether the order is still a quotation that the payment itself may confirm."""
-        return self.state in QUOTATION_STATES and not self.env.context.get(CONFIRM_CONTEXT_KEY)
+    def _payment_link_is_offer(self, confirming=False):
+        """Whether the order is still a quotation that the payment itself may confirm.
+
+        :param bool confirming: The quotation is being confirmed before its link is sent
+                                (confirm and send): it is an order, not an offer.
+        """
+        return self.state in QUOTATION_STATES and not confirming
 
     def _payment_link_paid_amount(self):
         """What the customer already paid for the order.

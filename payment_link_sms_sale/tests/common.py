@@ -35,8 +35,8 @@ class PaymentLinkSaleCommon(PayPageCommon):
         cls.booking = cls._create_booking()
 
     def setUp(self):
-        # PayPageCommon.setUp sends a link for the invoice: these tests send their own.
-        super(PayPageCommon, self).setUp()
+        super().setUp()
+        # These tests send their own links (send_booking_link), none for the invoice.
         self.link = self.env["payment.link"]
         self.token = None
 

@@ -30,7 +30,7 @@ class TestQuotationEmailTemplate(PaymentLinkSaleCommon):
         self.assertIn("Payer maintenant", mail["body"], "in the customer's language")
         token = URL_RE.search(mail["body"]).group(1)
         self.assertNotIn(utils.LINK_MARKER_PREFIX, mail["body"])
-        self.assertEqual(self.env["payment.link"]._get_by_token(token), link)
+        self.assertEqual(self.env["payment.link.token"]._find_link(token), link)
         self.token, self.link = token, link
         page = self.open_page()
         self.assertEqual(page.status_code, 200)

@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..const import CONFIRM_CONTEXT_KEY, QUOTATION_STATES
+from ..const import QUOTATION_STATES
 
 
 class PaymentLinkSend(models.TransientModel):
@@ -13,12 +15,26 @@ class PaymentLinkSend(models.TransientModel):
         help="Confirm the selected quotations, then send their payment links, in one step.",
     )
 
-    def _get_documents(self):
-        documents = super()._get_documents()
-        if self.confirm_orders and documents._name == "sale.order":
-            # Amounts, refusals and previews as they will be once the quotations are confirmed.
-            documents = documents.with_context(**{CONFIRM_CONTEXT_KEY: True})
-        return documents
+    def _confirms(self, document):
+        """Whether this composer confirms ``document`` (a quotation) before sending."""
+        return self[:1].confirm_orders and document._name == "sale.order"
+
+    # Refusals, amounts and previews as they will be once the quotations are confirmed.
+
+    def _document_refusal(self, document):
+        if self._confirms(document):
+            return document._payment_link_refusal(confirming=True)
+        return super()._document_refusal(document)
+
+    def _preview_link(self, document):
+        link, urls = super()._preview_link(document)
+        if self._confirms(document):
+            validity = timedelta(days=document.company_id.payment_link_validity_days)
+            link.amount = document._payment_link_amount_due(confirming=True)
+            link.expiration_date = document._payment_link_expiration_date(
+                fields.Datetime.now() + validity, confirming=True
+            )
+        return link, urls
 
     def _action_send(self, replace):
         """Confirm the quotations first when asked; all or nothing: when a link cannot be sent,
@@ -28,7 +44,7 @@ class PaymentLinkSend(models.TransientModel):
             return super()._action_send(replace)
         documents = self._get_documents()
         refusals = [
-            reason for reason in (order._payment_link_refusal() for order in documents) if reason
+            reason for reason in (self._document_refusal(order) for order in documents) if reason
         ]
         if refusals:
             raise UserError("\n".join(refusals))
