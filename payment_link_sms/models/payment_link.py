@@ -598,8 +598,11 @@ class PaymentLink(models.Model):
         """The SMS and email templates of the links of ``self`` (one document model and one
         company): ``{'sms': sms.template, 'email': mail.template}``, as the document says
         (``_payment_link_message_templates``)."""
-        document = self[:1]._get_document()
-        if document:
+        link = self[:1]
+        if link.res_model in self.env and link.res_id:
+            # Not _get_document(): no query to check that the document exists (it does: its
+            # link is being sent); a document type whose templates are the default reads none.
+            document = self.env[link.res_model].browse(link.res_id)
             return document._payment_link_message_templates(kind)
         return self.env["payment.link.mixin"]._payment_link_message_templates(kind)
 
@@ -739,7 +742,8 @@ class PaymentLink(models.Model):
         (``_payment_link_state_changed``)."""
         for model, links in self.grouped("res_model").items():
             if model and model in self.env:
-                documents = self.env[model].browse(set(links.mapped("res_id"))).exists()
+                # No exists() query: a document reads itself only if it follows its links.
+                documents = self.env[model].browse(set(links.mapped("res_id")))
                 documents._payment_link_state_changed(target, reason)
 
     def _log_events(self, event_type, **values):
