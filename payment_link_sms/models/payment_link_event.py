@@ -65,8 +65,23 @@ class PaymentLinkEvent(models.Model):
     def create(self, vals_list):
         events = super().create(vals_list)
         self.env["payment.link.webhook.delivery"]._enqueue(events)  # outbound webhooks' outbox
-        events._send_progress()
+        events._send_progress_at_commit()
         return events
+
+    def _send_progress_at_commit(self):
+        """Announce the steps once the transaction is about to commit, all at once (a bulk
+        send logs an event per document: no query per event)."""
+        data = self.env.cr.precommit.data
+        if "payment_link_sms.progress" not in data:
+            data["payment_link_sms.progress"] = []
+            env = self.env
+
+            @self.env.cr.precommit.add
+            def send_progress():
+                ids = data.pop("payment_link_sms.progress", [])
+                env["payment.link.event"].sudo().browse(ids).exists()._send_progress()
+
+        data["payment_link_sms.progress"].extend(self.ids)
 
     def _send_progress(self):
         """Announce each step of the customer's progress on the bus, to the progress channels
@@ -84,8 +99,9 @@ class PaymentLinkEvent(models.Model):
                 "event_type": event.event_type,
             }
             channels = [(link, const.PROGRESS_SUBCHANNEL)]
-            document = link._get_document()
-            if document:
+            if link.res_model in self.env and link.res_id:
+                # No query per event (a bulk send logs one per document): the channel only.
+                document = self.env[link.res_model].browse(link.res_id)
                 channels.append((document, const.PROGRESS_SUBCHANNEL))
             for channel in channels:
                 Bus._sendone(channel, const.PROGRESS_NOTIFICATION, payload)

@@ -162,4 +162,6 @@ class TestBulkSendBudget(PaymentLinkCommon):
 
 # Queries of send_payment_link("both") for 10 and for 50 invoices (SMS and email, three
 # languages), caches warm: it does not grow with the documents (one more query for 50).
-BULK_SEND_BUDGETS = {10: 28, 50: 29}
+# +2 and +3 (issue 13, live progress): the send's events announced on the bus, once per
+# transaction (their links read, the bus rows written), not per document.
+BULK_SEND_BUDGETS = {10: 30, 50: 32}
