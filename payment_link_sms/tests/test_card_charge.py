@@ -49,6 +49,8 @@ class TestChargeCardOnFile(CardOnFileCommon):
         self.assertFalse(link.sudo().token_hash, "a charge is never opened by a link")
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(link.event_ids.sorted("id").mapped("event_type"), ["created", "paid"])
+        # As for a link payment confirmed by the provider, the note follows from the queue.
+        self.env["payment.link.notification"]._cron_notify()
         note = self.invoice.message_ids.filtered(lambda m: link.name in (m.subject or ""))
         self.assertTrue(note, "posted on the invoice, as a link payment is")
         self.assertEqual(self._sms, [], "nothing is sent to the customer")
