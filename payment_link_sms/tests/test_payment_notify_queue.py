@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from odoo.addons.payment_link_sms.models.payment_link import PaymentLink
+from odoo.addons.payment_link_sms.models.payment_link_event import PaymentLinkEvent
 
 from .common import PayPageCommon
 
@@ -54,7 +54,9 @@ class TestPaymentNotifyQueue(PayPageCommon):
     def test_failed_notification_is_kept_and_posted_at_the_next_run(self):
         self.pay()
         with (
-            patch.object(PaymentLink, "_notify", side_effect=RuntimeError("mail server down")),
+            patch.object(
+                PaymentLinkEvent, "_notify_stage", side_effect=RuntimeError("mail server down")
+            ),
             self.assertLogs(
                 "odoo.addons.payment_link_sms.models.payment_link_notification", "WARNING"
             ) as logs,

@@ -358,6 +358,8 @@ class TestChatterOfAPayment(DocumentsCommon):
     send_link_in_setup = True  # they start from the invoice's live link
 
     def _new_messages(self, before):
+        # What the provider confirms is posted from the notification queue (run after commit).
+        self.env["payment.link.notification"]._cron_notify()
         return (self.invoice.message_ids - before).sorted("id")
 
     def test_one_message_per_stage_by_the_system(self):
