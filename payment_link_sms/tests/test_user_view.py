@@ -367,6 +367,9 @@ class TestChatterOfAPayment(DocumentsCommon):
         self.open_page()
         self.open_page()
         tx = self.pay("done")
+        # The queue runs right after the payment's commit; Odoo posts the payment later
+        # (the customer's landing page or its post-processing cron).
+        self.env["payment.link.notification"]._cron_notify()
         tx._post_process()
         messages = self._new_messages(before)
         stages = ["opened", "has been initiated", "): paid.", "has been posted"]
