@@ -199,7 +199,8 @@ class TestCardRequest(CardPageCommon):
         # The card request's own SMS, not the payment link's.
         self.assertEqual(len(self._sms), 1)
         body = self._sms[0]["body"]
-        self.assertIn("save your card", body)
+        # In the customer's language (French).
+        self.assertIn("enregistrez votre carte", body)
         self.assertNotIn("due", body)
         self.assertIn(answer["url"], body)
 
@@ -302,7 +303,7 @@ class TestCardRequest(CardPageCommon):
             .with_user(self.billing_user)
             .with_context(action["context"])
         )
-        self.assertIn("save your card", wizard.sms_preview)
+        self.assertIn("enregistrez votre carte", wizard.sms_preview)  # the customer's French
         self.assertFalse(wizard.save_card_available)
         with self.mock_gateways():
             wizard.save().action_send()
