@@ -37,7 +37,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tools"))
 sys.path.insert(0, str(BENCH))
 
-from odoo_env import REPO, ensure_postgresql  # noqa: E402
+from odoo_env import ensure_postgresql  # noqa: E402
 from run import Bench, free_port  # noqa: E402
 
 MAX_REQUEST_S = 2.0  # target: no request of the user over 2 s
@@ -122,17 +122,7 @@ class BackgroundBench(Bench):
             "--log-level=warn",
             f"--logfile={log}",
         ]
-        self.server = subprocess.Popen(cmd, env=self.env, cwd=REPO, start_new_session=True)
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise SystemExit(f"ERROR: the Odoo server stopped (see {log})")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/health", timeout=5):
-                    return
-            except OSError:
-                time.sleep(1)
-        raise SystemExit(f"ERROR: the Odoo server did not answer within 180 s (see {log})")
+        self.spawn_server(cmd, port, log, wait=180)
 
     def invoice_ids(self):
         out = self.psql(

@@ -150,8 +150,12 @@ class Bench:
             "--log-level=warn",
             f"--logfile={log}",
         ]
+        self.spawn_server(cmd, port, log, wait=120)
+
+    def spawn_server(self, cmd, port, log, wait):
+        """Start the Odoo server ``cmd``; wait at most ``wait`` seconds for its health route."""
         self.server = subprocess.Popen(cmd, env=self.env, cwd=REPO, start_new_session=True)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
                 raise SystemExit(f"ERROR: the Odoo server stopped (see {log})")
@@ -160,7 +164,7 @@ class Bench:
                     return
             except OSError:
                 time.sleep(1)
-        raise SystemExit(f"ERROR: the Odoo server did not answer within 120 s (see {log})")
+        raise SystemExit(f"ERROR: the Odoo server did not answer within {wait} s (see {log})")
 
     def stop_server(self):
         if not self.server or self.server.poll() is not None:
