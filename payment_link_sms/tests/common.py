@@ -1,14 +1,50 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import re
+import threading
 from contextlib import contextmanager
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import Form, JsonRpcException, new_test_user
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
+
+
+def run_twice_at_once(dbname, attempt, refusals):
+    """Run ``attempt(env)`` twice at the same instant, each in its own database transaction
+    (two clicks, two users, two API calls), committed when it returns.
+
+    :param attempt: Called with a superuser environment on its own cursor; returns an outcome.
+    :param tuple refusals: The exceptions that count as the outcome 'refused' (rolled back).
+    :return: The two outcomes, sorted.
+    :rtype: list
+    """
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run():
+        with sql_db.db_connect(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            barrier.wait()
+            try:
+                outcome = attempt(env)
+                cr.commit()
+                outcomes.append(outcome)
+            except refusals:
+                cr.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    with mute_logger("odoo.sql_db"):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    return sorted(outcomes)
 
 
 class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, SMSCase):

@@ -1,13 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import threading
 
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import mute_logger
 
+from .common import run_twice_at_once
 from .test_card_consent import CardOnFileCommon, create_demo_card
 
 
@@ -209,31 +208,17 @@ class TestConcurrentCharges(CardOnFileCommon):
     def test_two_concurrent_charges_charge_once(self):
         dbname = self.env.cr.dbname
         invoice, card = self._commit_invoice_and_card(dbname)
-        barrier = threading.Barrier(2)
-        outcomes = []
 
-        def attempt():
-            with sql_db.db_connect(dbname).cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                document = env["account.move"].browse(invoice)
-                barrier.wait()
-                try:
-                    answer = document.charge_card_on_file(token_id=card)
-                    cr.execute("SELECT pg_sleep(0.5)")  # hold the lock while "paying"
-                    cr.commit()
-                    outcomes.append(answer["state"])
-                except (UserError, psycopg2.errors.SerializationFailure):
-                    cr.rollback()
-                    outcomes.append("refused")
+        def attempt(env):
+            answer = env["account.move"].browse(invoice).charge_card_on_file(token_id=card)
+            env.cr.execute("SELECT pg_sleep(0.5)")  # hold the lock while "paying"
+            return answer["state"]
 
-        threads = [threading.Thread(target=attempt) for _ in range(2)]
-        with mute_logger("odoo.sql_db"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=30)
+        outcomes = run_twice_at_once(
+            dbname, attempt, (UserError, psycopg2.errors.SerializationFailure)
+        )
         try:
-            self.assertEqual(sorted(outcomes), ["paid", "refused"])
+            self.assertEqual(outcomes, ["paid", "refused"])
             with sql_db.db_connect(dbname).cursor() as cr:
                 cr.execute("SELECT count(*) FROM payment_transaction WHERE token_id = %s", [card])
                 self.assertEqual(cr.fetchone()[0], 1)

@@ -15,7 +15,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .. import const
-from .common import CSRF_RE, PayPageCommon
+from .common import CSRF_RE, PayPageCommon, run_twice_at_once
 
 URL_SAFE_RE = re.compile(r"[A-Za-z0-9_=-]+")
 DEMO_DONE = {"payment_details": "4242", "simulated_state": "done"}
@@ -180,44 +180,28 @@ class TestConcurrentPayments(PayPageCommon):
         dbname = self.env.cr.dbname
         link_id, provider_id = self._commit_link(dbname)
 
-        barrier = threading.Barrier(2)
-        outcomes = []
+        def attempt(env):
+            link = env["payment.link"].browse(link_id)
+            link._lock_for_payment()
+            tx = env["payment.transaction"].create(
+                {
+                    "provider_id": provider_id,
+                    "payment_method_id": env.ref("payment.payment_method_unknown").id,
+                    "reference": f"RACE-{threading.get_ident()}",
+                    "amount": link._get_amount_due(),
+                    "currency_id": link.currency_id.id,
+                    "partner_id": link.partner_id.id,
+                    "payment_link_id": link.id,
+                    "operation": "online_direct",
+                }
+            )
+            env.cr.execute("SELECT pg_sleep(0.5)")  # hold the lock while "paying"
+            tx._set_done()
+            return "paid"
 
-        def attempt():
-            with sql_db.db_connect(dbname).cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                link = env["payment.link"].browse(link_id)
-                barrier.wait()
-                try:
-                    link._lock_for_payment()
-                    tx = env["payment.transaction"].create(
-                        {
-                            "provider_id": provider_id,
-                            "payment_method_id": env.ref("payment.payment_method_unknown").id,
-                            "reference": f"RACE-{threading.get_ident()}",
-                            "amount": link._get_amount_due(),
-                            "currency_id": link.currency_id.id,
-                            "partner_id": link.partner_id.id,
-                            "payment_link_id": link.id,
-                            "operation": "online_direct",
-                        }
-                    )
-                    cr.execute("SELECT pg_sleep(0.5)")  # hold the lock while "paying"
-                    tx._set_done()
-                    cr.commit()
-                    outcomes.append("paid")
-                except ValidationError:
-                    cr.rollback()
-                    outcomes.append("refused")
-
-        threads = [threading.Thread(target=attempt) for _ in range(2)]
-        with mute_logger("odoo.sql_db"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=30)
+        outcomes = run_twice_at_once(dbname, attempt, (ValidationError,))
         try:
-            self.assertEqual(sorted(outcomes), ["paid", "refused"])
+            self.assertEqual(outcomes, ["paid", "refused"])
             with sql_db.db_connect(dbname).cursor() as cr:
                 cr.execute(
                     "SELECT count(*) FROM payment_transaction WHERE payment_link_id = %s"
