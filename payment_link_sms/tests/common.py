@@ -332,7 +332,11 @@ class PayPageCommon(PaymentLinkCommon):
 
     def pay(self, state="done", **kwargs):
         """Start a payment from the page and let the demo provider answer ``state``."""
-        answer = self.pay_rpc(**kwargs)
+        return self.demo_answers(self.pay_rpc(**kwargs), state)
+
+    def demo_answers(self, answer, state):
+        """Let the demo provider answer ``state`` to the payment the page started (``answer``:
+        the JSON answer of ``/pay/transaction``)."""
         self.assertIn("result", answer, answer.get("error"))
         tx = self.env["payment.transaction"].search(
             [("reference", "=", answer["result"]["reference"])]
