@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 refused by the server (its message on stderr), 2 bad us
 """
 
 import argparse
+import datetime
 import functools
 import http.client
 import json
@@ -108,6 +109,22 @@ def show(value, args, human):
         human(value)
 
 
+def when(value):
+    """A server date (UTC, ``YYYY-MM-DD HH:MM:SS``) in this machine's time zone, zone named.
+
+    The time zone is the one ``TZ`` or the system sets; ``--json`` keeps the server's UTC value.
+    """
+    if not value:
+        return "-"
+    try:
+        moment = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
 def money(summary, key):
     return f"{summary[key]:.2f} {summary['currency']}"
 
@@ -118,7 +135,7 @@ def print_status(summary, verbose=False):
         ("Document", summary["document"] or ""),
         ("Customer", summary["partner"] or ""),
         ("State", summary["state"]),
-        ("Expires", summary["expiration_date"]),
+        ("Expires", when(summary["expiration_date"])),
         ("Channel", summary["channel"]),
     ]
     if summary["phone"]:
@@ -128,9 +145,9 @@ def print_status(summary, verbose=False):
     if summary["delivery_failure_reason"]:
         rows.append(("Delivery failure", summary["delivery_failure_reason"]))
     rows += [
-        ("Sent", summary["sent_date"] or "-"),
-        ("Opened", summary["opened_date"] or "-"),
-        ("Paid", summary["paid_date"] or "-"),
+        ("Sent", when(summary["sent_date"])),
+        ("Opened", when(summary["opened_date"])),
+        ("Paid", when(summary["paid_date"])),
         ("Amount", money(summary, "amount")),
         ("Amount paid", money(summary, "amount_paid")),
     ]
@@ -143,7 +160,7 @@ def print_status(summary, verbose=False):
             extra = " ".join(
                 filter(None, [event["channel"], event["reason"] and f"({event['reason']})"])
             )
-            print(f"  {event['date']}  {event['event']:<16} {extra}".rstrip())
+            print(f"  {when(event['date'])}  {event['event']:<16} {extra}".rstrip())
 
 
 def print_list(summaries):
@@ -153,7 +170,7 @@ def print_list(summaries):
     for s in summaries:
         print(
             f"{s['reference']:<16} {s['state']:<10} {s['document'] or '':<20} "
-            f"{money(s, 'amount'):>14}  expires {s['expiration_date']}"
+            f"{money(s, 'amount'):>14}  expires {when(s['expiration_date'])}"
         )
 
 
@@ -182,7 +199,7 @@ def cmd_send(client, args):
         args,
         lambda s: print(
             f"Sent {s['reference']} for {s['document']} by {s['channel']}: {s['url']}\n"
-            f"Expires {s['expiration_date']}"
+            f"Expires {when(s['expiration_date'])}"
         ),
     )
 
@@ -205,7 +222,7 @@ def cmd_request(client, args):
         lambda a: print(
             f"Sent request {a['reference']} ({a['link']['reference']}) to "
             f"{a['link']['partner']} by {a['link']['channel']}: {a['url']}\n"
-            f"Amount {money(a['link'], 'amount')}, expires {a['expiration_date']}"
+            f"Amount {money(a['link'], 'amount')}, expires {when(a['expiration_date'])}"
         ),
     )
 
@@ -235,7 +252,7 @@ def cmd_resend(client, args):
         args,
         lambda s: print(
             f"Resent as {s['reference']} by {s['channel']}: {s['link']}, "
-            f"expires {s['expiration_date']}"
+            f"expires {when(s['expiration_date'])}"
         ),
     )
 

@@ -3,7 +3,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from odoo import fields
@@ -29,9 +29,10 @@ class TestPaylinkCli(PaymentLinkCommon):
             ._generate("rpc", "paylink tests", fields.Datetime.now() + timedelta(days=1))
         )
 
-    def paylink(self, *args, api_key=None, url=None):
+    def paylink(self, *args, api_key=None, url=None, tz=None):
         env = {
             **os.environ,
+            **({"TZ": tz} if tz else {}),
             "PYTHONPATH": str(REPO),
             "PAYLINK_URL": url or self.base_url(),
             "PAYLINK_DB": self.env.cr.dbname,
@@ -117,6 +118,22 @@ class TestPaylinkCli(PaymentLinkCommon):
         result = self.paylink("list", "--since", "2000-01-01")
         self.assertIn(link.name, result.stdout)
         self.assertIn(new_link.name, result.stdout)
+
+    def test_dates_are_shown_in_the_local_time_zone_with_its_name(self):
+        """The server keeps UTC; a person reads the time where they are (``TZ``), zone named;
+        ``--json`` keeps the server's UTC value for scripts."""
+        self.invoice.send_payment_link("sms")
+        link = self.invoice.payment_link_ids
+        link.sudo().expiration_date = datetime(2026, 12, 8, 10, 0)
+        result = self.paylink("status", link.name, tz="Europe/Paris")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stdout, r"Expires:\s+2026-12-08 11:00 CET\n")
+        result = self.paylink("status", link.name, tz="America/New_York")
+        self.assertRegex(result.stdout, r"Expires:\s+2026-12-08 05:00 EST\n")
+        result = self.paylink("list", tz="Europe/Paris")
+        self.assertIn("expires 2026-12-08 11:00 CET", result.stdout)
+        result = self.paylink("--json", "status", link.name, tz="Europe/Paris")
+        self.assertEqual(json.loads(result.stdout)["expiration_date"], "2026-12-08 10:00:00")
 
     def test_send_uses_the_company_default_channel(self):
         self.company.payment_link_default_channel = "email"
