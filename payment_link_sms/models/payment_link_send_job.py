@@ -117,16 +117,14 @@ class PaymentLinkSendJob(models.Model):
 
         :return: The job.
         """
-        model_name = self.env["ir.model"]._get(documents._name).name
         # The sender reads their jobs and never writes them: only the crons do.
         job = self.sudo().create(
             {
                 "user_id": self.env.uid,
                 "company_id": self.env.company.id,
                 "name": self.env._(
-                    "%(count)s %(documents)s by %(channel)s",
-                    count=len(documents),
-                    documents=model_name,
+                    "%(documents)s by %(channel)s",
+                    documents=documents._payment_link_count_label(len(documents)),
                     channel=dict(self._fields["channel"]._description_selection(self.env))[channel],
                 ),
                 "res_model": documents._name,

@@ -97,6 +97,13 @@ class TestBackgroundSend(PaymentLinkCommon):
         self.assertEqual(woken, self.Job._get_worker_crons()[: len(woken)])
         self.assertTrue(woken)
 
+    def test_the_job_is_named_with_the_count_and_the_documents_plural(self):
+        job = self._queue()
+        self.assertEqual(job.name, "5 invoices by SMS")
+        Move = self.env["account.move"]
+        self.assertEqual(Move._payment_link_count_label(5000), "5,000 invoices")
+        self.assertEqual(Move._payment_link_count_label(1), "1 invoice")
+
     def test_a_bridge_can_keep_the_send_in_the_request(self):
         with (
             patch.object(
