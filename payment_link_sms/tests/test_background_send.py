@@ -146,6 +146,21 @@ class TestBackgroundSend(PaymentLinkCommon):
         self.assertTrue(form.has_live_link)
         self.assertTrue(form.live_link_warning.startswith("2 documents have a live link"))
 
+    def test_the_sms_queue_runs_again_while_sms_are_left(self):
+        """Odoo's SMS queue sends at most 10,000 SMS a run: the rest is told to its cron
+        runner as progress, so that it runs again at once rather than in an hour."""
+        SMS = self.env["sms.sms"].sudo()
+        queued = SMS.create(
+            [{"number": f"+3361234567{i}", "body": "x", "state": "outgoing"} for i in range(3)]
+        )
+        outgoing = [("state", "=", "outgoing"), ("to_delete", "!=", True)]
+        left = SMS.search_count(outgoing) - 1
+        cron, progress = self.env.ref("sms.ir_cron_sms_scheduler_action")._add_progress()
+        with self.mock_gateways():
+            SMS.with_context(cron.env.context)._process_queue(ids=queued[:1].ids)
+        self.assertEqual((progress.done, progress.remaining), (1, left))
+        self.assertGreaterEqual(left, 2)
+
     def test_a_bridge_can_keep_the_send_in_the_request(self):
         with (
             patch.object(
