@@ -42,6 +42,7 @@ from run import Bench, free_port  # noqa: E402
 
 MAX_REQUEST_S = 2.0  # target: no request of the user over 2 s
 POLL_EVERY_S = 1.0
+ACTIVE_IDS_LIMIT = 20000  # Odoo's web.active_ids_limit
 COMPOSER_SPEC = {
     field: {}
     for field in (
@@ -164,14 +165,34 @@ class BackgroundBench(Bench):
         return client
 
     def click_send(self, client, ids, label):
-        """Open the composer, save it and click Send, as the list's action does."""
+        """Open the composer, save it and click Send, as the list's action does after
+        "Select all" on a list of exactly ``ids``: the web client sends the first
+        ``web.active_ids_limit`` (20,000) ids and the list's domain (``ids`` are consecutive
+        unsent invoices: an id range)."""
+        domain = [
+            ("ref", "=", "BENCH"),
+            ("state", "=", "posted"),
+            ("id", ">=", ids[0]),
+            ("id", "<=", ids[-1]),
+        ]
+        started = time.perf_counter()
+        active_ids = ids
+        if len(ids) > ACTIVE_IDS_LIMIT:
+            # The web client's own search, in the list's order, before it opens the action.
+            active_ids, _s = client.call(
+                "account.move",
+                "search",
+                [domain],
+                {"limit": ACTIVE_IDS_LIMIT},
+                what=f"{label}: select all (the list's search)",
+            )
         context = {
             "active_model": "account.move",
-            "active_ids": ids,
-            "default_res_model": "account.move",
-            "default_res_ids": ids,
+            "active_id": active_ids[0],
+            "active_ids": active_ids,
+            "active_domain": domain,
+            "default_res_model": "account.move",  # the action's own context
         }
-        started = time.perf_counter()
         opened, _s = client.call(
             "payment.link.send",
             "onchange",
@@ -253,6 +274,7 @@ class BackgroundBench(Bench):
                 f"IN (SELECT res_id FROM payment_link_send_job_line WHERE job_id = {job_id})"
             )
         )
+        twice = self.sent_twice(job_id)
         return {
             "n": n,
             "document_count_in_form": composer["document_count"],
@@ -262,6 +284,29 @@ class BackgroundBench(Bench):
             "sent": sent,
             "links": links,
             "polls": polls,
+            **twice,
+        }
+
+    def sent_twice(self, job_id):
+        """The job's invoices that got more than one link, or more than one SMS."""
+        lines = f"SELECT res_id FROM payment_link_send_job_line WHERE job_id = {int(job_id)}"
+        links = self.psql(
+            "SELECT count(*) FROM (SELECT res_id FROM payment_link WHERE res_model = "
+            f"'account.move' AND res_id IN ({lines}) GROUP BY res_id HAVING count(*) > 1) t"
+        )
+        sms = self.psql(
+            "SELECT count(*) FROM (SELECT number FROM sms_sms WHERE number IN (SELECT phone "
+            f"FROM payment_link WHERE res_model = 'account.move' AND res_id IN ({lines})) "
+            "GROUP BY number HAVING count(*) > 1) t"
+        )
+        sms_total = self.psql(
+            "SELECT count(*) FROM sms_sms WHERE number IN (SELECT phone FROM payment_link "
+            f"WHERE res_model = 'account.move' AND res_id IN ({lines}))"
+        )
+        return {
+            "invoices_with_two_links": int(links),
+            "numbers_with_two_sms": int(sms),
+            "sms_rows": int(sms_total),
         }
 
     def in_request(self, client, ids):
@@ -337,6 +382,14 @@ def report(background, user_requests, in_request, all_requests):
         f"{background['sent']:,} sent, {background['links']:,} links; "
         f"SMS queue drained {background['sms_drained_s']:.1f} s after the click"
     )
+    twice = background["invoices_with_two_links"] + background["numbers_with_two_sms"]
+    print(
+        f"sent twice: {background['invoices_with_two_links']} invoices with two links, "
+        f"{background['numbers_with_two_sms']} numbers with two SMS "
+        f"({background['sms_rows']:,} SMS rows kept): {'PASS' if not twice else 'MISS'}"
+    )
+    if background["document_count_in_form"] != n:
+        print(f"MISS: the composer showed {background['document_count_in_form']} documents")
     result = {
         "background": background,
         "user_requests": user_requests,

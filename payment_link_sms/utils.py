@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import ipaddress
+import json
 import logging
 import math
 import re
@@ -97,8 +98,10 @@ def parse_amount(value):
 def parse_ids(value):
     """Read a list of record ids written as a Python literal (``"[1, 2]"``).
 
-    Through ``ast.literal_eval``: a literal, never an expression to evaluate. Anything that is
-    not a list or tuple of integers gives no ids.
+    A list of integers is read as JSON (fast, of any length: Odoo limits ``ast.literal_eval``
+    to 100 KiB, about 14,000 ids, and a "select all" of 50,000 invoices is 340 KiB); anything
+    else through ``ast.literal_eval`` (a literal, never an expression to evaluate). Anything
+    that is not a list or tuple of integers gives no ids.
 
     :param str value: The literal, e.g. a wizard's ``res_ids`` field.
     :rtype: list
@@ -106,12 +109,21 @@ def parse_ids(value):
     if not isinstance(value, str) or not value:
         return []
     try:
-        ids = ast.literal_eval(value)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return []
+        ids = json.loads(value)
+    except (ValueError, RecursionError):
+        try:
+            ids = ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return []
     if not isinstance(ids, (list, tuple)):
         return []
     return [item for item in ids if isinstance(item, int) and not isinstance(item, bool)]
+
+
+def pg_int_array(ids):
+    """``ids`` as one PostgreSQL array literal (``"{1,2}"``, cast it ``::int[]``): one query
+    parameter whatever their count (psycopg2 quotes a list item by item)."""
+    return "{%s}" % ",".join(str(int(id_)) for id_ in ids)
 
 
 def parse_count_param(value, default, minimum=1):

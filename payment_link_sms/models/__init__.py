@@ -19,6 +19,7 @@ from . import payment_provider
 from . import payment_transaction
 from . import payment_transaction_card
 from . import sms_tracker
+from . import sms_sms
 from . import ir_sequence
 from . import mail_mail
 from . import mail_template

@@ -134,6 +134,10 @@ class AccountMove(models.Model):
     def _payment_link_pdf_label(self):
         return self.env._("Download invoice (PDF)")
 
+    @api.model
+    def _payment_link_count_labels(self):
+        return self.env._("%s invoice"), self.env._("%s invoices")
+
     def _payment_link_report_ref(self):
         return "account.account_invoices"
 

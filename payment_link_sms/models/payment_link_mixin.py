@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.http import request
 from odoo.tools import format_date, hmac
+from odoo.tools.misc import formatLang
 
 from .. import const, utils
 
@@ -442,6 +443,26 @@ class PaymentLinkMixin(models.AbstractModel):
         :rtype: datetime
         """
         return default
+
+    @api.model
+    def _payment_link_count_label(self, count):
+        """``count`` documents of this model, said in the user's language (a background
+        send's name: "5,000 invoices by SMS"), from ``_payment_link_count_labels()``."""
+        formatted = formatLang(self.env, count, digits=0)
+        labels = self._payment_link_count_labels()
+        if labels:
+            return (labels[0] if count == 1 else labels[1]) % formatted
+        return self.env._(
+            "%(count)s × %(model)s",
+            count=formatted,
+            model=self.env["ir.model"]._get(self._name).name,
+        )
+
+    @api.model
+    def _payment_link_count_labels(self):
+        """The document's singular and plural, translated, each with ``%s`` for the count
+        (e.g. ``("%s invoice", "%s invoices")``); none: the model's description is used."""
+        return
 
     def _payment_link_pdf_label(self):
         """The label of the receipt's button that downloads the document (translated)."""

@@ -97,6 +97,70 @@ class TestBackgroundSend(PaymentLinkCommon):
         self.assertEqual(woken, self.Job._get_worker_crons()[: len(woken)])
         self.assertTrue(woken)
 
+    def test_the_job_is_named_with_the_count_and_the_documents_plural(self):
+        job = self._queue()
+        self.assertEqual(job.name, "5 invoices by SMS")
+        Move = self.env["account.move"]
+        self.assertEqual(Move._payment_link_count_label(5000), "5,000 invoices")
+        self.assertEqual(Move._payment_link_count_label(1), "1 invoice")
+
+    def _open_on(self, active_ids, **context):
+        Wizard = self.env["payment.link.send"].with_user(self.billing_user)
+        return Form(
+            Wizard.with_context(
+                default_res_model="account.move",
+                active_model="account.move",
+                active_ids=active_ids,
+                **context,
+            )
+        )
+
+    def test_select_all_sends_every_record_of_the_list(self):
+        """ "Select all": the web client sends the first ``web.active_ids_limit`` ids of the
+        list and its domain; the composer takes every record of the domain."""
+        self.env["ir.config_parameter"].sudo().set_param("web.active_ids_limit", "2")
+        domain = [("id", "in", self.invoices.ids)]
+        first = self.env["account.move"].search(domain, limit=2)
+        form = self._open_on(first.ids, active_domain=domain)
+        self.assertEqual(form.document_count, 5)
+        self.assertTrue(form.background_send)
+        # A selection that is not the list's first records, or not as many as the limit, is
+        # sent as it is.
+        self.assertEqual(self._open_on(first[::-1].ids, active_domain=domain).document_count, 2)
+        self.assertEqual(self._open_on(first[:1].ids, active_domain=domain).document_count, 1)
+        self.assertEqual(self._open_on(first.ids).document_count, 2)
+
+    def test_a_selection_past_odoo_literal_size_limit_is_read(self):
+        """Odoo limits ``ast.literal_eval`` to 100 KiB (about 14,000 ids): a larger selection
+        is read all the same (the ids that do not exist are left out)."""
+        ids = self.invoices.ids + list(range(10**8, 10**8 + 15000))
+        self.assertGreater(len(repr(ids)), 102400)
+        form = self._open_on(ids)
+        self.assertEqual(form.document_count, 5)
+        self.assertTrue(form.background_send)
+        self.assertFalse(form.has_live_link)
+        self.assertFalse(form.live_link_warning)
+        with self.mock_gateways():
+            self._click_send(self.invoices[:2])  # under the threshold: sent now
+        form = self._open_on(ids)
+        self.assertTrue(form.has_live_link)
+        self.assertTrue(form.live_link_warning.startswith("2 documents have a live link"))
+
+    def test_the_sms_queue_runs_again_while_sms_are_left(self):
+        """Odoo's SMS queue sends at most 10,000 SMS a run: the rest is told to its cron
+        runner as progress, so that it runs again at once rather than in an hour."""
+        SMS = self.env["sms.sms"].sudo()
+        queued = SMS.create(
+            [{"number": f"+3361234567{i}", "body": "x", "state": "outgoing"} for i in range(3)]
+        )
+        outgoing = [("state", "=", "outgoing"), ("to_delete", "!=", True)]
+        left = SMS.search_count(outgoing) - 1
+        cron, progress = self.env.ref("sms.ir_cron_sms_scheduler_action")._add_progress()
+        with self.mock_gateways():
+            SMS.with_context(cron.env.context)._process_queue(ids=queued[:1].ids)
+        self.assertEqual((progress.done, progress.remaining), (1, left))
+        self.assertGreaterEqual(left, 2)
+
     def test_a_bridge_can_keep_the_send_in_the_request(self):
         with (
             patch.object(

@@ -149,6 +149,10 @@ class SaleOrder(models.Model):
             return self.env._("Download quotation (PDF)")
         return self.env._("Download order (PDF)")
 
+    @api.model
+    def _payment_link_count_labels(self):
+        return self.env._("%s sales order"), self.env._("%s sales orders")
+
     def _payment_link_report_ref(self):
         return "sale.action_report_saleorder"
 
