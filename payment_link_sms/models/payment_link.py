@@ -652,7 +652,9 @@ class PaymentLink(models.Model):
             mail = mail_by_link[link.id]
             if mail.payment_link_id != link:
                 mail.payment_link_id = link
-            text = html2plaintext(mail.body_html or "")
+            # The email's own text (the message keeps the bare body, see _queue_emails): not
+            # the layout's hidden preview and its filler, nor its header and footer.
+            text = html2plaintext(mail.body or mail.body_html or "")
             masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
             events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
             summaries.setdefault(link, []).append(("email", link.email, masked))

@@ -225,14 +225,21 @@ class TestBulkEmail(PaymentLinkCommon):
             self.assertIn(self.company.email, body)
             self.assertIn(link.display_name.replace("/", "-"), body)
             self.assertEqual(mail_of[link].email_to, link.email)
-        # The chatter line of each invoice, its link masked.
+        # The chatter line of each invoice and the audit event: the email's text, its link
+        # masked, without the layout's hidden preview and its filler characters.
         for link in links:
             logged = link.invoice_id.message_ids.filtered(
                 lambda message, name=link.name: name in (message.body or "")
             )
-            self.assertTrue(logged, link.invoice_id.name)
-            self.assertNotIn(self.token_of({"url": urls[link.id]}), logged.body)
-            self.assertIn(link.partner_id.name, logged.body)
+            self.assertEqual(len(logged), 1, link.invoice_id.name)
+            event = link.event_ids.filtered(lambda event: event.event_type == "sent")
+            for text in (logged.body, event.message):
+                self.assertNotIn(self.token_of({"url": urls[link.id]}), text)
+                self.assertIn(f"{greeting[link.lang]} {link.partner_id.name}", text)
+                self.assertIn(link.masked_url, text)
+                self.assertIn(mail_of[link].subject, text)
+                self.assertNotIn("\u034f", text)
+                self.assertEqual(text.count(link.partner_id.name), 1, "the body once")
 
     def test_layout_rendered_once_per_language_and_company(self):
         IrQweb = self.env.registry["ir.qweb"]
