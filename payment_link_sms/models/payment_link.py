@@ -683,7 +683,8 @@ class PaymentLink(models.Model):
         template._send_check_access(self.ids)
         values_by_id = template._generate_template(self.ids, const.EMAIL_TEMPLATE_FIELDS)
         langs = template._render_lang(self.ids) if template.lang else {}
-        companies = self._mail_get_companies(default=self.env.company)
+        # As send_mail_batch reads them: with the (sudoed) template's rights.
+        companies = self.sudo()._mail_get_companies(default=self.env.company)
         layouts = {}
         values_list = []
         for link in self:
@@ -714,7 +715,7 @@ class PaymentLink(models.Model):
         """
         body_mark, name_mark = f"plb{secrets.token_hex(16)}", f"pln{secrets.token_hex(16)}"
         Message = self.env["mail.message"].sudo()
-        model = self.env["ir.model"]._get(self._name)
+        model = self.env["ir.model"].sudo()._get(self._name)
         model_lang = model.with_context(lang=lang) if lang else model
         html = model_lang.env["ir.qweb"]._render(
             layout_xmlid,
