@@ -413,3 +413,23 @@ JOB_LINE_STATES = [
 NOTIFY_BATCH_SIZE = 100
 NOTIFY_MAX_ATTEMPTS = 5
 NOTIFY_ERROR_MAX = 500
+
+# Bulk emails: Odoo's light notification layout around the template's body (the company's
+# header and footer), and the template fields rendered for each email (those of
+# mail.template.send_mail_batch, without the attachments: a template with attachments is sent
+# by send_mail_batch itself).
+EMAIL_LAYOUT = "mail.mail_notification_light"
+EMAIL_TEMPLATE_FIELDS = (
+    "auto_delete",
+    "body_html",
+    "email_cc",
+    "email_from",
+    "email_to",
+    "mail_server_id",
+    "model",
+    "partner_to",
+    "reply_to",
+    "res_id",
+    "scheduled_date",
+    "subject",
+)

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -165,3 +166,110 @@ class TestBulkSendBudget(PaymentLinkCommon):
 # +2 and +3 (issue 13, live progress): the send's events announced on the bus, once per
 # transaction (their links read, the bus rows written), not per document.
 BULK_SEND_BUDGETS = {10: 30, 50: 32}
+
+
+@tagged("post_install", "-at_install")
+class TestBulkEmail(PaymentLinkCommon):
+    """The bulk email: each customer's own email in the company's layout, the layout rendered
+    once per language and company rather than once per email."""
+
+    LAYOUT = "mail.mail_notification_light"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoices = invoices_of_three_customers(cls, 6)
+        cls.template = cls.env.ref("payment_link_sms.mail_template_payment_link").sudo()
+
+    def send_emails(self, invoices=None):
+        """Send by email without processing the queue: the queued mails by link."""
+        answers = self.send_link(self.invoices if invoices is None else invoices, "email", False)
+        links = self.env["payment.link"].browse([answer["link_id"] for answer in answers])
+        mails = self.env["mail.mail"].sudo().search([("payment_link_id", "in", links.ids)])
+        return answers, links, {mail.payment_link_id: mail for mail in mails}
+
+    def test_each_email_is_the_one_odoo_would_send_in_its_layout(self):
+        answers, links, mail_of = self.send_emails()
+        self.assertEqual(len(mail_of), 6, "one email per invoice, its link set")
+        urls = {answer["link_id"]: answer["url"] for answer in answers}
+        # What Odoo's own send of the same template in the same layout gives, email by email.
+        reference = self.template.with_context(payment_link_urls=urls).send_mail_batch(
+            links.ids, email_layout_xmlid=self.LAYOUT
+        )
+        reference_of = {mail.res_id: mail for mail in reference}
+        for link in links:
+            mail, expected = mail_of[link], reference_of[link.id]
+            self.assertEqual(mail.body_html, expected.body_html, link.lang)
+            for field in ("subject", "email_from", "email_to", "model", "res_id", "auto_delete"):
+                self.assertEqual(mail[field], expected[field], field)
+
+    def test_each_customer_gets_only_their_link_in_their_language(self):
+        answers, links, mail_of = self.send_emails()
+        urls = {answer["link_id"]: answer["url"] for answer in answers}
+        greeting = {"fr_FR": "Bonjour", "nb_NO": "Hei", "en_US": "Hello"}
+        amount = {"fr_FR": "$\xa0{:.2f}", "nb_NO": "$\xa0{:.2f}", "en_US": "$\xa0{:.2f}"}
+        for link in links:
+            body = mail_of[link].body_html.replace("&nbsp;", "\xa0")
+            self.assertIn(f"{greeting[link.lang]} {link.partner_id.name}", body)
+            self.assertEqual(body.count(urls[link.id]), 2, "the button and the address")
+            for other in links - link:
+                self.assertNotIn(self.token_of({"url": urls[other.id]}), body)
+                self.assertNotIn(other.partner_id.email, body)
+            value = amount[link.lang].format(link.amount)
+            if link.lang != "en_US":
+                value = value.replace(".", ",")
+            self.assertIn(value, body)
+            self.assertIn(link.invoice_id.name, body)
+            # The company's layout: its name and contacts in the footer, the reference on top.
+            self.assertIn(self.company.name, body)
+            self.assertIn(self.company.email, body)
+            self.assertIn(link.display_name.replace("/", "-"), body)
+            self.assertEqual(mail_of[link].email_to, link.email)
+        # The chatter line of each invoice and the audit event: the email's text, its link
+        # masked, without the layout's hidden preview and its filler characters.
+        for link in links:
+            logged = link.invoice_id.message_ids.filtered(
+                lambda message, name=link.name: name in (message.body or "")
+            )
+            self.assertEqual(len(logged), 1, link.invoice_id.name)
+            event = link.event_ids.filtered(lambda event: event.event_type == "sent")
+            for text in (logged.body, event.message):
+                self.assertNotIn(self.token_of({"url": urls[link.id]}), text)
+                self.assertIn(f"{greeting[link.lang]} {link.partner_id.name}", text)
+                self.assertIn(link.masked_url, text)
+                self.assertIn(mail_of[link].subject, text)
+                self.assertNotIn("\u034f", text)
+                self.assertEqual(text.count(link.partner_id.name), 1, "the body once")
+
+    def test_layout_rendered_once_per_language_and_company(self):
+        IrQweb = self.env.registry["ir.qweb"]
+        render = IrQweb._render
+        layouts = []
+
+        def counting_render(qweb, template, values=None, **options):
+            if template == self.LAYOUT:
+                layouts.append(qweb.env.lang)
+            return render(qweb, template, values, **options)
+
+        with patch.object(IrQweb, "_render", counting_render):
+            _answers, _links, mail_of = self.send_emails()
+        self.assertEqual(len(mail_of), 6)
+        self.assertEqual(sorted(layouts), ["en_US", "fr_FR", "nb_NO"])
+        for mail in mail_of.values():
+            # The message keeps the bare body (as Odoo's mass mail composer stores it): the
+            # sanitiser reads the body, not the whole layout; what leaves is in the layout.
+            self.assertNotIn("Powered by", mail.body)
+            self.assertNotIn(self.company.email, mail.body)
+            self.assertIn(mail.payment_link_id.partner_id.name, mail.body)
+            self.assertIn(f"mailto:{self.company.email}", mail.body_html)
+
+    def test_template_with_attachment_is_sent_by_odoo_with_its_attachment(self):
+        self.template.attachment_ids = [
+            Command.create({"name": "terms.txt", "raw": b"Terms", "res_model": "mail.template"})
+        ]
+        _answers, _links, mail_of = self.send_emails(self.invoices[:2])
+        self.assertEqual(len(mail_of), 2, "each email followed by its link")
+        for mail in mail_of.values():
+            self.assertEqual(mail.attachment_ids.mapped("name"), ["terms.txt"])
+            self.assertIn(f"mailto:{self.company.email}", mail.body_html)
+            self.assertIn(mail.payment_link_id.partner_id.name, mail.body_html)
