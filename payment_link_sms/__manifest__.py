@@ -75,7 +75,8 @@
             # web._assets_bootstrap_frontend, with the Bootstrap components the pages use only.
             "payment_link_sms/static/src/scss/import_bootstrap.scss",
             "web/static/src/scss/utilities_custom.scss",
-            "web/static/lib/bootstrap/scss/utilities/_api.scss",
+            # Bootstrap's utilities/_api.scss, at the breakpoints the pages use.
+            "payment_link_sms/static/src/scss/pay_page_utilities.scss",
             "web/static/src/scss/bootstrap_review.scss",
             "web/static/src/scss/bootstrap_review_frontend.scss",
             # No Font Awesome (its font alone is 76 KB): the icons of our pages and of the
