@@ -12,14 +12,13 @@ payment_stripe and the Stripe bridge, no demo data), one invoice gets a payment 
 customer a card request (``payment.card.request``: save a card, no amount, the demo provider);
 the same Odoo server (2 HTTP workers) serves the three pages, behind a gzip reverse proxy on the
 loopback (as Odoo is deployed behind nginx: Odoo itself never compresses). Headless Chromium,
-driven through
-the DevTools protocol, opens each page with a phone's screen, the slow-4G profile (150 ms round
-trip, 1.6 Mbit/s down, 750 kbit/s up) and a cold cache (a new browser context per load), the
-pages alternated over the rounds. Per load: the bytes transferred (and before compression), the
-time to the load event and to the payment form ready (the mark ``payment_form_ready`` that our
-page sets; on Odoo's page, the same moment seen from outside: its payment form's Pay button
-enabled). Prints the medians, the ratios and PASS / MISS per target, writes a chart (PNG) and
-the figures (JSON) into bench/results/.
+driven through the DevTools protocol, opens each page with a phone's screen, the slow-4G profile
+(150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up) and a cold cache (a new browser context per
+load), the pages alternated over the rounds. Per load: the bytes transferred (and before
+compression), the time to the load event and to the payment form ready (the mark
+``payment_form_ready`` that our page sets; on Odoo's page, the same moment seen from outside:
+its payment form's Pay button enabled). Prints the medians, the ratios and PASS / MISS per
+target, writes a chart (PNG) and the figures (JSON) into bench/results/.
 """
 
 import argparse
