@@ -98,6 +98,10 @@ class TestPayPageBundle(HttpCase):
             # The payment form's .tooltip() is the phone-sized stand-in, not Bootstrap's.
             "/web/static/lib/bootstrap/js/dist/tooltip.js",
             "/web/static/lib/popper/popper.js",
+            # Imported by nothing on the pages.
+            "/web/static/src/core/browser/router.js",
+            "/web/static/src/core/network/download.js",
+            "/web/static/src/core/tooltip/tooltip_service.js",
         ):
             self.assertNotIn(left_out, lean)
         self.assertIn("/payment_link_sms/static/src/js/pay_page_tooltip.js", lean)
