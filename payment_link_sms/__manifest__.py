@@ -110,10 +110,12 @@
             ("remove", "web/static/src/core/action_swiper/**/*"),
             ("remove", "web/static/src/core/anchor_scroll_prevention.js"),
             # Imported by no script of the bundle: the web client's router (its listeners act on
-            # /odoo URLs only), file downloads and Odoo's own tooltip service (data-tooltip).
+            # /odoo URLs only), file downloads and Odoo's own tooltip service (data-tooltip; its
+            # component stays: the error dialogs use it).
             ("remove", "web/static/src/core/browser/router.js"),
             ("remove", "web/static/src/core/network/download.js"),
-            ("remove", "web/static/src/core/tooltip/**/*"),
+            ("remove", "web/static/src/core/tooltip/tooltip_hook.js"),
+            ("remove", "web/static/src/core/tooltip/tooltip_service.js"),
             ("remove", "web/static/src/core/autocomplete/**/*"),
             ("remove", "web/static/src/core/avatar/**/*"),
             ("remove", "web/static/src/core/barcode/**/*"),
