@@ -574,6 +574,12 @@ def http_prepare(env, args):
         page_invoice = create_invoices(env, company, 1, prefix="P")
         answer = admin_env["account.move"].browse(page_invoice.ids).send_payment_link("sms")[0]
         page_invoice._portal_ensure_token()
+        # The card request page (a payment.card.request, no amount): the same customer asked
+        # to save a card, with the demo provider (the bench's company accepts test providers).
+        env.ref("payment.payment_provider_demo").allow_tokenization = True
+        company.payment_consent_text = "I allow the company to keep my card for my next payments."
+        card_answer = admin_env["res.partner"].browse(page_invoice.partner_id.ids)
+        card_answer = card_answer.request_payment_card("sms")[0]
 
         stripe = env.ref("payment.payment_provider_stripe")
         stripe.write(
@@ -617,6 +623,7 @@ def http_prepare(env, args):
             "token": answer["url"].rsplit("/", 1)[1],
             "invoice_id": page_invoice.id,
             "access_token": page_invoice.access_token,
+            "card_token": card_answer["url"].rsplit("/", 1)[1],
         },
         "webhook_secret": WEBHOOK_SECRET,
         "transactions": {

@@ -343,6 +343,11 @@ WEBHOOK_ERROR_MAX_LENGTH = 500
 # The asset bundle of the customer's pages (/pay), and the one the tours add in test mode.
 PAY_PAGE_BUNDLE = "payment_link_sms.assets_pay_page"
 PAY_PAGE_TESTS_BUNDLE = "payment_link_sms.assets_pay_page_tests"
+# The company logo's width on the pay pages, in pixels: Odoo's own web size of the logo
+# (res.company.logo_web, what /logo.png serves). Shown at most 48 CSS pixels high (pay_page.scss);
+# larger sizes cost more bytes than the sharpness they add on a phone (a 360 pixels wide PNG of
+# Odoo's default logo is 19 KB against 8 KB).
+PAY_PAGE_LOGO_WIDTH = 180
 
 # The messages of each kind of sending: (SMS template, email template) xmlids.
 MESSAGE_TEMPLATES = {

@@ -1,6 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
+
+from werkzeug.urls import url_encode
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import limited_field_access_token
 
 from .. import const, utils
 
@@ -163,6 +168,23 @@ class ResCompany(models.Model):
         self.ensure_one()
         value = (self[field_name] or "").strip()
         return value if utils.is_http_url(value) else False
+
+    def _payment_link_logo_url(self):
+        """The company's logo on the pay pages, at the size a phone shows it, through Odoo's
+        image route: resized, with Odoo's limited field access token (any company's logo, to
+        the public user) and a ``unique`` of its last change (cached by the phone for a year,
+        a new logo a new URL)."""
+        self.ensure_one()
+        return "/web/image/res.company/%s/logo/%sx0?%s" % (
+            self.id,
+            const.PAY_PAGE_LOGO_WIDTH,
+            url_encode(
+                {
+                    "access_token": limited_field_access_token(self, "logo"),
+                    "unique": hashlib.sha1(str(self.sudo().write_date).encode()).hexdigest()[:8],
+                }
+            ),
+        )
 
     @api.constrains("payment_link_legal_url", "payment_link_privacy_url")
     def _check_payment_link_urls(self):

@@ -1,7 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import io
 import os
 import re
 from pathlib import Path
+
+from PIL import Image
 
 from odoo.modules.module import _get_manifest_cached
 from odoo.tests import HttpCase, tagged
@@ -91,8 +95,16 @@ class TestPayPageBundle(HttpCase):
             "/web/static/src/core/emoji_picker/emoji_picker.js",
             "/web/static/src/core/datetime/datetime_picker.js",
             "/web/static/lib/bootstrap/js/dist/carousel.js",
+            # The payment form's .tooltip() is the phone-sized stand-in, not Bootstrap's.
+            "/web/static/lib/bootstrap/js/dist/tooltip.js",
+            "/web/static/lib/popper/popper.js",
+            # Imported by nothing on the pages.
+            "/web/static/src/core/browser/router.js",
+            "/web/static/src/core/network/download.js",
+            "/web/static/src/core/tooltip/tooltip_service.js",
         ):
             self.assertNotIn(left_out, lean)
+        self.assertIn("/payment_link_sms/static/src/js/pay_page_tooltip.js", lean)
 
 
 @tagged("post_install", "-at_install")
@@ -110,6 +122,28 @@ class TestPayPageLean(PayPageCommon):
         script_src = next(d for d in policy.split("; ") if d.startswith("script-src"))
         inline = re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", html)
         self.assertEqual(len(inline), script_src.count("'sha256-"))
+
+    def test_no_favicon_request(self):
+        html = self.open_page().text
+        self.assertIn('rel="shortcut icon" href="data:,"', html)
+        self.assertNotIn("favicon.ico", html)
+
+    def test_logo_at_phone_size_and_cached(self):
+        """The logo is resized by Odoo's image route to the size a phone shows it, readable
+        by the public user through its limited access token, cached for a year."""
+        logo = io.BytesIO()
+        Image.new("RGB", (1200, 600), "navy").save(logo, "PNG")
+        self.company.logo = base64.b64encode(logo.getvalue())
+        html = self.open_page().text
+        url = re.search(r'src="(/web/image/res\.company/[^"]+)"', html)[1]
+        url = url.replace("&amp;", "&")
+        self.assertIn(f"/web/image/res.company/{self.company.id}/logo/180x0?", url)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "image/png")
+        self.assertEqual(Image.open(io.BytesIO(response.content)).size, (180, 90))
+        self.assertIn("immutable", response.headers["Cache-Control"])
+        self.assertIn("public", response.headers["Cache-Control"])
 
     def test_assets_are_served_with_a_long_cache(self):
         html = self.open_page().text

@@ -22,6 +22,15 @@ registry.category("web_tour.tours").add("payment_link_sms_pay_tour", {
             run: "click",
         },
         {
+            content: "Tap a method's logo: its name shows in a bubble (the phone's tooltip)",
+            trigger: ".o_payment_form [data-pay-link-tooltip]",
+            run: "click",
+        },
+        {
+            content: "The bubble is shown, with Bootstrap's tooltip style",
+            trigger: ".tooltip.show .tooltip-inner:not(:empty)",
+        },
+        {
             content: "Type test card details",
             trigger: "#customer_input:not(:disabled)",
             run: "edit 4242424242424242",
