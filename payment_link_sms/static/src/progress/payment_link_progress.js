@@ -1,7 +1,7 @@
 /** @odoo-module **/
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import { Component, onWillStart, onWillUnmount, onWillUpdateProps, useState } from "@odoo/owl";
+import { Component, onWillStart, onWillUnmount, onWillUpdateProps, status, useState } from "@odoo/owl";
 import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -93,6 +93,11 @@ export class PaymentLinkProgress extends Component {
     }
 
     async onProgress(payload) {
+        // A step may arrive while the form closes: a destroyed widget asks the server nothing
+        // (Odoo's protected ORM would reject the call with "Component is destroyed").
+        if (status(this) === "destroyed") {
+            return;
+        }
         const { resModel, resId } = this.props.record;
         const mine =
             resModel === "payment.link"
@@ -102,6 +107,9 @@ export class PaymentLinkProgress extends Component {
             return;
         }
         await this.load(this.props);
+        if (status(this) === "destroyed") {
+            return;
+        }
         // The record's own fields (state, delivery, ribbons) too, unless the user is editing.
         const record = this.props.record;
         if (!record.isNew && !(await record.isDirty())) {
