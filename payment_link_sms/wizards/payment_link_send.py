@@ -505,10 +505,10 @@ class PaymentLinkSend(models.TransientModel):
             return [], refused
 
         links, batch_urls = self.env["payment.link"]._create_links(
-            plans, channel, now=now, sent=True
+            plans, channel, now=now, sent=True, log_created=False
         )
         urls.update(batch_urls)
-        links._send_messages(batch_urls)
+        links._send_messages(batch_urls, log_created=True)  # created and sent: one INSERT
         live_links._replace_by(links)
         return links.ids, refused
 
