@@ -109,6 +109,26 @@ class PaymentLinkEvent(models.Model):
 
         data["payment_link_sms.progress"].extend(self.ids)
 
+    @api.model
+    def _send_pending_progress(self):
+        """Announce now the steps collected so far in this transaction (see
+        ``_send_progress_at_commit``) and write their bus rows. A bulk send calls it after each
+        batch: what the announcements hold in memory (the events, their links, the bus rows)
+        then stays that of one batch instead of growing with the documents. The rows are
+        written in the same transaction: they reach the listeners at its commit, as at the
+        end."""
+        data = self.env.cr.precommit.data
+        pending = data.get("payment_link_sms.progress")
+        if not pending:
+            return
+        events = self.sudo().browse(list(pending))
+        pending.clear()  # the list stays: the hook at the commit announces what follows
+        events._send_progress()
+        bus_values = data.get("bus.bus.values")  # Odoo's bus writes them at the commit
+        if bus_values:
+            self.env["bus.bus"].sudo().create(list(bus_values))
+            bus_values.clear()
+
     def _send_progress(self):
         """Announce each step of the customer's progress on the bus, to the progress channels
         of its link and of the link's document (only the users who may read the record listen

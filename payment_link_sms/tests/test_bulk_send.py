@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 from contextlib import contextmanager
 
 from odoo.fields import Command
 from odoo.tests import tagged
 
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
+
+from .. import const
 from .common import PaymentLinkCommon
 
 
@@ -156,6 +160,45 @@ class TestBulkSend(PaymentLinkCommon):
         trackers = self.env["sms.tracker"].sudo().search([("payment_link_id", "in", links.ids)])
         self.assertEqual(trackers.payment_link_id, links)
         self.assertEqual(len(trackers), 8)
+
+    def test_batches_announce_their_steps_as_they_go_and_once(self):
+        """The steps of a batch are announced (their bus rows written) before the next batch,
+        not all held until the commit; each document's 'sent' once, and none on the channels
+        of the new links (no one can listen to a link that did not exist)."""
+        self.env["ir.config_parameter"].sudo().set_param("payment_link_sms.send_batch_size", "3")
+        invoices = self.invoices[:8]
+        Bus = self.env["bus.bus"].sudo()
+        self.env.cr.precommit.run()  # what the setup announced
+        before = Bus.search([]).ids
+        with self.mock_gateways():
+            answers = self.send_link(invoices, channel="sms")
+        links = self.env["payment.link"].browse([answer["link_id"] for answer in answers])
+        pending = self.env.cr.precommit.data["payment_link_sms.progress"]
+        self.assertEqual(
+            self.env["payment.link.event"].browse(pending).link_id,
+            links[6:],
+            "only the last batch waits for the commit",
+        )
+
+        def announced():
+            self.env.flush_all()
+            rows = Bus.search([("id", "not in", before)], order="id")
+            return [(row.channel, json.loads(row.message)["payload"]["event_type"]) for row in rows]
+
+        channel_of = {
+            record: json_dump(
+                channel_with_db(self.env.cr.dbname, (record, const.PROGRESS_SUBCHANNEL))
+            )
+            for record in [*invoices, *links]
+        }
+        early = announced()
+        self.assertEqual(
+            early, [(channel_of[invoice], "sent") for invoice in invoices[:6]], "two batches"
+        )
+        self.env.cr.precommit.run()
+        self.assertEqual(
+            announced(), [(channel_of[invoice], "sent") for invoice in invoices], "then the last"
+        )
 
     def test_each_message_speaks_its_customer_language(self):
         invoices = self.env["account.move"].concat(

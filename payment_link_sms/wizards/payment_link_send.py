@@ -434,7 +434,9 @@ class PaymentLinkSend(models.TransientModel):
         bulk = len(documents) > 1 and not phone and not email
         for index, batch in enumerate(batches):
             if index:
-                # The previous batch is written: free what its records hold in memory.
+                # The previous batch is written (its steps announced): free what its records
+                # hold in memory.
+                self.env["payment.link.event"]._send_pending_progress()
                 self.env.flush_all()
                 for model in self._get_send_batch_models(documents):
                     self.env[model].invalidate_model(flush=False)
@@ -485,6 +487,7 @@ class PaymentLinkSend(models.TransientModel):
             "sms.tracker",
             "mail.mail",
             "mail.message",
+            "bus.bus",
         ]
 
     @api.model
