@@ -100,8 +100,13 @@ class TestLiveProgress(ProgressCommon):
                     "This step is not known.",
                 )
         self.assertEqual(len(self.link.event_ids), before)
+        # Nothing announced (the link's 'sent' went to its document only: it was created in
+        # this transaction).
         self.assertEqual(
-            [payload["event_type"] for payload in self.progress_notifications(self.link)],
+            [payload["event_type"] for payload in self.progress_notifications(self.link)], []
+        )
+        self.assertEqual(
+            [payload["event_type"] for payload in self.progress_notifications(self.invoice)],
             ["sent"],
         )
         # Anything but the token and the step name is dropped by the route, never stored.
