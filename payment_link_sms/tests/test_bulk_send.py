@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -168,36 +169,37 @@ class TestBulkSend(PaymentLinkCommon):
         self.env["ir.config_parameter"].sudo().set_param("payment_link_sms.send_batch_size", "3")
         invoices = self.invoices[:8]
         Bus = self.env["bus.bus"].sudo()
+        Event = self.env.registry["payment.link.event"]
         self.env.cr.precommit.run()  # what the setup announced
         before = Bus.search([]).ids
-        with self.mock_gateways():
+        announcements = []
+        original = Event._send_progress
+
+        def send_progress(events):
+            announcements.append(events.filtered(lambda e: e.event_type == "sent").link_id)
+            return original(events)
+
+        with self.mock_gateways(), patch.object(Event, "_send_progress", send_progress):
             answers = self.send_link(invoices, channel="sms")
+            self.env.cr.precommit.run()
         links = self.env["payment.link"].browse([answer["link_id"] for answer in answers])
-        pending = self.env.cr.precommit.data["payment_link_sms.progress"]
+        self.assertEqual(announcements, [links[:3], links[3:6], links[6:]], "batch by batch")
+        self.env.flush_all()
+        rows = Bus.search([("id", "not in", before)], order="id")
+        announced = [
+            (row.channel, json.loads(row.message)["payload"]["event_type"]) for row in rows
+        ]
         self.assertEqual(
-            self.env["payment.link.event"].browse(pending).link_id,
-            links[6:],
-            "only the last batch waits for the commit",
-        )
-
-        def announced():
-            self.env.flush_all()
-            rows = Bus.search([("id", "not in", before)], order="id")
-            return [(row.channel, json.loads(row.message)["payload"]["event_type"]) for row in rows]
-
-        channel_of = {
-            record: json_dump(
-                channel_with_db(self.env.cr.dbname, (record, const.PROGRESS_SUBCHANNEL))
-            )
-            for record in [*invoices, *links]
-        }
-        early = announced()
-        self.assertEqual(
-            early, [(channel_of[invoice], "sent") for invoice in invoices[:6]], "two batches"
-        )
-        self.env.cr.precommit.run()
-        self.assertEqual(
-            announced(), [(channel_of[invoice], "sent") for invoice in invoices], "then the last"
+            announced,
+            [
+                (
+                    json_dump(
+                        channel_with_db(self.env.cr.dbname, (invoice, const.PROGRESS_SUBCHANNEL))
+                    ),
+                    "sent",
+                )
+                for invoice in invoices
+            ],
         )
 
     def test_each_message_speaks_its_customer_language(self):
