@@ -368,7 +368,7 @@ def print_bulk(bulk):
         "processed (SMTP never contacted)."
     )
     header = (
-        f"{'side':40s} {'N':>6s} {'send s':>8s} {'cpu s':>7s} {'ms/inv':>7s} {'q/inv':>7s} "
+        f"{'side':40s} {'N':>6s} {'send s':>8s} {'CPU s':>7s} {'ms/inv':>7s} {'q/inv':>7s} "
         f"{'SMS queue s':>11s} {'peak MiB':>9s}"
     )
     print(header)
@@ -381,7 +381,7 @@ def print_bulk(bulk):
             queue = f"{row['queue_s']:11.2f}" if row.get("queue_s") is not None else " " * 11
             peak = row.get("peak_bytes")
             print(
-                f"{label:40s} {size:6d} {row['send_s']:8.2f} {row.get('cpu_s') or 0:7.2f} "
+                f"{label:40s} {size:6d} {row['send_s']:8.2f} {row.get('send_cpu_s', 0):7.2f} "
                 f"{row['send_s'] * 1000 / size:7.2f} {row['send_queries'] / size:7.2f} "
                 f"{queue} {peak / 2**20 if peak else float('nan'):9.1f}"
             )
@@ -393,7 +393,7 @@ def print_bulk(bulk):
         ("ours sms / native link wizard", ["ours_sms"], ["native_link"]),
     ]
     print(
-        f"{'ratio ours / native':40s} {'N':>6s} {'time':>7s} {'cpu':>7s} {'queries':>8s} "
+        f"{'ratio ours / native':40s} {'N':>6s} {'time':>7s} {'CPU':>7s} {'queries':>8s} "
         f"{'memory':>7s}"
     )
     for size in sizes:
@@ -407,7 +407,7 @@ def print_bulk(bulk):
             print(
                 f"{label:40s} {size:6d} "
                 f"{_ratio(total(ours, 'send_s'), total(native, 'send_s')):6.2f}x "
-                f"{_ratio(total(ours, 'cpu_s'), total(native, 'cpu_s')):6.2f}x "
+                f"{_ratio(total(ours, 'send_cpu_s'), total(native, 'send_cpu_s')):6.2f}x "
                 f"{_ratio(total(ours, 'send_queries'), total(native, 'send_queries')):7.2f}x "
                 f"{_ratio(total(ours, 'peak_bytes'), total(native, 'peak_bytes')):6.2f}x"
             )

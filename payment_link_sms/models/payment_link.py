@@ -440,7 +440,7 @@ class PaymentLink(models.Model):
         )
 
     @api.model
-    def _create_links(self, plans, channel, now=None, sent=False):
+    def _create_links(self, plans, channel, now=None, sent=False, log_created=True):
         """Create one link per plan; the tokens exist only in the returned URLs.
 
         :param list plans: dicts with 'document', 'partner', 'company', 'phone', 'email'.
@@ -448,12 +448,22 @@ class PaymentLink(models.Model):
         :param datetime now: The time the validity starts from (default: now).
         :param bool sent: Create them as sent, their messages being queued right after in this
                           transaction: each row is written once, not inserted then updated.
+        :param bool log_created: Log their 'created' events now; False when the caller has
+                                 them logged with the 'sent' ones (``_send_messages``'s
+                                 ``log_created``): one INSERT for both.
         :return: ``(links, urls)`` with ``urls`` a :class:`utils.UrlMap` {link id: full URL}.
         """
         now = now or fields.Datetime.now()
-        sent_values = {}
+        # A new link is unpaid: its stored reporting fields as their computes give them, in
+        # the INSERT (else Odoo updates every new row right after it).
+        sent_values = {
+            "paid_by_link": False,
+            "conversion_rate": 0.0,
+            "hours_to_pay": False,
+            "is_partly_paid": False,
+        }
         if sent:
-            sent_values = {
+            sent_values |= {
                 "state": "sent",
                 "sent_date": now,
                 "sms_state": "queued" if channel in ("sms", "both") else False,
@@ -473,7 +483,8 @@ class PaymentLink(models.Model):
         urls = utils.UrlMap(
             (link.id, link._build_url(token)) for link, token in zip(links, tokens, strict=True)
         )
-        links._log_events("created")
+        if log_created:
+            links._log_events("created")
         return links, urls
 
     def _chain_earlier_requests(self):
@@ -557,7 +568,7 @@ class PaymentLink(models.Model):
             raise UserError(self.env._("A consent is given in person or on the phone."))
         return method
 
-    def _send_messages(self, urls, kind="request"):
+    def _send_messages(self, urls, kind="request", log_created=False):
         """Queue the SMS and emails carrying the URLs of ``self``.
 
         What is stored besides the outgoing message itself (events, chatter) shows the token
@@ -567,12 +578,14 @@ class PaymentLink(models.Model):
         :param dict urls: {link id: full URL} (see :meth:`_create_links`,
                           ``payment.link.token._issue``).
         :param str kind: 'request' (the first message) or 'reminder'.
+        :param bool log_created: Log the links' 'created' events first, in the same INSERT as
+                                 the 'sent' ones (see ``_create_links``).
         """
         groups = self.grouped(lambda link: (link.res_model, link.company_id))
         if len(groups) > 1:
             # Each kind of document of each company may have messages of its own.
             for links in groups.values():
-                links._send_messages(urls, kind=kind)
+                links._send_messages(urls, kind=kind, log_created=log_created)
             return
         templates = self._get_message_templates(kind)
         links = self.with_context(payment_link_urls=urls)
@@ -581,6 +594,8 @@ class PaymentLink(models.Model):
         sms_links = links.filtered(lambda link: link.channel in ("sms", "both"))
         email_links = links.filtered(lambda link: link.channel in ("email", "both"))
         events, summaries = [], {}
+        if log_created:
+            events += [{"link_id": link.id, "event_type": "created"} for link in self]
         if sms_links:
             sms_links._send_sms(templates["sms"], token_by_link, event_type, events, summaries)
         if email_links:

@@ -31,6 +31,7 @@ class PaymentLinkEvent(models.Model):
         index=True,
         ondelete="cascade",
     )
+    # Given in the INSERT (see create), not updated row by row after it.
     company_id = fields.Many2one(related="link_id.company_id", store=True, index=True)
     event_type = fields.Selection(
         selection=const.EVENT_TYPES, string="Event", required=True, readonly=True
@@ -63,10 +64,35 @@ class PaymentLinkEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        events = super().create(vals_list)
+        events = super().create(self._complete_create_values(vals_list))
         self.env["payment.link.webhook.delivery"]._enqueue(events)  # outbound webhooks' outbox
         events._send_progress_at_commit()
         return events
+
+    @api.model
+    def _complete_create_values(self, vals_list):
+        """Give each row its date, user and company once for all the rows: a bulk send
+        creates two events per document, and Odoo would otherwise compute the defaults row by
+        row, then update the company of every row after the INSERT.
+
+        :return: A new list of new dicts (the caller's are left as they are).
+        """
+        context = self.env.context
+        defaults = {
+            fname: value
+            for fname, value in (("date", fields.Datetime.now()), ("user_id", self.env.uid))
+            if f"default_{fname}" not in context
+        }
+        link_ids = {vals["link_id"] for vals in vals_list if vals.get("link_id")}
+        links = self.env["payment.link"].sudo().browse(link_ids)
+        company_by_link = {link.id: link.company_id.id for link in links}
+        completed = []
+        for vals in vals_list:
+            vals = {**defaults, **vals}
+            if "company_id" not in vals and vals.get("link_id") in company_by_link:
+                vals["company_id"] = company_by_link[vals["link_id"]]
+            completed.append(vals)
+        return completed
 
     def _send_progress_at_commit(self):
         """Announce the steps once the transaction is about to commit, all at once (a bulk
@@ -83,12 +109,37 @@ class PaymentLinkEvent(models.Model):
 
         data["payment_link_sms.progress"].extend(self.ids)
 
+    @api.model
+    def _send_pending_progress(self):
+        """Announce now the steps collected so far in this transaction (see
+        ``_send_progress_at_commit``) and write their bus rows. A bulk send calls it after each
+        batch: what the announcements hold in memory (the events, their links, the bus rows)
+        then stays that of one batch instead of growing with the documents. The rows are
+        written in the same transaction: they reach the listeners at its commit, as at the
+        end."""
+        data = self.env.cr.precommit.data
+        pending = data.get("payment_link_sms.progress")
+        if not pending:
+            return
+        events = self.sudo().browse(list(pending))
+        pending.clear()  # the list stays: the hook at the commit announces what follows
+        events._send_progress()
+        bus_values = data.get("bus.bus.values")  # Odoo's bus writes them at the commit
+        if bus_values:
+            self.env["bus.bus"].sudo().create(list(bus_values))
+            bus_values.clear()
+
     def _send_progress(self):
         """Announce each step of the customer's progress on the bus, to the progress channels
         of its link and of the link's document (only the users who may read the record listen
         to them: see ``ir.websocket._build_bus_channel_list``). The notification names the
-        step; the agent's widget then reads the progress with its own rights."""
+        step; the agent's widget then reads the progress with its own rights.
+
+        A link created in this transaction has no listener yet (no one could open it before
+        the commit): its steps go to its document's channel only (a bulk send of a thousand
+        documents writes a thousand bus rows, not two thousand)."""
         Bus = self.env["bus.bus"].sudo()
+        new_links = self.filtered(lambda e: e.event_type == "created").link_id
         for event in self.filtered(lambda e: e.event_type in const.PROGRESS_EVENT_TYPES):
             link = event.link_id.sudo()
             payload = {
@@ -98,7 +149,7 @@ class PaymentLinkEvent(models.Model):
                 "event_id": event.id,
                 "event_type": event.event_type,
             }
-            channels = [(link, const.PROGRESS_SUBCHANNEL)]
+            channels = [] if link in new_links else [(link, const.PROGRESS_SUBCHANNEL)]
             if link.res_model in self.env and link.res_id:
                 # No query per event (a bulk send logs one per document): the channel only.
                 document = self.env[link.res_model].browse(link.res_id)

@@ -485,7 +485,9 @@ class PaymentLinkSend(models.TransientModel):
         bulk = len(documents) > 1 and not phone and not email
         for index, batch in enumerate(batches):
             if index:
-                # The previous batch is written: free what its records hold in memory.
+                # The previous batch is written (its steps announced): free what its records
+                # hold in memory.
+                self.env["payment.link.event"]._send_pending_progress()
                 self.env.flush_all()
                 for model in self._get_send_batch_models(documents):
                     self.env[model].invalidate_model(flush=False)
@@ -536,6 +538,7 @@ class PaymentLinkSend(models.TransientModel):
             "sms.tracker",
             "mail.mail",
             "mail.message",
+            "bus.bus",
         ]
 
     @api.model
@@ -556,10 +559,10 @@ class PaymentLinkSend(models.TransientModel):
             return [], refused
 
         links, batch_urls = self.env["payment.link"]._create_links(
-            plans, channel, now=now, sent=True
+            plans, channel, now=now, sent=True, log_created=False
         )
         urls.update(batch_urls)
-        links._send_messages(batch_urls)
+        links._send_messages(batch_urls, log_created=True)  # created and sent: one INSERT
         live_links._replace_by(links)
         return links.ids, refused
 
