@@ -413,3 +413,5 @@ JOB_LINE_STATES = [
 NOTIFY_BATCH_SIZE = 100
 NOTIFY_MAX_ATTEMPTS = 5
 NOTIFY_ERROR_MAX = 500
+# The scheduled action posting the queued notifications (payment.link.notification).
+NOTIFY_CRON_XMLID = "payment_link_sms.ir_cron_payment_link_notify"
