@@ -102,6 +102,7 @@ class PaymentLinkNotification(models.Model):
             # The id from the cached XML id: no query to check that the action exists.
             cron_id = env["ir.model.data"]._xmlid_to_res_id(const.NOTIFY_CRON_XMLID)
             env["ir.cron"].sudo().browse(cron_id)._trigger()
+            env.flush_all()  # after the transaction's own flush: written before the commit
 
     @api.model
     def _cron_notify(self, batch_size=None):
