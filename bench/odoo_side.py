@@ -11,7 +11,9 @@ Usage::
   each measured then rolled back (so that every side starts from the same database);
 * ``http``: what the HTTP phases need (a live link and its invoice's portal token, Stripe
   transactions for the webhook events), committed;
-* ``queries``: SQL queries and time per view of both pages, in process (``--page``).
+* ``queries``: SQL queries and time per view of both pages, in process (``--page``);
+* ``webhook_queries``: SQL queries and process time per signed Stripe event, link and no-link
+  events, in process (``--events``; ``--log-sql FILE`` lists one event's queries of each kind).
 
 Each writes its results as JSON to ``--json-out``.
 """
@@ -583,43 +585,7 @@ def http_prepare(env, args):
         company.payment_consent_text = "I allow the company to keep my card for my next payments."
         card_answer = admin_env["res.partner"].browse(page_invoice.partner_id.ids)
         card_answer = card_answer.request_payment_card("sms")[0]
-
-        stripe = env.ref("payment.payment_provider_stripe")
-        stripe.write(
-            {
-                "stripe_secret_key": "sk_test_bench_only",
-                "stripe_publishable_key": "pk_test_bench_only",
-                "stripe_webhook_secret": WEBHOOK_SECRET,
-                "state": "test",
-                "company_id": company.id,
-            }
-        )
-        card = env.ref("payment.payment_method_card")
-        card.active = True
-        count = args.events
-        link_invoices = create_invoices(env, company, count, prefix="W")
-        answers = admin_env["account.move"].browse(link_invoices.ids).send_payment_link("sms")
-        plain_invoices = create_invoices(env, company, count, prefix="N")
-        txs_values = []
-        for kind, invoices, link_ids in (
-            ("link", link_invoices, [a["link_id"] for a in answers]),
-            ("plain", plain_invoices, [False] * count),
-        ):
-            for index, (invoice, link_id) in enumerate(zip(invoices, link_ids, strict=True)):
-                txs_values.append(
-                    {
-                        "reference": f"BENCH-{kind}-{index:05d}",
-                        "provider_id": stripe.id,
-                        "payment_method_id": card.id,
-                        "amount": invoice.amount_residual,
-                        "currency_id": invoice.currency_id.id,
-                        "partner_id": invoice.partner_id.id,
-                        "operation": "online_direct",
-                        "invoice_ids": [Command.set(invoice.ids)],
-                        "payment_link_id": link_id,
-                    }
-                )
-        txs = env["payment.transaction"].create(txs_values)
+        transactions = webhook_transactions(env, company, args.events, "BENCH")
         env.cr.commit()
     return {
         "page": {
@@ -629,14 +595,57 @@ def http_prepare(env, args):
             "card_token": card_answer["url"].rsplit("/", 1)[1],
         },
         "webhook_secret": WEBHOOK_SECRET,
-        "transactions": {
-            kind: [
-                {"reference": tx.reference, "amount": tx.amount, "currency": tx.currency_id.name}
-                for tx in txs
-                if tx.reference.startswith(f"BENCH-{kind}-")
-            ]
-            for kind in ("link", "plain")
-        },
+        "transactions": transactions,
+    }
+
+
+def webhook_transactions(env, company, count, tag):
+    """The Stripe provider in test mode, and ``count`` open Stripe transactions of invoices
+    sent by link (``link``) and ``count`` of invoices without a link (``plain``), referenced
+    ``<tag>-<kind>-<index>``."""
+    stripe = env.ref("payment.payment_provider_stripe")
+    stripe.write(
+        {
+            "stripe_secret_key": "sk_test_bench_only",
+            "stripe_publishable_key": "pk_test_bench_only",
+            "stripe_webhook_secret": WEBHOOK_SECRET,
+            "state": "test",
+            "company_id": company.id,
+        }
+    )
+    card = env.ref("payment.payment_method_card")
+    card.active = True
+    admin_env = env(user=env.ref("base.user_admin"), su=False)
+    link_invoices = create_invoices(env, company, count, prefix="W")
+    answers = admin_env["account.move"].browse(link_invoices.ids).send_payment_link("sms")
+    plain_invoices = create_invoices(env, company, count, prefix="N")
+    txs_values = []
+    for kind, invoices, link_ids in (
+        ("link", link_invoices, [a["link_id"] for a in answers]),
+        ("plain", plain_invoices, [False] * count),
+    ):
+        for index, (invoice, link_id) in enumerate(zip(invoices, link_ids, strict=True)):
+            txs_values.append(
+                {
+                    "reference": f"{tag}-{kind}-{index:05d}",
+                    "provider_id": stripe.id,
+                    "payment_method_id": card.id,
+                    "amount": invoice.amount_residual,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": invoice.partner_id.id,
+                    "operation": "online_direct",
+                    "invoice_ids": [Command.set(invoice.ids)],
+                    "payment_link_id": link_id,
+                }
+            )
+    txs = env["payment.transaction"].create(txs_values)
+    return {
+        kind: [
+            {"reference": tx.reference, "amount": tx.amount, "currency": tx.currency_id.name}
+            for tx in txs
+            if tx.reference.startswith(f"{tag}-{kind}-")
+        ]
+        for kind in ("link", "plain")
     }
 
 
@@ -677,12 +686,82 @@ def page_queries(env, args):
     }
 
 
+def webhook_queries(env, args):
+    """SQL queries and process time per signed Stripe event, in process (Odoo's WSGI
+    application, no HTTP server), link and no-link events alternated; with ``--log-sql``, the
+    queries of one event of each kind written to that file."""
+    import statistics
+
+    import load
+    from werkzeug.test import Client
+
+    from odoo import http
+
+    odoo.service.server.load_server_wide_modules()
+    company = env.ref("base.main_company")
+    with offline():
+        tag = f"BENCHQ{int(time.time())}"
+        txs = webhook_transactions(env, company, args.events, tag)
+        env.cr.commit()
+    client = Client(http.root, use_cookies=False)
+    url = "/payment/stripe/webhook"
+    logged, recording = {}, []
+    execute = sql_db.Cursor.execute
+
+    def recorded_execute(cursor, query, params=None, log_exceptions=True):
+        if recording:
+            text = query.code if hasattr(query, "code") else str(query)
+            recording[0].append(" ".join(text.split()))
+        return execute(cursor, query, params, log_exceptions)
+
+    results = {kind: {"queries": [], "cpu_ms": []} for kind in ("link", "plain")}
+    with patch.object(sql_db.Cursor, "execute", recorded_execute):
+        for index in range(args.events):
+            for kind in ("link", "plain"):  # alternated
+                tx = txs[kind][index]
+                body = json.dumps(
+                    load.stripe_event(tx["reference"], tx["amount"], tx["currency"], index=index)
+                ).encode()
+                headers = {
+                    "Content-Type": "application/json",
+                    "Stripe-Signature": load.sign(body, WEBHOOK_SECRET),
+                }
+                if args.log_sql and index == 1:
+                    recording.append(logged.setdefault(kind, []))
+                count, started = sql_db.sql_counter, time.process_time()
+                response = client.post(url, data=body, headers=headers)
+                results[kind]["cpu_ms"].append((time.process_time() - started) * 1000)
+                results[kind]["queries"].append(sql_db.sql_counter - count)
+                recording.clear()
+                assert response.status_code == 200, response.status_code
+        env.invalidate_all()
+        paid = env["payment.transaction"].search_count(
+            [("reference", "=like", f"{tag}-link-%"), ("payment_link_id.state", "=", "paid")]
+        )
+    if args.log_sql:
+        with open(args.log_sql, "w") as out:
+            for kind, queries in logged.items():
+                out.write(f"== {kind}: {len(queries)} queries\n")
+                out.writelines(f"{number:3d} {query}\n" for number, query in enumerate(queries, 1))
+    return {
+        **{
+            kind: {
+                "queries": statistics.median(row["queries"]),
+                "cpu_ms": statistics.median(row["cpu_ms"]),
+            }
+            for kind, row in results.items()
+        },
+        "links_paid": paid,
+        "events": args.events,
+    }
+
+
 def main():
     argv = sys.argv[1:]
     odoo_args = argv[argv.index("--") + 1 :] if "--" in argv else []
     own_args = argv[: argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["setup", "bulk", "http", "queries"])
+    parser.add_argument("command", choices=["setup", "bulk", "http", "queries", "webhook_queries"])
     parser.add_argument("--json-out", required=True)
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--sizes", type=lambda v: [int(s) for s in v.split(",")])
@@ -693,11 +772,16 @@ def main():
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--big-sides", type=lambda v: [k for k in v.split(",") if k])
     parser.add_argument("--page", type=json.loads)
+    parser.add_argument("--log-sql", help="webhook_queries: write one event's queries there")
     args = parser.parse_args(own_args)
     config.parse_config(odoo_args)
-    command = {"setup": setup, "bulk": bulk, "http": http_prepare, "queries": page_queries}[
-        args.command
-    ]
+    command = {
+        "setup": setup,
+        "bulk": bulk,
+        "http": http_prepare,
+        "queries": page_queries,
+        "webhook_queries": webhook_queries,
+    }[args.command]
     with odoo_env(config["db_name"]) as env:
         result = command(env, args)
     with open(args.json_out, "w") as out:

@@ -50,6 +50,7 @@ OPTIONAL_MODULES = ["payment_link_sms_stripe"]  # the Stripe bridge, when this r
 # Targets of the issues "Prove it under load" and 15 (performance).
 MAX_SEND_RATIO = 1.0  # our bulk SMS send vs Odoo's mass SMS composer (wall time)
 MAX_EMAIL_RATIO = 1.2  # our bulk email send vs Odoo's mass mail composer (wall time)
+WEBHOOK_QUERY_EVENTS = 20  # events of each kind measured in process (queries, CPU time)
 QUERY_GROWTH_TOLERANCE = 1.10  # queries per invoice may not grow with N (10 % of noise)
 MAX_MEMORY_GROWTH = 2.0  # 10x more invoices may at most double the peak memory (batching)
 MAX_PAGE_RATIO = 0.8  # pay page median latency vs Odoo's portal invoice page
@@ -233,6 +234,10 @@ class Bench:
         self.results["page_queries"] = self.odoo_side(
             "queries", f"--page={json.dumps(page)}", f"--repeat={self.args.rounds}"
         )
+        # Webhook events in process too: SQL queries and process time per event, each kind.
+        self.results["webhook_queries"] = self.odoo_side(
+            "webhook_queries", f"--events={WEBHOOK_QUERY_EVENTS}"
+        )
         for url in urls.values():
             # One request alone first: the first open of the link is recorded (a write).
             with urllib.request.urlopen(url, timeout=60) as response:
@@ -317,7 +322,9 @@ class Bench:
         if "pages" in self.results:
             targets += print_pages(self.results["pages"], self.results.get("page_queries"))
         if "webhooks" in self.results:
-            targets += print_webhooks(self.results["webhooks"], self.args.events)
+            targets += print_webhooks(
+                self.results["webhooks"], self.args.events, self.results.get("webhook_queries")
+            )
         write_chart(self.results, CHART)
         print("\n== targets")
         for name, ok, detail in targets:
@@ -516,7 +523,17 @@ def print_pages(pages, page_queries=None):
     ]
 
 
-def print_webhooks(webhooks, events):
+def print_webhooks(webhooks, events, webhook_queries=None):
+    if webhook_queries:
+        print("\n== c) webhook events in process (Odoo's WSGI application): per event")
+        for key, label in (("link", "valid (link)"), ("plain", "valid (no link, Odoo only)")):
+            row = webhook_queries[key]
+            print(f"{label:44s} {row['queries']:5.0f} queries  {row['cpu_ms']:7.1f} ms CPU")
+        link, plain = webhook_queries["link"], webhook_queries["plain"]
+        print(
+            f"{'ratio link / no link':44s} {_ratio(link['queries'], plain['queries']):5.2f}x"
+            f"          {_ratio(link['cpu_ms'], plain['cpu_ms']):6.2f}x"
+        )
     print("\n== c) Stripe webhook (POST /payment/stripe/webhook, signed events)")
     header = f"{'events':32s} {'events/s':>9s} {'p50 ms':>8s} {'p95 ms':>8s}  statuses"
     print(header)

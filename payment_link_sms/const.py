@@ -438,3 +438,5 @@ EMAIL_TEMPLATE_FIELDS = (
     "scheduled_date",
     "subject",
 )
+# The scheduled action posting the queued notifications (payment.link.notification).
+NOTIFY_CRON_XMLID = "payment_link_sms.ir_cron_payment_link_notify"

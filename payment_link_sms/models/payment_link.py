@@ -870,7 +870,18 @@ class PaymentLink(models.Model):
         return (
             self.env["payment.link.event"]
             .sudo()
-            .create([{"link_id": link.id, "event_type": event_type, **values} for link in self])
+            .create(
+                [
+                    # The company given: the event's stored related field needs no update.
+                    {
+                        "link_id": link.id,
+                        "company_id": link.company_id.id,
+                        "event_type": event_type,
+                        **values,
+                    }
+                    for link in self
+                ]
+            )
         )
 
     @api.model

@@ -105,7 +105,13 @@ class PaymentLinkEvent(models.Model):
             @self.env.cr.precommit.add
             def send_progress():
                 ids = data.pop("payment_link_sms.progress", [])
-                env["payment.link.event"].sudo().browse(ids).exists()._send_progress()
+                events = env["payment.link.event"].sudo().browse(ids)
+                # Created in this transaction and still in its cache: they exist (a rollback
+                # to a savepoint empties the cache); only the others are checked, by a query.
+                field = events._fields["event_type"]
+                cached = events.filtered(lambda e: env.cache.contains(e, field))
+                existing = set((cached | (events - cached).exists()).ids)
+                events.filtered(lambda e: e.id in existing)._send_progress()
 
         data["payment_link_sms.progress"].extend(self.ids)
 

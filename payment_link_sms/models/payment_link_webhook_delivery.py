@@ -75,13 +75,37 @@ class PaymentLinkWebhookDelivery(models.Model):
     @api.model
     def _enqueue(self, events):
         """Queue a delivery of each of ``events`` (payment.link.event) to the endpoints of its
-        link's company that asked for its type."""
+        link's company that asked for its type.
+
+        While a provider's notification of a payment is handled (context key
+        ``payment_link_defer_notify``), the provider waits for the answer: the body is built
+        now (the event as it happened), the outbox rows are made from the notification queue
+        right after the commit (``payment.link.notification``), in the events' order.
+        """
         companies = self._company_ids_with_webhooks()
         events = events.filtered(
             lambda e: e.event_type in const.WEBHOOK_TYPE_OF and e.link_id.company_id.id in companies
         )
         if not events:
             return self.browse()
+        bodies = []
+        for event in events:
+            webhook_type = const.WEBHOOK_TYPE_OF[event.event_type]
+            uid = "evt_" + secrets.token_hex(12)
+            bodies.append((event, uid, self._build_payload(event, webhook_type, uid)))
+        if self.env.context.get("payment_link_defer_notify"):
+            self.env["payment.link.notification"]._enqueue_webhook_events(bodies)
+            return self.browse()
+        return self._create_deliveries(bodies)
+
+    @api.model
+    def _create_deliveries(self, bodies):
+        """The outbox rows of the events' bodies, one per endpoint of the link's company that
+        asked for the event's type, and the delivery's scheduled action triggered.
+
+        :param list bodies: ``[(payment.link.event, event uid, JSON body)]``.
+        """
+        events = self.env["payment.link.event"].concat(*(event for event, _uid, _body in bodies))
         webhooks = (
             self.env["payment.link.webhook"]
             .sudo()
@@ -89,17 +113,13 @@ class PaymentLinkWebhookDelivery(models.Model):
         )
         now = fields.Datetime.now()
         vals_list = []
-        for event in events:
+        for event, uid, payload in bodies:
             webhook_type = const.WEBHOOK_TYPE_OF[event.event_type]
             targets = webhooks.filtered(
                 lambda w, e=event, t=webhook_type: (
                     w.company_id == e.link_id.company_id and w._wants(t)
                 )
             )
-            if not targets:
-                continue
-            uid = "evt_" + secrets.token_hex(12)
-            payload = self._build_payload(event, webhook_type, uid)
             vals_list += [
                 {
                     "webhook_id": webhook.id,
@@ -198,12 +218,21 @@ class PaymentLinkWebhookDelivery(models.Model):
                AND NOT EXISTS (
                    SELECT 1 FROM payment_link_webhook_delivery e
                     WHERE e.webhook_id = d.webhook_id AND e.link_id = d.link_id
-                      AND e.state = 'pending' AND e.id < d.id)
+                      AND e.state = 'pending'
+                      -- in the order of the events (a queued event's row is made later)
+                      AND (COALESCE(e.link_event_id, 0), e.id)
+                        < (COALESCE(d.link_event_id, 0), d.id))
+               -- nor an earlier event of its link still in the notification queue (its
+               -- outbox rows are made there, after the provider's answer)
+               AND NOT EXISTS (
+                   SELECT 1 FROM payment_link_notification n
+                    WHERE n.link_id = d.link_id AND n.link_event_id < d.link_event_id
+                      AND n.attempts < %(max_attempts)s)
              ORDER BY d.id
              LIMIT %(limit)s
                FOR UPDATE OF d SKIP LOCKED
             """,
-            {"now": now, "limit": limit},
+            {"now": now, "limit": limit, "max_attempts": const.NOTIFY_MAX_ATTEMPTS},
         )
         return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
 

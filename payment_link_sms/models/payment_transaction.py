@@ -103,8 +103,14 @@ class PaymentTransaction(models.Model):
         link, transaction = self.payment_link_id, self
         currency = link.currency_id
         paid = link.amount_paid + transaction.amount
-        link._get_document().invalidate_recordset()  # what the payment changed
-        remaining = link._get_amount_due()
+        # Re-read after the payment (what it changed); the same document: no second query to
+        # check that it exists. Its links are not changed by the payment: invalidating them
+        # would drop every link's document id from the cache too (the inverse field).
+        document = link._get_document()
+        document.invalidate_recordset(
+            [name for name in document._fields if name != "payment_link_ids"]
+        )
+        remaining = document._payment_link_amount_due() if document else 0.0
         if (
             currency.compare_amounts(paid, link.amount) >= 0
             or currency.compare_amounts(remaining, 0) <= 0

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
 import json
 import threading
 import time
@@ -6,6 +7,7 @@ from unittest.mock import patch
 
 import requests
 
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 
@@ -84,6 +86,22 @@ class TestLiveProgress(ProgressCommon):
         for event in self.events(*const.PAGE_STEPS):
             self.assertEqual(event.user_id, self.env.ref("base.public_user"))
             self.assertFalse(event.reason or event.message or event.recipient)
+
+    def test_an_event_rolled_back_is_not_announced(self):
+        """The progress sent at the commit names only the events that were kept: one rolled
+        back with its savepoint is not announced (checked by a query: it left the cache)."""
+        self.assertEqual(self.link.state, "sent")
+        self.progress_notifications(self.link)  # what the send announced
+        Bus = self.env["bus.bus"].sudo()
+        before = Bus.search_count([])
+        with contextlib.suppress(UserError), self.env.cr.savepoint():
+            self.link._log_events("opened", user_agent="rolled back")
+            raise UserError("undone")
+        self.link._log_events("delivered", channel="sms")
+        steps = [payload["event_type"] for payload in self.progress_notifications(self.link)]
+        self.assertEqual(steps[-1], "delivered")
+        self.assertNotIn("opened", steps)
+        self.assertEqual(Bus.search_count([]), before + 2, "the link's and the invoice's")
 
     def test_the_progress_route_refuses_with_a_message_and_stores_nothing(self):
         before = len(self.link.event_ids)

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -6,6 +7,7 @@ from odoo.tests import tagged
 from odoo.addons.payment_link_sms.models.payment_link_event import PaymentLinkEvent
 
 from .common import PayPageCommon
+from .test_webhooks import Receiver, verify_stripe_style
 
 
 @tagged("post_install", "-at_install")
@@ -37,8 +39,9 @@ class TestPaymentNotifyQueue(PayPageCommon):
         self.assertFalse(self.paid_notes(), "not posted while the provider waits")
         self.assertFalse(self.paid_pop_ups())
         self.assertEqual(self.queued().event_type, "paid")
-        self.assertGreater(
-            Trigger.search_count([("cron_id", "=", cron.id)]), triggers, "runs after the commit"
+        self.env.cr.precommit.run()  # what the commit does before committing
+        self.assertEqual(
+            Trigger.search_count([("cron_id", "=", cron.id)]), triggers + 1, "runs after the commit"
         )
         # The queue's run posts it, once.
         self.env["payment.link.notification"]._cron_notify()
@@ -92,3 +95,112 @@ class TestPaymentNotifyQueue(PayPageCommon):
         self.link._mark_paid(reason="Paid by bank transfer")
         self.assertEqual(len(self.paid_notes()), 1)
         self.assertFalse(self.queued())
+
+    def test_one_trigger_per_transaction(self):
+        """A transaction that queues several notifications triggers the queue once."""
+        cron = self.env.ref("payment_link_sms.ir_cron_payment_link_notify")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        self.env.cr.precommit.run()
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        Event = self.env["payment.link.event"].with_context(payment_link_defer_notify=True)
+        Event._notify_stage(self.link, "opened")
+        Event._notify_stage(self.link, "payment_failed", reason="Declined")
+        self.assertEqual(len(self.queued()), 2)
+        self.env.cr.precommit.run()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentWebhookQueue(PayPageCommon):
+    """The outbound webhooks' outbox rows of a payment confirmed by the provider are made by the
+    queue, after the provider's answer: the same body, once, signed, in the link's order."""
+
+    def setUp(self):
+        super().setUp()
+        self.receiver = Receiver()
+        self.addCleanup(self.receiver.stop)
+        self.webhook = self.env["payment.link.webhook"].create(
+            {"name": "Dispatch", "url": self.receiver.url, "company_id": self.company.id}
+        )
+        self.Delivery = self.env["payment.link.webhook.delivery"]
+        self.Notification = self.env["payment.link.notification"]
+        self.link  # noqa: B018 - sent now, its "sent" delivery made in the sender's request
+        self.Delivery._cron_deliver()
+        self.receiver.requests.clear()
+
+    def deliveries(self, webhook_type):
+        return self.Delivery.search(
+            [("link_id", "=", self.link.id), ("event_type", "=", webhook_type)], order="id"
+        )
+
+    def queued_webhooks(self):
+        return self.Notification.sudo().search(
+            [("link_id", "=", self.link.id), ("link_event_id", "!=", False)]
+        )
+
+    def test_outbox_row_made_once_by_the_queue_and_delivered(self):
+        self.pay()
+        self.assertEqual(self.link.state, "paid")
+        self.assertFalse(self.deliveries("link.paid"), "no outbox row while the provider waits")
+        queued = self.queued_webhooks()
+        paid_event = self.link.event_ids.filtered(lambda e: e.event_type == "paid")
+        self.assertEqual(queued.link_event_id, paid_event)
+        body = json.loads(queued.payload)
+        self.assertEqual(body["id"], queued.event_uid)
+        self.assertEqual(body["type"], "link.paid")
+        self.assertEqual(body["data"]["object"]["state"], "paid", "built with the event")
+        payload, uid = queued.payload, queued.event_uid
+        self.Notification._cron_notify()
+        self.Notification._cron_notify()
+        delivery = self.deliveries("link.paid")
+        self.assertEqual(len(delivery), 1, "made once")
+        self.assertEqual((delivery.payload, delivery.event_uid), (payload, uid), "same body")
+        self.assertEqual(delivery.link_event_id, paid_event)
+        self.assertFalse(self.queued_webhooks())
+        self.Delivery._cron_deliver()
+        self.assertEqual(len(self.receiver.requests), 1)
+        request = self.receiver.requests[0]
+        self.assertEqual(request["body"].decode(), payload)
+        self.assertEqual(request["headers"]["Paylink-Event-Id"], uid)
+        self.assertTrue(
+            verify_stripe_style(
+                request["headers"]["Paylink-Signature"], request["body"], self.webhook.secret
+            )
+        )
+        self.assertEqual(delivery.state, "done")
+
+    def test_a_later_event_waits_for_the_queued_one(self):
+        """An event recorded outside the provider's request (a refund from the back office)
+        right after the payment is not sent before the payment's queued one."""
+        self.pay()
+        self.link._log_events("refunded", reason="Refund from the back office")
+        self.assertEqual(len(self.deliveries("link.refunded")), 1, "made at once")
+        self.Delivery._cron_deliver()
+        self.assertFalse(self.receiver.requests, "the paid event is still queued")
+        self.Notification._cron_notify()
+        self.Delivery._cron_deliver()
+        types = [json.loads(r["body"])["type"] for r in self.receiver.requests]
+        self.assertEqual(types, ["link.paid", "link.refunded"])
+
+    def test_a_failure_in_the_queue_is_retried(self):
+        self.pay()
+        Delivery = type(self.Delivery)
+        with (
+            patch.object(Delivery, "_create_deliveries", side_effect=RuntimeError("database busy")),
+            self.assertLogs(
+                "odoo.addons.payment_link_sms.models.payment_link_notification", "WARNING"
+            ),
+        ):
+            self.Notification._cron_notify()
+        self.assertFalse(self.deliveries("link.paid"))
+        self.assertEqual(self.queued_webhooks().attempts, 1)
+        self.Notification._cron_notify()
+        self.assertEqual(len(self.deliveries("link.paid")), 1)
+        self.assertFalse(self.queued_webhooks())
+        self.Delivery._cron_deliver()
+        self.assertEqual(len(self.receiver.requests), 1)
+
+    def test_no_endpoint_nothing_queued(self):
+        self.webhook.active = False
+        self.pay()
+        self.assertFalse(self.queued_webhooks())
