@@ -20,6 +20,7 @@ from . import test_pay_page_assets
 from . import test_live_progress
 from . import test_payment_request
 from . import test_refund
+from . import test_retry_token
 from . import test_card_consent
 from . import test_card_charge
 from . import test_card_tours
