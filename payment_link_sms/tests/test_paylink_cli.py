@@ -221,7 +221,10 @@ class TestPaylinkCli(PaymentLinkCommon):
             deadline = time.monotonic() + 60
             while b"API key" not in prompt and time.monotonic() < deadline:
                 if select.select([process.stderr], [], [], 1)[0]:
-                    prompt += os.read(process.stderr.fileno(), 1024)
+                    chunk = os.read(process.stderr.fileno(), 1024)
+                    if not chunk:
+                        break  # it ended without asking
+                    prompt += chunk
             time.sleep(0.2)  # the prompt is shown, then the echo turned off
             os.write(controller, self.api_key.encode() + b"\n")
             with self.mock_gateways():
