@@ -27,3 +27,4 @@ from . import test_card_page
 from . import test_background_send
 from . import test_payment_notify_queue
 from . import test_neutralize
+from . import test_i18n
