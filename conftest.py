@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""pytest-odoo settings of this repository (see pytest.ini and README)."""
+"""pytest-odoo settings of this repository (see pytest.ini and CONTRIBUTING.md)."""
 
 import os
 

@@ -62,8 +62,8 @@
             "payment_link_sms/static/tests/tours/*.js",
         ],
         # The customer's pages (/pay): built as web.assets_frontend is, with only what the
-        # payment form, the providers' inline forms and our page need (see README, "Pay page
-        # assets"). The frontend assets of every installed payment provider module are added
+        # payment form, the providers' inline forms and our page need (see bench/README.md, "The pay
+        # pages' assets"). The frontend assets of every installed payment provider module are added
         # to it by ir.asset (models/ir_asset.py).
         "payment_link_sms.assets_pay_page": [
             ("include", "web._assets_helpers"),
