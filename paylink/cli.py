@@ -3,16 +3,27 @@
 
 Exit codes: 0 success, 1 refused by the server (its message on stderr), 2 bad usage,
 3 connection or authentication failure.
+
+The API key is read from ``--api-key-file`` (or ``PAYLINK_API_KEY_FILE``), else from
+``PAYLINK_API_KEY``, else asked for (without echo) when a terminal is attached; ``--api-key`` on
+the command line still works but warns: other users see it in ``ps`` and the shell keeps it in
+its history. An ``http://`` URL warns too (the key would cross the network in clear), except
+for this machine (localhost, 127.0.0.0/8, ::1), where nothing leaves it. No message ever shows
+the key or the password of a URL.
 """
 
 import argparse
 import datetime
 import functools
+import getpass
 import http.client
+import ipaddress
 import json
 import os
+import stat
 import sys
 import xmlrpc.client
+from urllib.parse import urlsplit, urlunsplit
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 TIMEOUT = 60
@@ -24,6 +35,79 @@ class Failure(Exception):
     def __init__(self, code, message):
         super().__init__(message)
         self.code = code
+
+
+def warn(message):
+    print(f"paylink: warning: {message}", file=sys.stderr)
+
+
+def display_url(url):
+    """``url`` without its user and password (what messages may show)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "the URL"
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+
+
+def redact(text, secrets):
+    """``text`` with each of ``secrets`` (the API key, the URL's password) replaced."""
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text
+
+
+def is_loopback(url):
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def read_api_key_file(path):
+    """The API key in ``path`` (its first line); a warning when others may read the file."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            key = file.readline().strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise Failure(
+            EXIT_USAGE, f"paylink: error: cannot read the API key file {path}: {reason}"
+        ) from None
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        warn(f"{path} can be read by other users: chmod 600 {path}")
+    if not key:
+        raise Failure(EXIT_USAGE, f"paylink: error: the API key file {path} is empty")
+    return key
+
+
+def resolve_api_key(args):
+    """The API key, from (in this order) the file, the command line (with a warning), the
+    environment, or a prompt on a terminal; None when there is none."""
+    key_file = args.api_key_file or os.environ.get("PAYLINK_API_KEY_FILE")
+    if key_file:
+        return read_api_key_file(key_file)
+    if args.api_key:
+        warn(
+            "--api-key on the command line is visible to other users (ps) and kept in the "
+            "shell history: use PAYLINK_API_KEY, --api-key-file or the prompt instead"
+        )
+        return args.api_key
+    if os.environ.get("PAYLINK_API_KEY"):
+        return os.environ["PAYLINK_API_KEY"]
+    if sys.stdin is not None and sys.stdin.isatty():
+        try:
+            return getpass.getpass(f"Odoo API key of {args.user} on {display_url(args.url)}: ")
+        except EOFError:
+            return None
+    return None
 
 
 class UsageParser(argparse.ArgumentParser):
@@ -51,6 +135,7 @@ class Client:
 
     def __init__(self, url, db, user, key):
         self.url, self.db, self.key = url.rstrip("/"), db, key
+        self.shown_url = display_url(self.url)
         transport = (TimeoutSafeTransport if url.startswith("https") else TimeoutTransport)()
         self._common = xmlrpc.client.ServerProxy(
             f"{self.url}/xmlrpc/2/common", transport=transport, allow_none=True
@@ -73,12 +158,14 @@ class Client:
             raise Failure(*fault_to_failure(fault)) from None
         except xmlrpc.client.ProtocolError as error:
             raise Failure(
-                EXIT_CONNECTION, f"{self.url}: HTTP {error.errcode} {error.errmsg}"
+                EXIT_CONNECTION, f"{self.shown_url}: HTTP {error.errcode} {error.errmsg}"
             ) from None
         except (TimeoutError, OSError, http.client.HTTPException) as error:
-            raise Failure(EXIT_CONNECTION, f"cannot reach {self.url}: {error}") from None
+            raise Failure(EXIT_CONNECTION, f"cannot reach {self.shown_url}: {error}") from None
         except xmlrpc.client.ResponseError as error:
-            raise Failure(EXIT_CONNECTION, f"{self.url}: not an Odoo answer ({error})") from None
+            raise Failure(
+                EXIT_CONNECTION, f"{self.shown_url}: not an Odoo answer ({error})"
+            ) from None
 
     def execute(self, model, method, *args, **kwargs):
         return self._call(
@@ -326,8 +413,15 @@ def build_parser():
         )
         target.add_argument(
             "--api-key",
-            default=default(env("PAYLINK_API_KEY")),
-            help="Odoo API key or password (PAYLINK_API_KEY; prefer the variable to the option)",
+            default=default(None),
+            help="Odoo API key or password: prefer PAYLINK_API_KEY, --api-key-file or the "
+            "prompt (on the command line, other users see it in ps and the shell history)",
+        )
+        target.add_argument(
+            "--api-key-file",
+            metavar="PATH",
+            default=default(None),
+            help="read the API key from the first line of this file (PAYLINK_API_KEY_FILE)",
         )
         target.add_argument(
             "--json", action="store_true", default=default(False), help="print JSON for scripts"
@@ -387,6 +481,7 @@ def build_parser():
 
 def main(argv=None):
     parser = build_parser()
+    secrets = []
     try:
         args = parser.parse_args(argv)
         if not args.command:
@@ -398,7 +493,6 @@ def main(argv=None):
                 ("PAYLINK_URL (--url)", args.url),
                 ("PAYLINK_DB (--db)", args.db),
                 ("PAYLINK_USER (--user)", args.user),
-                ("PAYLINK_API_KEY (--api-key)", args.api_key),
             )
             if not value
         ]
@@ -406,10 +500,24 @@ def main(argv=None):
             raise Failure(EXIT_USAGE, f"paylink: error: missing {', '.join(missing)}")
         if not args.url.startswith(("http://", "https://")):
             raise Failure(EXIT_USAGE, "paylink: error: --url must start with http:// or https://")
-        client = Client(args.url, args.db, args.user, args.api_key)
+        secrets.append(urlsplit(args.url).password)
+        api_key = resolve_api_key(args)
+        if not api_key:
+            raise Failure(
+                EXIT_USAGE,
+                "paylink: error: missing the API key: PAYLINK_API_KEY, --api-key-file "
+                "(PAYLINK_API_KEY_FILE), or run on a terminal to be asked for it",
+            )
+        secrets.append(api_key)
+        if args.url.startswith("http://") and not is_loopback(args.url):
+            warn(
+                f"{display_url(args.url)} is not encrypted: the API key crosses the network "
+                "in clear text (use https://)"
+            )
+        client = Client(args.url, args.db, args.user, api_key)
         args.func(client, args)
     except Failure as failure:
-        print(str(failure), file=sys.stderr)
+        print(redact(str(failure), secrets), file=sys.stderr)
         return failure.code
     except KeyboardInterrupt:
         print("paylink: interrupted", file=sys.stderr)

@@ -330,7 +330,17 @@ WEBHOOK_EVENTS = {
 WEBHOOK_SIGNATURE_HEADER = "Paylink-Signature"
 WEBHOOK_EVENT_ID_HEADER = "Paylink-Event-Id"
 WEBHOOK_SECRET_PREFIX = "whsec_"
+# One attempt, connection to the last byte read, never lasts longer than this (not per read).
 WEBHOOK_TIMEOUT_SECONDS = 10
+# The answer's body is never stored: at most this much of it is read (and dropped).
+WEBHOOK_MAX_ANSWER_BYTES = 16 * 1024
+WEBHOOK_REASON_MAX_LENGTH = 100
+# Seconds one endpoint may take in one run of the delivery cron: past it (or after a failure),
+# its other deliveries wait for the next run, so that one endpoint never delays another.
+WEBHOOK_ENDPOINT_SECONDS_PER_RUN = 30
+# System parameter: comma-separated hosts (names or addresses) an administrator allows over
+# http:// and on a non-public address (receivers on the company's own network).
+WEBHOOK_ALLOWED_HOSTS_PARAM = "payment_link_sms.webhook_allowed_hosts"
 # Retries: 1 minute after the first failure, doubling up to 6 hours between two attempts, for
 # up to 3 days after the event; an endpoint failing without a success for 3 days is disabled.
 WEBHOOK_FIRST_RETRY_SECONDS = 60

@@ -12,7 +12,7 @@ import math
 import re
 import secrets
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import const
 
@@ -215,6 +215,19 @@ def normalize_code(text):
     return code
 
 
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe_cell(value):
+    """``value`` as a CSV cell a spreadsheet never runs as a formula (OWASP's advice: a cell
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``).
+
+    :rtype: str
+    """
+    value = "" if value is None else str(value)
+    return f"'{value}" if value.startswith(CSV_FORMULA_PREFIXES) else value
+
+
 def hash_token(token):
     """Return the hash under which a token is stored: a dump of the database holds no token.
 
@@ -394,9 +407,40 @@ class UrlMap(dict):
     __hash__ = object.__hash__
 
 
+# What follows /pay/ in a log line, up to the end of the path (a printed code may be typed with
+# spaces, shown raw or as %20 or +).
+PAY_PATH_RE = re.compile(r"(%s)([^?#&\"'<>/\r\n]+)" % re.escape(const.ROUTE_PREFIX))
+
+
+def _mask_code_path(match):
+    segment = match[2][: 6 * const.CODE_LENGTH]
+    parts = re.split(r"(\s+)", segment)
+    # The path may run into the rest of the line ("... HTTP/1.1"): the longest prefix that the
+    # route would take for a printed code is masked.
+    # (``parts`` alternates words and spaces: a prefix ends on a word, never on its spaces.)
+    for end in range(len(parts), 0, -2):
+        candidate = unquote("".join(parts[:end]))
+        code = normalize_code(candidate) or normalize_code(candidate.replace("+", " "))
+        if code:
+            return match[1] + mask_hint(token_hint(code)) + match[2][len("".join(parts[:end])) :]
+    return match[0]
+
+
+def mask_printed_codes(text):
+    """Mask every printed code found after ``/pay/`` in ``text``, whatever its case, its
+    spacing (dashes, spaces) or its encoding (``%20``, ``%2D``, ``+``...).
+
+    :param str text: A log line or an URL.
+    :rtype: str
+    """
+    if not text or const.ROUTE_PREFIX not in text:
+        return text
+    return PAY_PATH_RE.sub(_mask_code_path, text)
+
+
 def _mask_log_value(value):
     if isinstance(value, str) and const.ROUTE_PREFIX in value:
-        return mask_link_urls(value)
+        return mask_link_urls(mask_printed_codes(value))
     return value
 
 

@@ -420,14 +420,24 @@ class PaymentLinkPortal(PaymentPortal):
 
         The link's own token is not stored (only its hash), so the page is reached through a
         new token of the link, issued to whoever holds the landing page's access token (the
-        browser that just tried to pay). POST only, with Odoo's CSRF token: a link previewer
-        or a prefetch issues nothing.
+        browser that just tried to pay), once per attempt that failed or paid a part (see
+        ``payment.link.token._issue_retry``); any other request is counted as a miss. POST
+        only, with Odoo's CSRF token: a link previewer or a prefetch issues nothing.
         """
         link_sudo = self._payment_link_landing(link_id, access_token)
         if not link_sudo:
             return self._payment_link_miss()
+        landing_route = self._payment_link_landing_route(link_sudo)
         if link_sudo._with_company_lang()._refresh_page_state() != "payable":
             # Paid meanwhile, expired, cancelled: the landing page says which.
-            return request.redirect(self._payment_link_landing_route(link_sudo), code=303)
-        url = link_sudo.env["payment.link.token"]._issue(link_sudo, "retry")[link_sudo.id]
+            return request.redirect(landing_route, code=303)
+        url = link_sudo.env["payment.link.token"]._issue_retry(link_sudo)
+        if not url:
+            # No attempt to retry (under way, or retried already): a miss for the throttle.
+            Throttle = request.env["payment.link.throttle"].sudo()
+            if Throttle._record_miss(request.httprequest.remote_addr):
+                return self._payment_link_render(
+                    "payment_link_sms.pay_page_throttled", {}, status=429
+                )
+            return request.redirect(landing_route, code=303)
         return request.redirect(url, code=303, local=True)

@@ -345,6 +345,7 @@ class PaymentLink(models.Model):
         """
         self.ensure_one()
         self._ensure_manage_rights(self.env._("You are not allowed to refund payment links."))
+        self._lock_for_refund()
         if self.state != "paid":
             raise UserError(
                 self.env._("Link %s is not paid: there is nothing to refund.", self.name)
@@ -362,6 +363,33 @@ class PaymentLink(models.Model):
             lambda tx: tx.operation == "refund"
         )
         return payment._payment_link_log_refund(refund, reason).id
+
+    def _lock_for_refund(self):
+        """One refund of the link at a time (two clicks, two users, two API calls): the link's
+        row is locked without waiting, the others refused at once; and written, so that under
+        REPEATABLE READ a refund whose snapshot predates one committed meanwhile fails to
+        serialize (Odoo retries it, and the retry sees the first refund).
+
+        :raise UserError: When the link is being refunded (or paid) right now.
+        """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM payment_link WHERE id = %s FOR UPDATE NOWAIT",
+                    [self.id],
+                    log_exceptions=False,
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Link %s is being refunded or paid right now: try again in a moment.",
+                    self.name,
+                )
+            ) from None
+        self.env.cr.execute(
+            "UPDATE payment_link SET write_date = write_date WHERE id = %s", [self.id]
+        )
+        self.invalidate_recordset(["state", "transaction_ids"])
 
     def _resend(self):
         """Send a new link replacing this one; return ``(new link, {link id: full URL})``."""

@@ -70,8 +70,18 @@ class PaymentLinkSendJob(models.Model):
         comodel_name="ir.attachment", string="Result", readonly=True, copy=False
     )
     state = fields.Selection(
-        selection=[("queued", "Queued"), ("running", "Sending"), ("done", "Done")],
+        selection=[
+            ("queued", "Queued"),
+            ("running", "Sending"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+        ],
         compute="_compute_counts",
+    )
+    failure_reason = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Why the background send stopped before its end (its documents left are refused).",
     )
     pending_count = fields.Integer(string="To Send", compute="_compute_counts")
     sent_count = fields.Integer(string="Sent", compute="_compute_counts")
@@ -81,7 +91,7 @@ class PaymentLinkSendJob(models.Model):
 
     # === COMPUTE METHODS === #
 
-    @api.depends("date_done", "document_count")
+    @api.depends("date_done", "document_count", "failure_reason")
     def _compute_counts(self):
         """From the lines (one grouped query): the job's row is not written while it runs."""
         counts = {}
@@ -101,7 +111,7 @@ class PaymentLinkSendJob(models.Model):
             total = job.document_count or 1
             job.progress = 100.0 * (job.document_count - pending) / total
             if job.date_done:
-                job.state = "done"
+                job.state = "failed" if job.failure_reason else "done"
             elif pending < job.document_count:
                 job.state = "running"
             else:
@@ -271,9 +281,38 @@ class PaymentLinkSendJob(models.Model):
         if not lines:
             return 0
         job = lines.job_id.sudo()
-        outcomes = job._send_documents(lines.mapped("res_id"))
-        lines._write_outcomes(outcomes)
+        try:
+            with self.env.cr.savepoint():
+                outcomes = job._send_documents(lines.mapped("res_id"))
+                lines._write_outcomes(outcomes)
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+            raise  # another worker's concurrent update: Odoo's cron runner retries
+        except Exception as error:  # noqa: BLE001 - one job's failure never blocks the others
+            job._fail(error)
         return len(lines)
+
+    def _fail(self, error):
+        """End the job after ``error`` (the sender lost a company, or anything else that stops
+        its batches): its documents left are refused with the reason, the job is finished and
+        reported as failed, and the crons go on with the other jobs."""
+        self.ensure_one()
+        message = str(error.args[0]) if getattr(error, "args", None) else str(error)
+        reason = self.with_context(lang=self.user_id.lang).env._(
+            "The background send stopped: %s", message or type(error).__name__
+        )
+        _logger.warning("background send %s failed: %s", self.id, reason, exc_info=error)
+        self.env.cr.execute(
+            """
+            UPDATE payment_link_send_job_line
+               SET state = 'failed', reason = %(reason)s,
+                   document_name = COALESCE(document_name, %(model)s || ',' || res_id),
+                   write_date = now() at time zone 'UTC'
+             WHERE job_id = %(job)s AND state = 'pending'
+            """,
+            {"reason": reason, "model": self.res_model, "job": self.id},
+        )
+        self.env["payment.link.send.job.line"].invalidate_model()
+        self.failure_reason = reason[:1000]
 
     def _sender_env(self):
         """The environment of the sender, as on their screen when they clicked Send."""
@@ -373,7 +412,13 @@ class PaymentLinkSendJob(models.Model):
                 continue  # another worker finished it
             job = self.sudo().browse(job_id)
             job.invalidate_recordset(["date_done"])
-            job._report()
+            try:
+                with self.env.cr.savepoint():
+                    job._report()
+            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+                raise
+            except Exception:
+                _logger.warning("background send %s: the report failed", job_id, exc_info=True)
             self._commit_batch()
 
     def _report(self):
@@ -397,6 +442,8 @@ class PaymentLinkSendJob(models.Model):
             failed=self.failed_count,
             skipped=self.skipped_count,
         )
+        if self.failure_reason:
+            summary = f"{summary} {self.failure_reason}"
         self.message_post(
             body=summary,
             partner_ids=self.user_id.partner_id.ids,
@@ -432,15 +479,23 @@ class PaymentLinkSendJob(models.Model):
         output = io.StringIO()
         writer = csv.writer(output)
         writer.writerow(
-            [
-                self.env._("Document"),
-                self.env._("Result"),
-                self.env._("Reason"),
-                self.env._("Payment Link"),
-            ]
+            map(
+                utils.csv_safe_cell,
+                [
+                    self.env._("Document"),
+                    self.env._("Result"),
+                    self.env._("Reason"),
+                    self.env._("Payment Link"),
+                ],
+            )
         )
         for document, state, reason, link in self.env.cr.fetchall():
-            writer.writerow([document or "", states.get(state, state), reason or "", link or ""])
+            writer.writerow(
+                map(
+                    utils.csv_safe_cell,
+                    [document or "", states.get(state, state), reason or "", link or ""],
+                )
+            )
         return output.getvalue().encode()
 
     # === ACTIONS === #

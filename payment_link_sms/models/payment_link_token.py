@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.tools import consteq
 
@@ -27,10 +29,22 @@ class PaymentLinkToken(models.Model):
     token_hint = fields.Char(required=True)
     channel = fields.Selection(selection=const.TOKEN_CHANNELS, required=True)
     create_date = fields.Datetime(default=fields.Datetime.now, required=True)
+    # A "Try again" token: the attempt it was issued after (one token per attempt).
+    transaction_id = fields.Many2one(comodel_name="payment.transaction", ondelete="set null")
 
     _sql_constraints = [
         ("token_hash_unique", "UNIQUE(token_hash)", "A payment link token must be unique."),
     ]
+
+    def init(self):
+        # One "Try again" token per attempt, also under concurrent clicks.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS payment_link_token_retry_once_idx
+                ON payment_link_token (transaction_id)
+             WHERE channel = 'retry' AND transaction_id IS NOT NULL
+            """
+        )
 
     @api.model
     def _find_link(self, token):
@@ -65,13 +79,43 @@ class PaymentLinkToken(models.Model):
         return Link.browse()
 
     @api.model
-    def _issue(self, links, channel):
+    def _issue_retry(self, link):
+        """A token of ``link`` for one more attempt after its last one, once per attempt.
+
+        The landing page's access token is a bearer token valid for hours: it issues a working
+        link token only after an attempt that failed (error, cancelled) or paid a part (the
+        rest is still due), and one per such attempt, never while an attempt is under way.
+
+        :param link: The ``payment.link`` (sudoed), payable.
+        :return: The full URL of the new token, or None when no new attempt is allowed.
+        """
+        link.ensure_one()
+        attempt = link.transaction_ids.filtered(lambda tx: tx.operation != "refund").sorted(
+            "id", reverse=True
+        )[:1]
+        if not attempt or attempt.state not in ("error", "cancel", "done"):
+            return None
+        if self.sudo().search_count(
+            [("transaction_id", "=", attempt.id), ("channel", "=", "retry")], limit=1
+        ):
+            return None
+        try:
+            with self.env.cr.savepoint():
+                urls = self._issue(link, "retry", transaction=attempt)
+                self.env.flush_all()
+        except psycopg2.errors.UniqueViolation:
+            return None  # the same attempt retried at the same time: one token only
+        return urls[link.id]
+
+    @api.model
+    def _issue(self, links, channel, transaction=None):
         """Give each of ``links`` one more token, for a reminder or a printed document.
 
         The link's earlier tokens keep working; all of them die with the link.
 
         :param links: ``payment.link`` records.
         :param str channel: What carries the token: 'sms', 'email', 'both', 'print', 'retry'.
+        :param transaction: For 'retry', the ``payment.transaction`` it is issued after.
         :return: {link id: full URL} for the new tokens.
         :rtype: utils.UrlMap
         """
@@ -87,6 +131,7 @@ class PaymentLinkToken(models.Model):
                     "token_hash": utils.hash_token(stored),
                     "token_hint": utils.token_hint(stored),
                     "channel": channel,
+                    "transaction_id": transaction.id if transaction else False,
                 }
             )
         self.sudo().create(vals_list)

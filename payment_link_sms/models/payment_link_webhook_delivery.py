@@ -3,14 +3,15 @@ import calendar
 import json
 import logging
 import secrets
+import time
 from datetime import timedelta
 
-import requests
+import psycopg2.errors
 
 from odoo import api, fields, models, modules, tools
 
 from .. import const
-from .payment_link_webhook import sign
+from .payment_link_webhook import WebhookError, sign
 
 _logger = logging.getLogger(__name__)
 
@@ -184,20 +185,32 @@ class PaymentLinkWebhookDelivery(models.Model):
     @api.model
     def _cron_deliver(self, batch_size=None):
         """Deliver what is due, oldest first; a link's later events wait for its earlier ones
-        on the same endpoint (in order per link)."""
+        on the same endpoint (in order per link).
+
+        Each attempt is recorded (and committed) before it is made, with its next retry time:
+        a worker killed in the middle of a delivery leaves a delivery to retry later, never
+        one that blocks the queue. One endpoint never delays another: after a failure, or
+        once it took ``const.WEBHOOK_ENDPOINT_SECONDS_PER_RUN`` seconds in this run, its
+        other deliveries wait for the next run.
+        """
         batch_size = batch_size or const.WEBHOOK_BATCH_SIZE
         now = fields.Datetime.now()
         done = self.browse()
+        spent = {}  # endpoint id: seconds spent in this run
+        skipped = set()  # endpoints whose deliveries wait for the next run
         while len(done) < batch_size:
-            # Again after each round: a link's next event is due once its previous one is done.
-            deliveries = self._lock_due(now, batch_size - len(done)) - done
-            if not deliveries:
+            # Again after each one: a link's next event is due once its previous one is done.
+            delivery = self._lock_due(now, 1, exclude_webhook_ids=skipped) - done
+            if not delivery:
                 break
-            for delivery in deliveries:
-                delivery._attempt(now)
-                if not modules.module.current_test:
-                    self.env.cr.commit()  # one delivery's outcome never waits for the next
-            done |= deliveries
+            webhook_id = delivery.webhook_id.id
+            started = time.monotonic()
+            delivered = delivery._attempt(now)
+            spent[webhook_id] = spent.get(webhook_id, 0.0) + time.monotonic() - started
+            if not delivered or spent[webhook_id] >= const.WEBHOOK_ENDPOINT_SECONDS_PER_RUN:
+                skipped.add(webhook_id)
+            self._commit_progress()  # one delivery's outcome never waits for the next
+            done |= delivery
         remaining = self.sudo().search_count(
             [("state", "=", "pending"), ("next_attempt_date", "<=", now)]
         )
@@ -205,16 +218,27 @@ class PaymentLinkWebhookDelivery(models.Model):
         return done
 
     @api.model
-    def _lock_due(self, now, limit):
+    def _commit_progress(self):
+        """Commit what the delivery cron did so far (never in tests: their savepoints stand
+        for it)."""
+        if not modules.module.current_test:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _lock_due(self, now, limit, exclude_webhook_ids=()):
         """Lock and return the due deliveries whose link has no earlier one waiting on the same
-        endpoint (skipping those another worker is sending)."""
+        endpoint (skipping those another worker is sending, and the endpoints of
+        ``exclude_webhook_ids``)."""
         self.env.flush_all()
-        self.env.cr.execute(
-            """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
             SELECT d.id
               FROM payment_link_webhook_delivery d
               JOIN payment_link_webhook w ON w.id = d.webhook_id
              WHERE d.state = 'pending' AND d.next_attempt_date <= %(now)s AND w.active
+               AND NOT (d.webhook_id = ANY(%(excluded)s))
                AND NOT EXISTS (
                    SELECT 1 FROM payment_link_webhook_delivery e
                     WHERE e.webhook_id = d.webhook_id AND e.link_id = d.link_id
@@ -231,16 +255,51 @@ class PaymentLinkWebhookDelivery(models.Model):
              ORDER BY d.id
              LIMIT %(limit)s
                FOR UPDATE OF d SKIP LOCKED
-            """,
-            {"now": now, "limit": limit, "max_attempts": const.NOTIFY_MAX_ATTEMPTS},
+                    """,
+                    {
+                        "now": now,
+                        "limit": limit,
+                        "max_attempts": const.NOTIFY_MAX_ATTEMPTS,
+                        "excluded": list(exclude_webhook_ids),
+                    },
+                    log_exceptions=False,
+                )
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except psycopg2.errors.SerializationFailure:
+            # Another worker attempted it since this transaction began: the next run takes it.
+            return self.sudo().browse()
+        return self.sudo().browse(ids)
+
+    def _retry_delay(self, attempts):
+        """Seconds before the next attempt after ``attempts`` attempts."""
+        return min(
+            const.WEBHOOK_FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0),
+            const.WEBHOOK_MAX_RETRY_SECONDS,
         )
-        return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     def _attempt(self, now):
+        """Make one attempt of this delivery (locked by the caller).
+
+        The attempt is written first, with the time of the next one as if it failed, and
+        committed (in the cron): if the worker dies while the endpoint answers, the delivery is
+        retried then, and the other deliveries are not held. Only the answer's status code and
+        reason are kept, never its body.
+
+        :return: Whether it was delivered.
+        """
         self.ensure_one()
         webhook = self.webhook_id
         if self.state != "pending" or not webhook.active:  # disabled earlier in the batch
             return False
+        attempts = self.attempt_count + 1
+        self.write(
+            {
+                "attempt_count": attempts,
+                "last_attempt_date": now,
+                "next_attempt_date": now + timedelta(seconds=self._retry_delay(attempts)),
+            }
+        )
+        self._commit_progress()
         body = self.payload.encode()
         timestamp = calendar.timegm(now.utctimetuple())
         headers = {
@@ -251,52 +310,40 @@ class PaymentLinkWebhookDelivery(models.Model):
         }
         status, error = 0, False
         try:
-            response = requests.post(
-                webhook.url,
-                data=body,
-                headers=headers,
-                timeout=const.WEBHOOK_TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
-            status = response.status_code
+            status, reason = webhook._post(body, headers)
             if not 200 <= status < 300:
-                error = f"HTTP {status} {response.reason or ''}: {response.text[:200]}".strip()
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        values = {
-            "attempt_count": self.attempt_count + 1,
-            "last_attempt_date": now,
-            "last_status_code": status,
-        }
+                error = f"HTTP {status} {reason}".strip()
+        except WebhookError as exc:
+            error = str(exc)
         if not error:
-            self.write({**values, "state": "done", "done_date": now, "last_error": False})
+            self.write(
+                {"last_status_code": status, "state": "done", "done_date": now, "last_error": False}
+            )
             webhook._record_success(now)
             return True
         error = error[: const.WEBHOOK_ERROR_MAX_LENGTH]
-        values["last_error"] = error
+        values = {"last_status_code": status, "last_error": error}
         if now - self.create_date >= timedelta(days=const.WEBHOOK_RETRY_DAYS):
             values["state"] = "failed"
-        else:
-            delay = min(
-                const.WEBHOOK_FIRST_RETRY_SECONDS * 2**self.attempt_count,
-                const.WEBHOOK_MAX_RETRY_SECONDS,
-            )
-            values["next_attempt_date"] = now + timedelta(seconds=delay)
         self.write(values)
         _logger.info(
             "webhook %s: event %s attempt %s failed: %s",
             webhook.id,
             self.event_uid,
-            self.attempt_count,
+            attempts,
             error,
         )
         webhook._record_failure(error, now)
         return False
 
     def action_retry(self):
-        """Send the given-up deliveries again, now (same event id, same body)."""
-        self.filtered(lambda d: d.state == "failed").write(
-            {"state": "pending", "next_attempt_date": fields.Datetime.now()}
-        )
+        """Send the given-up deliveries again, now (same event id, same body).
+
+        The deliveries are read-only to their administrators: the caller's right to read them
+        is checked, then the retry is written as the system.
+        """
+        self.check_access("read")
+        deliveries_sudo = self.sudo().filtered(lambda d: d.state == "failed")
+        deliveries_sudo.write({"state": "pending", "next_attempt_date": fields.Datetime.now()})
         self.env.ref("payment_link_sms.ir_cron_payment_link_webhook")._trigger()
         return True

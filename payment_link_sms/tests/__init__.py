@@ -15,10 +15,12 @@ from . import test_payment_safety
 from . import test_user_view
 from . import test_paylink_cli
 from . import test_webhooks
+from . import test_webhook_safety
 from . import test_pay_page_assets
 from . import test_live_progress
 from . import test_payment_request
 from . import test_refund
+from . import test_retry_token
 from . import test_card_consent
 from . import test_card_charge
 from . import test_card_tours

@@ -7,17 +7,20 @@ from unittest.mock import patch
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.payment_link_sms.models.payment_link_send_job import PaymentLinkSendJob
 
+from .. import utils
 from .common import PaymentLinkCommon
 from .test_bulk_send import invoices_of_three_customers
 
 TOKEN_RE = re.compile(r"/pay/([A-Za-z0-9_-]+)")
 
 
-class WorkerDied(Exception):
-    """A cron worker killed in the middle of a batch."""
+class WorkerDied(BaseException):
+    """A cron worker killed in the middle of a batch (not an error of the job: nothing in the
+    worker handles it)."""
 
 
 @tagged("post_install", "-at_install")
@@ -275,6 +278,55 @@ class TestBackgroundSend(PaymentLinkCommon):
             link = links.filtered(lambda link, invoice=invoice: link.res_id == invoice.id)
             self.assertEqual(len(link), 1)
             self.assertEqual(len(mails.filtered(lambda mail, link=link: mail.res_id == link.id)), 1)
+
+    def test_a_sender_who_lost_a_company_fails_only_their_job(self):
+        """The sender's job fails with its reason, once; the cron goes on with the others."""
+        other = self.setup_other_company()["company"]
+        sender = new_test_user(
+            self.env,
+            login="bg_two_companies",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[(6, 0, [self.company.id, other.id])],
+        )
+        Job = self.Job.with_user(sender).with_context(
+            allowed_company_ids=[self.company.id, other.id]
+        )
+        lost = self.Job.browse(Job._create_for_documents(self.invoices[:2], "sms").id)
+        later = self.Job.with_user(self.billing_user)._create_for_documents(
+            self.invoices[2:], "sms"
+        )
+        sender.company_ids = [(3, other.id)]
+        with (
+            self.mock_gateways(),
+            mute_logger("odoo.addons.payment_link_sms.models.payment_link_send_job"),
+        ):
+            self._run_cron()
+            self._run_cron()  # nothing left to fail on
+        self.assertEqual(lost.state, "failed")
+        self.assertIn("The background send stopped", lost.failure_reason)
+        self.assertIn("companies", lost.failure_reason)
+        self.assertEqual(set(lost.line_ids.mapped("state")), {"failed"})
+        self.assertEqual(set(lost.line_ids.mapped("reason")), {lost.failure_reason})
+        self.assertTrue(lost.result_attachment_id)
+        self.assertFalse(self._links(self.invoices[:2]))
+        self.assertEqual(later.state, "done")
+        self.assertEqual(later.sent_count, 3)
+        self.assertEqual(len(self._links(self.invoices[2:])), 3)
+
+    def test_the_result_csv_never_holds_a_formula(self):
+        job = self._queue()
+        with self.mock_gateways():
+            self._run_cron()
+        cells = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx"]
+        for line, cell in zip(job.line_ids, cells, strict=False):
+            line.sudo().write({"document_name": cell, "reason": cell})
+        rows = list(csv.reader(io.StringIO(job._result_csv().decode(), newline="")))
+        for row, cell in zip(rows[1:], cells, strict=False):
+            self.assertEqual(row[0], "'" + cell)
+            self.assertEqual(row[2], "'" + cell)
+        self.assertEqual(utils.csv_safe_cell("\r=1"), "'\r=1")
+        self.assertEqual(utils.csv_safe_cell("INV/2026/00001"), "INV/2026/00001")
 
     def test_two_workers_never_take_the_same_lines(self):
         """Two real connections, as two cron workers: each locks its own lines."""

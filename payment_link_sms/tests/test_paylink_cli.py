@@ -1,8 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import os
+import select
 import subprocess
 import sys
+import tempfile
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -31,14 +34,15 @@ class TestPaylinkCli(PaymentLinkCommon):
 
     def paylink(self, *args, api_key=None, url=None, tz=None):
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("PAYLINK_")},
             **({"TZ": tz} if tz else {}),
             "PYTHONPATH": str(REPO),
             "PAYLINK_URL": url or self.base_url(),
             "PAYLINK_DB": self.env.cr.dbname,
             "PAYLINK_USER": self.billing_user.login,
-            "PAYLINK_API_KEY": api_key or self.api_key,
         }
+        if api_key is not False:
+            env["PAYLINK_API_KEY"] = api_key or self.api_key
         # The server must see what this test wrote before the command connects.
         self.env.flush_all()
         with self.mock_gateways():
@@ -50,6 +54,7 @@ class TestPaylinkCli(PaymentLinkCommon):
                 text=True,
                 timeout=120,
                 check=False,
+                stdin=subprocess.DEVNULL,
             )
         self.env.invalidate_all()
         self.assertNotIn("Traceback", result.stderr)
@@ -168,6 +173,84 @@ class TestPaylinkCli(PaymentLinkCommon):
         self.assertFails(result, 3, "authentication failed for user 'billing_user'")
         result = self.paylink("status", "X", url="http://127.0.0.1:9")
         self.assertFails(result, 3, "cannot reach http://127.0.0.1:9")
+
+    # === credentials === #
+
+    def test_the_api_key_from_a_file_the_environment_or_argv_with_a_warning(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "key")
+            path.write_text(self.api_key + "\n")
+            path.chmod(0o600)
+            result = self.paylink("--api-key-file", str(path), "list", api_key=False)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stderr, "")
+            path.chmod(0o644)
+            result = self.paylink("list", "--api-key-file", str(path), api_key=False)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("can be read by other users: chmod 600", result.stderr)
+            result = self.paylink("--api-key-file", str(Path(tmp, "none")), "list", api_key=False)
+            self.assertFails(result, 2, "cannot read the API key file")
+        result = self.paylink("--api-key", self.api_key, "list", api_key=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("visible to other users (ps)", result.stderr)
+        self.assertNotIn(self.api_key, result.stderr)
+        # Neither: not on a terminal, nothing to ask.
+        self.assertFails(self.paylink("list", api_key=False), 2, "missing the API key")
+
+    def test_the_api_key_asked_on_a_terminal(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAYLINK_")}
+        env.update(
+            PYTHONPATH=str(REPO),
+            PAYLINK_URL=self.base_url(),
+            PAYLINK_DB=self.env.cr.dbname,
+            PAYLINK_USER=self.billing_user.login,
+        )
+        self.env.flush_all()
+        controller, terminal = os.openpty()  # a terminal, as a person typing the key
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "paylink", "list"],
+                env=env,
+                cwd=str(REPO),
+                stdin=terminal,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            prompt = b""
+            deadline = time.monotonic() + 60
+            while b"API key" not in prompt and time.monotonic() < deadline:
+                if select.select([process.stderr], [], [], 1)[0]:
+                    chunk = os.read(process.stderr.fileno(), 1024)
+                    if not chunk:
+                        break  # it ended without asking
+                    prompt += chunk
+            time.sleep(0.2)  # the prompt is shown, then the echo turned off
+            os.write(controller, self.api_key.encode() + b"\n")
+            with self.mock_gateways():
+                stdout, stderr = process.communicate(timeout=60)
+        finally:
+            os.close(controller)
+            os.close(terminal)
+        stderr = (prompt + stderr).decode()
+        self.assertEqual(process.returncode, 0, stderr)
+        self.assertIn(f"Odoo API key of {self.billing_user.login}", stderr)
+        self.assertNotIn(self.api_key, stderr + stdout.decode())
+
+    def test_http_warns_and_credentials_are_never_echoed(self):
+        secret_key = "paylink-secret-key-4242"
+        result = self.paylink(
+            "status", "X", url="http://dispatch:s3cret@paylink.invalid:9", api_key=secret_key
+        )
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("is not encrypted", result.stderr)
+        self.assertIn("cannot reach http://***@paylink.invalid:9", result.stderr)
+        for secret in ("s3cret", secret_key):
+            self.assertNotIn(secret, result.stderr + result.stdout)
+        # This machine: nothing crosses the network, no warning.
+        result = self.paylink("list")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("warning", result.stderr)
 
     # === paylink request (desk payment requests) === #
 

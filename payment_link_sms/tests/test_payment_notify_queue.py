@@ -117,7 +117,7 @@ class TestPaymentWebhookQueue(PayPageCommon):
 
     def setUp(self):
         super().setUp()
-        self.receiver = Receiver()
+        self.receiver = Receiver(self.env)
         self.addCleanup(self.receiver.stop)
         self.webhook = self.env["payment.link.webhook"].create(
             {"name": "Dispatch", "url": self.receiver.url, "company_id": self.company.id}

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from contextlib import contextmanager
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from ..models.account_move import AccountMove
 from .common import PayPageCommon
@@ -205,3 +207,47 @@ class TestRefund(PayPageCommon):
         self.assertAlmostEqual(self.refunds().amount, -100.0)
         self.assertIn("Gesture for the delay", self.refunded_events().reason)
         self.assertEqual(Form(wizard_model.with_context(context)).amount, 1134.56)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentRefunds(TransactionCase):
+    """Two refunds of one link at the same instant, each in its own database transaction: the
+    link's row is locked by the first, the second is refused at once with a clear message
+    (not left to a unique constraint of Odoo's refund references)."""
+
+    def test_a_refund_under_way_refuses_the_others(self):
+        db = sql_db.db_connect(self.env.cr.dbname)
+        with db.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            link_id = (
+                env["payment.link"]
+                .create(
+                    {
+                        "partner_id": company.partner_id.id,
+                        "company_id": company.id,
+                        "currency_id": company.currency_id.id,
+                        "expiration_date": fields.Datetime.now() + timedelta(days=1),
+                        "channel": "sms",
+                    }
+                )
+                .id
+            )
+            cr.commit()
+        try:
+            with db.cursor() as first, db.cursor() as second:
+                # The first refund holds the link's row (as it does until its commit).
+                first.execute("SELECT id FROM payment_link WHERE id = %s FOR UPDATE", [link_id])
+                link = api.Environment(second, SUPERUSER_ID, {})["payment.link"].browse(link_id)
+                with self.assertRaises(UserError) as caught:
+                    link.action_refund()
+                self.assertIn("is being refunded or paid right now", str(caught.exception))
+                first.rollback()
+                # Once the first one is over, the next one goes on to the link's own checks.
+                with self.assertRaises(UserError) as caught:
+                    link.action_refund()
+                self.assertIn("is not paid", str(caught.exception))
+                second.rollback()
+        finally:
+            with db.cursor() as cr:
+                cr.execute("DELETE FROM payment_link WHERE id = %s", [link_id])

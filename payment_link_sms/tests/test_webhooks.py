@@ -12,6 +12,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .. import const
 from .common import PaymentLinkCommon
 
 
@@ -30,19 +31,32 @@ def verify_stripe_style(header, body, secret, tolerance=None, now=None):
     return tolerance is None or abs(now - timestamp) <= tolerance
 
 
+def allow_local_receivers(env, hosts="127.0.0.1"):
+    """Allow webhooks to local receivers, as an administrator of an on-premise server does."""
+    env["ir.config_parameter"].sudo().set_param(const.WEBHOOK_ALLOWED_HOSTS_PARAM, hosts or False)
+
+
 class Receiver:
     """A local HTTP server (127.0.0.1) standing for the outside system: it records each
-    request and answers with the next status of ``statuses`` (200 when none is left)."""
+    request and answers with the next status of ``statuses`` (200 when none is left), or as
+    ``answer(handler)`` says when set. With ``env``, webhooks to 127.0.0.1 are allowed (the
+    administrator's system parameter)."""
 
-    def __init__(self):
+    def __init__(self, env=None):
         self.requests = []
         self.statuses = []
+        self.answer = None
         receiver = self
+        if env is not None:
+            allow_local_receivers(env)
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
+                if receiver.answer:
+                    receiver.answer(self)
+                    return
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
@@ -66,7 +80,7 @@ class Receiver:
 class TestWebhooks(PaymentLinkCommon):
     def setUp(self):
         super().setUp()
-        self.receiver = Receiver()
+        self.receiver = Receiver(self.env)
         self.addCleanup(self.receiver.stop)
         self.admin = self.env.ref("base.user_admin")
         self.webhook = self.env["payment.link.webhook"].create(
