@@ -2,6 +2,7 @@
 import logging
 import re
 from contextlib import contextmanager
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import tagged
@@ -55,6 +56,21 @@ class TestRetryToken(PayPageCommon):
         answer = self.retry(self.retry_values(failed_again))
         self.assertRegex(answer.headers["Location"], r"/pay/[A-Za-z0-9_-]{22}$")
         self.assertEqual(self.retry_tokens().transaction_id, failed | failed_again)
+
+    @mute_logger(TX_LOGGER)
+    def test_two_clicks_racing_for_one_attempt_give_one_token_and_no_error_line(self):
+        failed = self.pay("error")
+        Token = self.env["payment.link.token"].sudo()
+        link = self.link.sudo()
+        self.assertTrue(Token._issue_retry(link))
+        # The second click's check ran before the first click's token was committed: it does
+        # not see it, and its insert meets the unique index.
+        with (
+            patch.object(type(Token), "search_count", return_value=0),
+            self.assertNoLogs("odoo.sql_db", "ERROR"),
+        ):
+            self.assertIsNone(Token._issue_retry(link))
+        self.assertEqual(self.retry_tokens().transaction_id, failed)
 
     @mute_logger(TX_LOGGER)
     def test_no_retry_token_while_an_attempt_is_under_way(self):
