@@ -11,9 +11,11 @@ class AccountPayment(models.Model):
         # was installed, can be charged); a company may extend the consent rule of Charge card
         # on file to it (payment_consent_register_payment).
         for payment in self.filtered(
-            lambda p: p.payment_token_id
-            and not p.payment_transaction_id
-            and p.company_id.payment_consent_register_payment
+            lambda p: (
+                p.payment_token_id
+                and not p.payment_transaction_id
+                and p.company_id.payment_consent_register_payment
+            )
         ):
             payment.payment_token_id._payment_link_check_consent(payment.company_id)
         return super().action_post()
