@@ -1,8 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .. import const
+
+_logger = logging.getLogger(__name__)
 
 
 class PaymentConsent(models.Model):
@@ -125,6 +129,50 @@ class PaymentConsent(models.Model):
             )
         if not token.active:
             raise UserError(self.env._("This card was removed: no consent can be recorded for it."))
+
+    @api.model
+    def _record_from_transaction(self, transaction):
+        """Record the consent given on a link's page (``payment_link_consent_values``) for the
+        card that ``transaction`` saved: the ledger's one way, besides a staff member's checked
+        create, to record a consent. Only for the card this very transaction saved (the
+        customer's, same provider and company, no earlier transaction), once.
+
+        :param payment.transaction transaction: A successful link transaction with its token.
+        :return: The consent recorded, or an empty recordset when nothing may be recorded.
+        """
+        tx_sudo = transaction.sudo()
+        tx_sudo.ensure_one()
+        token_sudo = tx_sudo.token_id
+        values = dict(tx_sudo.payment_link_consent_values or {})
+        link_sudo = tx_sudo.payment_link_id
+        method = values.get("method")
+        refusal = False
+        if not (link_sudo and token_sudo and tx_sudo.state in ("done", "authorized")):
+            refusal = "not a successful link transaction with a card"
+        elif tx_sudo.payment_link_consent_id or token_sudo.consent_ids.filtered(
+            lambda consent: consent.state == "active"
+        ):
+            refusal = "a consent is already recorded"
+        elif (
+            not token_sudo.active
+            or token_sudo.partner_id != tx_sudo.partner_id
+            or token_sudo.provider_id != tx_sudo.provider_id
+            or token_sudo.company_id != tx_sudo.company_id
+            or token_sudo.transaction_ids.filtered(lambda tx: tx.id < tx_sudo.id)
+        ):
+            refusal = "the card was not saved by this transaction"
+        elif method == "online":
+            values["user_id"] = False
+        elif method not in const.STAFF_CONSENT_METHODS or (
+            method != link_sudo.save_card_consent_method
+            or values.get("user_id") != link_sudo.sender_id.id
+        ):
+            refusal = "the consent does not match the one the sender recorded"
+        if refusal:
+            _logger.info("No consent recorded for transaction %s: %s.", tx_sudo.reference, refusal)
+            return self.browse()
+        values.pop("token_id", None)
+        return self.sudo().create({**values, "token_id": token_sudo.id}).with_env(self.env)
 
     def write(self, vals):
         raise UserError(

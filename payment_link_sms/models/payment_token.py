@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.http import request
 
 from .. import const
 
@@ -13,6 +14,7 @@ class PaymentToken(models.Model):
         inverse_name="token_id",
         string="Consents",
         readonly=True,
+        groups="account.group_account_invoice,account.group_account_readonly",
     )
     consent_state = fields.Selection(
         selection=const.TOKEN_CONSENT_STATES,
@@ -59,6 +61,16 @@ class PaymentToken(models.Model):
         """The card's expiry as the provider gives it ("MM/YY"), or False."""
         self.ensure_one()
         return False
+
+    @api.model
+    def _get_available_tokens(self, *args, **kwargs):
+        """A bearer link is not a login: a visitor who is not logged in (holding an invoice's
+        portal link, a payment link) is offered no saved card, on Odoo's pages as on ours (the
+        payment side: controllers/payment_token.py)."""
+        tokens = super()._get_available_tokens(*args, **kwargs)
+        if request and request.env.user._is_public():
+            return tokens.browse()
+        return tokens
 
     @api.model_create_multi
     def create(self, vals_list):

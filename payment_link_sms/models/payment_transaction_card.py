@@ -22,12 +22,19 @@ class PaymentTransaction(models.Model):
         "the card's consent once the card is saved.",
     )
     payment_link_consent_id = fields.Many2one(
-        comodel_name="payment.consent", string="Card Consent", readonly=True, copy=False
+        comodel_name="payment.consent",
+        string="Card Consent",
+        readonly=True,
+        copy=False,
+        groups="account.group_account_invoice,account.group_account_readonly",
     )
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.get("token_id"):
+        # The provider's flow (always as superuser) gives the saved card. A user writing a
+        # token on a transaction records no consent: the ledger takes staff consents only
+        # through its own checked create (issue 20, item 7).
+        if vals.get("token_id") and self.env.su:
             self._payment_link_record_card()
         return res
 
@@ -67,11 +74,8 @@ class PaymentTransaction(models.Model):
         for tx in self.sudo().filtered(
             lambda tx: tx.payment_link_id and tx.token_id and tx.state in ("done", "authorized")
         ):
-            values = tx.payment_link_consent_values
-            if values and not tx.payment_link_consent_id:
-                tx.payment_link_consent_id = tx.env["payment.consent"].create(
-                    {**values, "token_id": tx.token_id.id}
-                )
+            if tx.payment_link_consent_values and not tx.payment_link_consent_id:
+                tx.payment_link_consent_id = tx.env["payment.consent"]._record_from_transaction(tx)
             request = tx._payment_link_validation_request()
             if request and request.state in ("draft", "open"):
                 request._card_request_saved(tx)

@@ -94,8 +94,15 @@ class ResCompany(models.Model):
     payment_consent_required = fields.Boolean(
         string="Require Consent to Charge a Saved Card",
         default=True,
-        help="A saved card is charged (Charge card on file, or Register Payment with a saved "
-        "card) only when the customer's consent is recorded and not revoked.",
+        help="A saved card is charged by Charge card on file only when the customer's consent "
+        "is recorded and not revoked.",
+    )
+    payment_consent_register_payment = fields.Boolean(
+        string="Require Consent on Register Payment",
+        default=False,
+        help="Odoo's own Register Payment with a saved card also requires the customer's "
+        "recorded consent. Off, Odoo's rule applies there: any card the customer saved (through "
+        "Odoo's own checkbox too, or before this module was installed) can be charged.",
     )
 
     @api.model

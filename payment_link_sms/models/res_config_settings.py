@@ -49,6 +49,9 @@ class ResConfigSettings(models.TransientModel):
     payment_consent_required = fields.Boolean(
         related="company_id.payment_consent_required", readonly=False
     )
+    payment_consent_register_payment = fields.Boolean(
+        related="company_id.payment_consent_register_payment", readonly=False
+    )
     payment_card_request_reuse_templates = fields.Boolean(
         related="company_id.payment_card_request_reuse_templates", readonly=False
     )

@@ -10,4 +10,5 @@ class ResPartner(models.Model):
         inverse_name="partner_id",
         string="Card Consents",
         readonly=True,
+        groups="account.group_account_invoice,account.group_account_readonly",
     )

@@ -12,11 +12,11 @@ class ResPartner(models.Model):
         comodel_name="payment.card.request",
         inverse_name="partner_id",
         string="Card Requests",
-        groups="payment_link_sms.group_payment_link_user",
+        groups="account.group_account_invoice,account.group_account_readonly",
     )
     payment_card_request_count = fields.Integer(
         compute="_compute_payment_card_request_count",
-        groups="payment_link_sms.group_payment_link_user",
+        groups="account.group_account_invoice,account.group_account_readonly",
     )
 
     def _compute_payment_card_request_count(self):
@@ -30,6 +30,8 @@ class ResPartner(models.Model):
 
     def _payment_card_request_create(self):
         self.env["payment.link"]._ensure_manage_rights()
+        # Card requests are billing records (consents, cards on file): billing users only.
+        self.env["payment.card.request"].check_access("write")
         # Created for the sender (who may only read requests), for customers they can read.
         self.check_access("read")
         return (

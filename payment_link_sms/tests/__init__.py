@@ -26,6 +26,7 @@ from . import test_card_charge
 from . import test_card_tours
 from . import test_card_numbers
 from . import test_card_page
+from . import test_card_rights
 from . import test_background_send
 from . import test_payment_notify_queue
 from . import test_neutralize

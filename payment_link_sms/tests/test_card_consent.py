@@ -253,19 +253,41 @@ class TestRegisterPaymentWithSavedCard(CardOnFileCommon):
         wizard.write({"payment_method_line_id": line.id, "payment_token_id": self.card.id})
         return wizard.action_create_payments()
 
-    def test_unconsented_card_is_refused_when_the_setting_is_on(self):
+    def test_unconsented_card_is_charged_by_default_as_odoo_does(self):
+        # Odoo's own flow keeps Odoo's rule by default: a card saved through Odoo's checkbox,
+        # or before the install, has no consent of ours and is still charged.
+        self.assertTrue(self.company.payment_consent_required)
+        invoice = self._create_posted_invoice(self.customer, 80.0)
+        self.register(invoice)
+        self.assertEqual(self.card.transaction_ids.state, "done")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertFalse(self.company.payment_consent_register_payment)
+
+    def test_our_charge_still_requires_the_consent_by_default(self):
+        invoice = self._create_posted_invoice(self.customer, 80.0)
+        with self.assertRaisesRegex(UserError, "no consent of the customer"):
+            invoice.with_user(self.billing_user).charge_card_on_file(token_id=self.card.id)
+        self.assertFalse(self.card.transaction_ids)
+
+    def test_unconsented_card_is_refused_when_the_company_extends_the_rule(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.payment_consent_register_payment = True
+        settings.save().execute()
+        self.assertTrue(self.company.payment_consent_register_payment)
         invoice = self._create_posted_invoice(self.customer, 80.0)
         with self.assertRaisesRegex(UserError, "no consent of the customer"):
             self.register(invoice)
         self.assertFalse(self.card.transaction_ids)
 
-    def test_unconsented_card_is_charged_when_the_setting_is_off(self):
+    def test_unconsented_card_is_charged_when_consent_is_not_required(self):
         self.company.payment_consent_required = False
+        self.company.payment_consent_register_payment = True
         invoice = self._create_posted_invoice(self.customer, 80.0)
         self.register(invoice)
         self.assertEqual(self.card.transaction_ids.state, "done")
 
     def test_consented_card_is_charged(self):
+        self.company.payment_consent_register_payment = True
         self.record_consent()
         invoice = self._create_posted_invoice(self.customer, 80.0)
         self.register(invoice)

@@ -135,8 +135,8 @@ class TestSaveCardWhilePaying(CardPageCommon):
         )
 
     def test_staff_consent_needs_a_billing_user(self):
-        # A sender who is not a billing user (the group of payment links only) may send a
-        # card request, but not record a customer's consent.
+        # A sender who is not a billing user (the group of payment links only) may neither
+        # record a customer's consent nor send a card request (billing records: issue 20).
         sender = new_test_user(
             self.env,
             login="link_sender",
@@ -152,9 +152,9 @@ class TestSaveCardWhilePaying(CardPageCommon):
             requests[0].with_user(sender).with_context(
                 payment_link_save_card_consent="phone"
             ).send_payment_link("sms")
-        with self.mock_gateways():
-            answer = requests[0].with_user(sender).send_payment_link("sms")[0]
-        self.assertFalse(self.link_of(answer).save_card_consent_method)
+        with self.mock_gateways(), self.assertRaises(AccessError):
+            requests[0].with_user(sender).send_payment_link("sms")
+        self.assertFalse(requests.payment_link_ids)
         # A billing user records only a consent given in person or on the phone.
         with self.mock_gateways(), self.assertRaisesRegex(UserError, "in person or on the phone"):
             requests[1].with_user(self.billing_user).with_context(
