@@ -409,6 +409,22 @@ def ensure_chromium():
         apt_install(["chromium"])
 
 
+def ensure_wkhtmltopdf():
+    """Odoo prints PDFs with wkhtmltopdf: Debian's package where the machine can install it.
+    Without it Odoo still runs, and the pay page's receipt says no PDF is available."""
+    if shutil.which("wkhtmltopdf"):
+        return True
+    if shutil.which("apt-get"):
+        try:
+            apt_install(["wkhtmltopdf"])
+        except (OSError, subprocess.CalledProcessError) as error:
+            print(f"   wkhtmltopdf could not be installed ({error})", flush=True)
+    if shutil.which("wkhtmltopdf"):
+        return True
+    print("== no wkhtmltopdf: Odoo makes no PDF (the receipt offers none)", flush=True)
+    return False
+
+
 def ensure_python_requirements(names=("requirements.txt", "requirements-test.txt")):
     for name in names:
         path = REPO / name
