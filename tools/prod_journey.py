@@ -749,7 +749,8 @@ class Journey:
             # A connection opened and left idle, as a browser's preconnected socket: its
             # thread waits for a request beyond limit_time_real, and Odoo reloads.
             idle = socket.create_connection(("127.0.0.1", port))
-            wait_for("Odoo reloading for the idle connection", lambda: reloads() >= 1, 60)
+            # Odoo's threaded server checks its limits every 60 s (SLEEP_INTERVAL).
+            wait_for("Odoo reloading for the idle connection", lambda: reloads() >= 1, 150)
             idle.close()
             wait_for("the threaded Odoo answering after its reload", answers, 90)
             server.send_signal(signal.SIGHUP)
