@@ -646,7 +646,6 @@ class TestPayByLink(PayPageCommon):
         self.assertEqual(html.status_code, 200)
         self.assertIn(self.invoice.name, html.text)
 
-
     def test_receipt_offers_no_pdf_when_odoo_found_no_wkhtmltopdf(self):
         self.pay("done")._post_process()
         Report = type(self.env["ir.actions.report"])
