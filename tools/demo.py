@@ -28,7 +28,9 @@ from odoo_env import (
     REPO,
     ensure_postgresql,
     ensure_python_requirements,
+    ensure_wkhtmltopdf,
     find_odoo,
+    odoo_entry,
     repo_addons,
     run,
 )
@@ -113,14 +115,14 @@ def main():
     inbox_port = args.inbox_port or args.port + 1000
     smtp_port = args.smtp_port or args.port + 2000
 
-    env, addons_dirs, _package_dir = find_odoo()
+    env, addons_dirs, package_dir = find_odoo()
     ensure_postgresql()
     ensure_python_requirements(("requirements.txt", "requirements-demo.txt"))
+    ensure_wkhtmltopdf()
     addons_path = ",".join([str(REPO), *map(str, addons_dirs)])
+    # Odoo's own entry point: its reload (after a limit reached, or SIGHUP) re-executes it.
     base = [
-        sys.executable,
-        "-m",
-        "odoo",
+        *odoo_entry(package_dir),
         f"--addons-path={addons_path}",
         f"--database={args.db}",
         f"--db-filter=^{args.db}$",

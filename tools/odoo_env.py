@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared by the test and demo commands: find Odoo 18 and the system services it needs."""
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +52,10 @@ PROBE = (
 )
 # Set in the environment of a command re-started in the virtual environment we made.
 IN_OUR_VENV = "PAYLINK_ODOO_VENV"
+# Pins applied with `pip -c` to that environment (see the file); its hash is kept in the ready
+# marker, so an environment made before a change of the file gets the new pins on the next run.
+CONSTRAINTS = REPO / "tools" / "constraints.txt"
+CONSTRAINTS_MARK = "constraints sha256 "
 
 
 def cache_dir():
@@ -78,6 +84,54 @@ class Fetched:
             and self.python.is_file()
             and (self.source / "odoo" / "release.py").is_file()
         )
+
+
+def constraints_digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def constrained_names(text):
+    """The distributions that ``text`` (a constraints file) pins, in order."""
+    names = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].split(";", 1)[0].strip()
+        name = re.split(r"[<>=!~ \[]", line, maxsplit=1)[0] if line else ""
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def constraints_stale(marker_text, digest):
+    """Whether the environment whose ready marker reads ``marker_text`` still needs the
+    constraints whose hash is ``digest`` (pure, tested): a marker written before the
+    constraints existed, or for other ones, is stale."""
+    for line in marker_text.splitlines():
+        if line.startswith(CONSTRAINTS_MARK):
+            return line[len(CONSTRAINTS_MARK) :].strip() != digest
+    return True
+
+
+def marker_text(fetched, digest):
+    return f"{fetched.source}\n{CONSTRAINTS_MARK}{digest}\n"
+
+
+def apply_constraints(fetched):
+    """Bring an environment made earlier to the current constraints (once per change of the
+    file): only the pinned distributions are (re)installed, within the pins."""
+    text = CONSTRAINTS.read_text()
+    digest = constraints_digest(text)
+    if not constraints_stale(fetched.ready_marker.read_text(), digest):
+        return
+    names = constrained_names(text)
+    print(
+        f"== applying {CONSTRAINTS.relative_to(REPO)} to {fetched.venv}: {', '.join(names)}",
+        flush=True,
+    )
+    result = pip(fetched.python, "-c", str(CONSTRAINTS), *names)
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        fail(f"ERROR: pip could not apply {CONSTRAINTS}: {lines[-1] if lines else ''}")
+    fetched.ready_marker.write_text(marker_text(fetched, digest))
 
 
 def probe_odoo(python, env):
@@ -167,12 +221,16 @@ def install_odoo_requirements(fetched):
     (a package that cannot be built here, such as python-ldap without its headers, is skipped
     and named; psycopg2 falls back to its binary wheel)."""
     requirements = fetched.source / "requirements.txt"
-    if not requirements.is_file() or pip(fetched.python, "-r", str(requirements)).returncode == 0:
+    pins = ("-c", str(CONSTRAINTS))
+    if (
+        not requirements.is_file()
+        or pip(fetched.python, *pins, "-r", str(requirements)).returncode == 0
+    ):
         return []
     skipped = []
     for line in requirements.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
-        if not line or pip(fetched.python, line).returncode == 0:
+        if not line or pip(fetched.python, *pins, line).returncode == 0:
             continue
         name = line.split(";")[0].split("=")[0].split("<")[0].split(">")[0].strip()
         if name == "psycopg2" and pip(fetched.python, "psycopg2-binary").returncode == 0:
@@ -209,7 +267,9 @@ def fetch_odoo(fetched, url):
     found = probe_odoo(fetched.python, dict(os.environ))
     if not found or found[0] != ODOO_MAJOR:
         raise FetchError(f"Odoo {ODOO_MAJOR} does not import in {fetched.venv}")
-    fetched.ready_marker.write_text(str(fetched.source) + "\n")
+    fetched.ready_marker.write_text(
+        marker_text(fetched, constraints_digest(CONSTRAINTS.read_text()))
+    )
     print(f"== Odoo {ODOO_BRANCH} ready in {fetched.root} (reused on the next run)", flush=True)
 
 
@@ -243,7 +303,14 @@ def find_odoo():
     )
     if action == "cached":
         print(f"== using Odoo {ODOO_BRANCH} fetched earlier into {fetched.root}", flush=True)
+        apply_constraints(fetched)
         restart_in(fetched)
+    if (
+        action == "found"
+        and fetched.is_ready()
+        and Path(sys.prefix).resolve() == fetched.venv.resolve()
+    ):
+        apply_constraints(fetched)  # started with the environment's own python
     if action == "fetch":
         print(f"== no Odoo {ODOO_MAJOR} found: fetching it (once)", flush=True)
         try:
@@ -259,11 +326,32 @@ def find_odoo():
             f"ERROR: found Odoo {major} at {package_dir}; these addons need Odoo {ODOO_MAJOR}.0."
             f"\n\n{NO_ODOO_MESSAGE}"
         )
+    # Odoo's reload (SIGHUP, a limit reached) re-executes its command line with the bare name
+    # of this Python: this environment's bin must come first on the PATH Odoo inherits.
+    env["PATH"] = os.pathsep.join(filter(None, [str(Path(sys.executable).parent), env.get("PATH")]))
     addons_dirs = [package_dir / "addons"]
     community_addons = package_dir.parent / "addons"  # the source checkout's addons/ folder
     if (community_addons / "web" / "__manifest__.py").is_file():
         addons_dirs.insert(0, community_addons)
     return env, addons_dirs, package_dir
+
+
+def odoo_entry(package_dir):
+    """The command that starts Odoo through its own entry point: ``odoo-bin`` of a source
+    checkout, else the ``odoo`` script of an installed Odoo. Not ``python -m odoo``: Odoo
+    re-executes ``sys.argv`` on a reload and starts its websocket (gevent) process with
+    ``sys.argv[0]``, which must be that script."""
+    candidates = [
+        Path(package_dir).parent / "odoo-bin",
+        Path(sys.executable).parent / "odoo",
+        Path(shutil.which("odoo") or "/nonexistent"),
+    ]
+    for script in candidates:
+        if script.is_file():
+            return [sys.executable, str(script)]
+    fail(
+        f"ERROR: Odoo at {package_dir} has no odoo-bin beside it and no `odoo` script is installed."
+    )
 
 
 # --- System services ------------------------------------------------------------------------
@@ -319,6 +407,22 @@ def ensure_postgresql():
 def ensure_chromium():
     if not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")):
         apt_install(["chromium"])
+
+
+def ensure_wkhtmltopdf():
+    """Odoo prints PDFs with wkhtmltopdf: Debian's package where the machine can install it.
+    Without it Odoo still runs, and the pay page's receipt says no PDF is available."""
+    if shutil.which("wkhtmltopdf"):
+        return True
+    if shutil.which("apt-get"):
+        try:
+            apt_install(["wkhtmltopdf"])
+        except (OSError, subprocess.CalledProcessError) as error:
+            print(f"   wkhtmltopdf could not be installed ({error})", flush=True)
+    if shutil.which("wkhtmltopdf"):
+        return True
+    print("== no wkhtmltopdf: Odoo makes no PDF (the receipt offers none)", flush=True)
+    return False
 
 
 def ensure_python_requirements(names=("requirements.txt", "requirements-test.txt")):

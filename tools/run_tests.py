@@ -16,7 +16,9 @@ What it does, in order:
    Chromium for the browser tours, and ``requirements.txt`` / ``requirements-test.txt``;
 3. creates a fresh database, installs the addons with ``--test-enable`` (at_install and
    post_install tests), then checks that every addon uninstalls cleanly;
-4. drops the database and prints ``N passed, M failed`` as its last line. The exit code is
+4. on full runs, runs the commands' own tests (tools/tests) and the production-mode journey
+   (tools/prod_journey.py: workers, cron worker, websocket process; its own database);
+5. drops the database and prints ``N passed, M failed`` as its last line. The exit code is
    non-zero on any failed or erroring test, on any skipped test of ours (a tour skipped for
    lack of ``websocket-client`` is a failure, not a pass), on an addon that did not install or
    uninstall, and on an error logged outside the tests.
@@ -41,6 +43,7 @@ from odoo_env import (
     ensure_python_requirements,
     fail,
     find_odoo,
+    odoo_entry,
     repo_addons,
     run,
 )
@@ -63,11 +66,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def odoo_command(addons_path, database, data_dir, extra):
+def odoo_command(addons_path, database, data_dir, extra, package_dir):
     return [
-        sys.executable,
-        "-m",
-        "odoo",
+        *odoo_entry(package_dir),
         f"--addons-path={addons_path}",
         f"--database={database}",
         f"--data-dir={data_dir}",
@@ -266,6 +267,32 @@ def run_odoo_suites(env, addons_dirs):
     return passed, bad, problems
 
 
+PROD_JOURNEY_RESULT_RE = re.compile(r"^(\d+) passed, (\d+) failed$", re.MULTILINE)
+
+
+def run_prod_journey():
+    """The production-mode journey (tools/prod_journey.py: workers, cron worker, websocket
+    process, a link paid through them), on its own database, on full runs.
+
+    :return: ``(passed, failed)`` from its last line; no such line counts as one failure.
+    """
+    print("== production-mode journey: tools/prod_journey.py", flush=True)
+    started = time.monotonic()
+    result = run(
+        [sys.executable, str(REPO / "tools" / "prod_journey.py")],
+        check=False,
+        capture_output=True,
+        cwd=REPO,
+    )
+    sys.stdout.write(result.stdout + result.stderr)
+    print(f"== production-mode journey: {time.monotonic() - started:.0f}s", flush=True)
+    counts = PROD_JOURNEY_RESULT_RE.findall(result.stdout)
+    passed, failed = map(int, counts[-1]) if counts else (0, 1)
+    if result.returncode and not failed:
+        failed = 1
+    return passed, failed
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -309,6 +336,8 @@ def main():
     tool_passed = tool_failed = 0
     if not (args.tags or args.modules):
         tool_passed, tool_failed = run_tool_tests()
+        journey = run_prod_journey()
+        tool_passed, tool_failed = tool_passed + journey[0], tool_failed + journey[1]
 
     modules = args.modules.split(",") if args.modules else repo_addons()
     # Odoo addons our tests use without the addons depending on them.
@@ -337,6 +366,7 @@ def main():
             f"--http-port={free_port()}",
             f"--gevent-port={free_port()}",
         ],
+        package_dir,
     )
     print("== " + " ".join(cmd), flush=True)
     started = time.monotonic()
@@ -383,7 +413,9 @@ def main():
     if problems and not bad:
         bad = 1
     if tool_failed:
-        problems.append(f"{tool_failed} tool test(s) failed (tools/tests, output above)")
+        problems.append(
+            f"{tool_failed} tool test(s) or production journey step(s) failed (output above)"
+        )
     passed += tool_passed
     bad += tool_failed
     if not (args.tags or args.modules):

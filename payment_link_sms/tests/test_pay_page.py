@@ -646,6 +646,18 @@ class TestPayByLink(PayPageCommon):
         self.assertEqual(html.status_code, 200)
         self.assertIn(self.invoice.name, html.text)
 
+    def test_receipt_offers_no_pdf_when_odoo_found_no_wkhtmltopdf(self):
+        self.pay("done")._post_process()
+        Report = type(self.env["ir.actions.report"])
+        with patch.object(Report, "get_wkhtmltopdf_state", return_value="install"):
+            receipt = self.open_page()
+        self.assertNotIn("/pdf?access_token=", receipt.text)
+        self.assertIn("The PDF is not available on this server.", receipt.text)
+        html_url = re.search(r'href="(/pay/done/\d+/html\?access_token=[^"]+)"', receipt.text)
+        html = self.url_open(html_url.group(1).replace("&amp;", "&"))
+        self.assertEqual(html.status_code, 200)
+        self.assertIn(self.invoice.name, html.text)
+
 
 # Queries of one GET of a live link's pay page (demo provider), caches warm.
 PAY_PAGE_BUDGET = 32

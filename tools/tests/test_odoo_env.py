@@ -176,3 +176,54 @@ class TestFindOdoo(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestConstraints(unittest.TestCase):
+    """tools/constraints.txt reaches a new environment and one made before it changed."""
+
+    def test_the_pins_that_let_gevent_start(self):
+        text = odoo_env.CONSTRAINTS.read_text()
+        self.assertEqual(odoo_env.constrained_names(text), ["zope.interface", "zope.event"])
+        self.assertIn('zope.interface<7; python_version < "3.12"', text)
+        self.assertIn('zope.event<5; python_version < "3.12"', text)
+
+    def test_stale_marker(self):
+        digest = odoo_env.constraints_digest("zope.interface<7\n")
+        fetched = odoo_env.Fetched("/cache")
+        # A marker written before the constraints existed (the source path only): stale.
+        self.assertTrue(odoo_env.constraints_stale("/cache/odoo-18.0\n", digest))
+        # Written for other constraints: stale; for these: up to date.
+        other = odoo_env.marker_text(fetched, odoo_env.constraints_digest("zope.event<5\n"))
+        self.assertTrue(odoo_env.constraints_stale(other, digest))
+        current = odoo_env.marker_text(fetched, digest)
+        self.assertFalse(odoo_env.constraints_stale(current, digest))
+        self.assertTrue(current.startswith("/cache/odoo-18.0\n"))
+
+    def test_apply_once_per_change(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            fetched = odoo_env.Fetched(tmp)
+            fetched.venv.mkdir()
+            fetched.ready_marker.write_text(f"{fetched.source}\n")  # made before the pins
+            ok = subprocess.CompletedProcess([], 0, "", "")
+            with (
+                mock.patch.object(odoo_env, "pip", return_value=ok) as pip,
+                contextlib.redirect_stdout(io.StringIO()),
+            ):
+                odoo_env.apply_constraints(fetched)
+                odoo_env.apply_constraints(fetched)  # the second run: nothing to do
+            pip.assert_called_once_with(
+                fetched.python, "-c", str(odoo_env.CONSTRAINTS), "zope.interface", "zope.event"
+            )
+            digest = odoo_env.constraints_digest(odoo_env.CONSTRAINTS.read_text())
+            self.assertFalse(odoo_env.constraints_stale(fetched.ready_marker.read_text(), digest))
+
+
+class TestEntryPoint(unittest.TestCase):
+    def test_odoo_bin_of_a_source_checkout(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "odoo").mkdir()
+            (Path(tmp) / "odoo-bin").write_text("")
+            self.assertEqual(
+                odoo_env.odoo_entry(Path(tmp) / "odoo"),
+                [sys.executable, str(Path(tmp) / "odoo-bin")],
+            )
