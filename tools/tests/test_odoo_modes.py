@@ -12,8 +12,9 @@ What it proves, with the entry point and environment the demo and the test runne
 (``odoo_env.find_odoo`` and ``odoo_env.odoo_entry``):
 
 * gevent's ``monkey.patch_all()`` works there, as Odoo's websocket process does it (its
-  odoo/_monkeypatches/evented.py) — the failure ``DistributionNotFound: The 'zope.interface' distribution was
-  not found`` of gevent 22.10 with zope.interface 8 (tools/constraints.txt);
+  odoo/_monkeypatches/evented.py) — it fails with ``DistributionNotFound: The
+  'zope.interface' distribution was not found`` under gevent 22.10 with zope.interface 8
+  (tools/constraints.txt pins it);
 * the prefork server starts: 2 HTTP workers, 1 cron worker and the websocket (gevent)
   process, each port answering;
 * a reload (SIGHUP, what Odoo also does when a request reaches ``limit_time_real``)
