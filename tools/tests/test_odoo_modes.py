@@ -126,7 +126,8 @@ class TestOdooModes(unittest.TestCase):
         # database of this PostgreSQL), the HTTP workers serve without a database.
         nodb = f"plsms_modes_nodb_{os.getpid()}"
         with tempfile.TemporaryDirectory(prefix="plsms_modes_") as data_dir:
-            self.log_path = Path(data_dir) / "odoo.log"
+            # Outside data_dir: kept for reading after a failure.
+            self.log_path = Path(tempfile.gettempdir()) / f"{nodb}.log"
             cmd = [
                 *odoo_env.odoo_entry(self.package_dir),
                 f"--data-dir={data_dir}",
