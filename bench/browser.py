@@ -37,8 +37,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import websocket
-
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
@@ -165,6 +163,10 @@ class Chromium:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+        # Imported here: started with the system's python3, this script restarts itself in the
+        # fetched Odoo environment (Bench() -> find_odoo()), where websocket-client is installed.
+        import websocket
+
         self.ws = websocket.create_connection(self.ws_url, timeout=120, suppress_origin=True)
         self.next_id = 0
         self.events = []
