@@ -41,7 +41,14 @@ sys.path.insert(0, str(BENCH.parent / "tools"))
 sys.path.insert(0, str(BENCH))
 
 import load  # noqa: E402
-from odoo_env import REPO, apt_install, ensure_postgresql, find_odoo, run  # noqa: E402
+from odoo_env import (  # noqa: E402
+    REPO,
+    apt_install,
+    ensure_postgresql,
+    ensure_python_requirements,
+    find_odoo,
+    run,
+)
 
 ODOO_SIDE = BENCH / "odoo_side.py"
 MODULES = ["payment_link_sms", "payment_demo", "payment_stripe"]
@@ -69,6 +76,9 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.env, addons_dirs, self.package_dir = find_odoo()
+        # Into the python that runs Odoo (the fetched environment when the bench restarted
+        # itself there): matplotlib for the charts, websocket-client for Chromium.
+        ensure_python_requirements(("bench/requirements.txt",))
         self.addons_path = ",".join([str(REPO), *map(str, addons_dirs)])
         self.database = args.db or f"plsms_bench_{os.getpid()}"
         self.data_dir = tempfile.mkdtemp(prefix="plsms_bench_data_")

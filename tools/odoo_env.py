@@ -426,6 +426,8 @@ def ensure_wkhtmltopdf():
 
 
 def ensure_python_requirements(names=("requirements.txt", "requirements-test.txt")):
+    """Our requirements, into the python running Odoo, within tools/constraints.txt (a
+    requirement pulling zope.interface 8 back in would stop the websocket process again)."""
     for name in names:
         path = REPO / name
         if path.is_file():
@@ -438,6 +440,8 @@ def ensure_python_requirements(names=("requirements.txt", "requirements-test.txt
                     "-q",
                     "--disable-pip-version-check",
                     "--root-user-action=ignore",
+                    "-c",
+                    str(CONSTRAINTS),
                     "-r",
                     str(path),
                 ],
