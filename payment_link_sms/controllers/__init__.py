@@ -2,3 +2,4 @@
 from . import portal
 from . import report
 from . import progress
+from . import accessibility
