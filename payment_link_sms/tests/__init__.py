@@ -26,3 +26,5 @@ from . import test_card_numbers
 from . import test_card_page
 from . import test_background_send
 from . import test_payment_notify_queue
+from . import test_accessibility
+from . import test_accessibility_keyboard

@@ -6,9 +6,10 @@ from contextlib import ExitStack, contextmanager
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 from odoo.tools import mute_logger
 
+from .. import utils
 from ..controllers.portal import PaymentLinkPortal
 from .a11y_browser import DESKTOP, PHONE, page_browser
 from .common import PayPageCommon
@@ -317,3 +318,36 @@ class TestAccessibilityStatement(CustomerPagesCommon):
         self.assertIn("WCAG) 2.2 at level AA", page.text)
         signed = self.url_open(other._payment_link_accessibility_url("en_US"))
         self.assertIn("hid@example.com", signed.text)
+
+
+class TestReadableTextColour(BaseCase):
+    """``utils.readable_text_colour``: black or white, whichever reads on a brand colour."""
+
+    def test_light_brand_colours_get_black_text_and_dark_ones_white(self):
+        for background, text in (
+            ("#f5c400", "#000000"),  # yellow
+            ("#ffffff", "#000000"),
+            ("#abc", "#000000"),
+            ("#714B67", "#ffffff"),  # Odoo's purple
+            ("#000000", "#ffffff"),
+            ("#0d6efd", "#000000"),  # Bootstrap's blue: black 5.0:1, white 4.5:1
+        ):
+            with self.subTest(background=background):
+                self.assertEqual(utils.readable_text_colour(background), text)
+
+    def test_the_chosen_text_always_reads_at_4_5_to_1(self):
+        for value in range(0, 256, 5):
+            for rgb in ((value, value, value), (value, 255 - value, 0), (0, value, 255)):
+                hex_colour = "#%02x%02x%02x" % rgb
+                text = utils.parse_hex_colour(utils.readable_text_colour(hex_colour))
+                self.assertGreaterEqual(utils.contrast_ratio(rgb, text), 4.5, hex_colour)
+
+    def test_contrast_ratio_of_black_on_white_is_21(self):
+        self.assertAlmostEqual(utils.contrast_ratio((0, 0, 0), (255, 255, 255)), 21.0)
+        self.assertAlmostEqual(utils.contrast_ratio((10, 20, 30), (10, 20, 30)), 1.0)
+
+    def test_anything_but_a_hex_colour_gets_nothing(self):
+        for value in (None, False, "", "red", "#12345", "#1234567", "#ggg", "1;}body{x"):
+            with self.subTest(value=value):
+                self.assertIsNone(utils.readable_text_colour(value))
+                self.assertIsNone(utils.parse_hex_colour(value))
