@@ -115,6 +115,16 @@ LAYOUT_STATE = """
 """
 
 
+def format_violations(where, violations):
+    """axe-core's ``violations`` on the page ``where``, one line each: rule, element, help."""
+    return [
+        f"{where} {violation['id']} ({violation['impact']}): {node['target']}\n"
+        f"    {violation['help']}\n    {node['html']}\n    {node['summary']}"
+        for violation in violations
+        for node in violation["nodes"]
+    ]
+
+
 def axe_core_source():
     """axe-core's script: where tools/run_tests.py installed it (``PAYLINK_AXE_CORE_JS``), else
     its place in the cache. Missing, the accessibility tests fail: they never skip."""

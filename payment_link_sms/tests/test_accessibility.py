@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 
 from .. import utils
 from ..controllers.portal import PaymentLinkPortal
-from .a11y_browser import DESKTOP, PHONE, page_browser
+from .a11y_browser import DESKTOP, PHONE, format_violations, page_browser
 from .common import PayPageCommon
 from .test_payment_request import PaymentRequestCommon
 
@@ -139,14 +139,7 @@ class TestAccessibilityAxe(CustomerPagesCommon):
                             page.open(path, size=size)
                             violations = page.axe()
                         checked += 1
-                        for violation in violations:
-                            for node in violation["nodes"]:
-                                failures.append(
-                                    f"{name} [{lang}, {size[0]} px] {violation['id']} "
-                                    f"({violation['impact']}): {node['target']}\n"
-                                    f"    {violation['help']}\n    {node['html']}\n"
-                                    f"    {node['summary']}"
-                                )
+                        failures += format_violations(f"{name} [{lang}, {size[0]} px]", violations)
         self.assertEqual(checked, 2 * 2 * (len(pages) + 1))
         self.assertFalse(failures, "axe-core's WCAG violations:\n" + "\n".join(failures))
 
