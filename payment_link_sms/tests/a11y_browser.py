@@ -178,15 +178,16 @@ class PageBrowser:
     def open(self, path, size=PHONE, zoom=1, ready=READY, timeout=30):
         """Load ``path`` at ``size`` and wait until it is ready to use."""
         self.resize(size, zoom=zoom)
-        self.case.cr.flush()
-        self.case.cr.clear()
         self.browser.navigate_to(f"{self.case.base_url()}{path}", wait_stop=True)
         self.wait_for(ready, timeout=timeout, what=f"{path} ready")
 
     def settle(self):
-        """Leave the page and let the server finish its requests (the page's beacons): the
-        test may then change records without racing a request on the shared cursor."""
+        """Leave the page and let the server finish its requests (the beacons the page sends
+        as it goes): the test may then change records without racing a request on the cursor
+        it shares with the server. Change records only after this, never while a page shows.
+        """
         self.browser.navigate_to("about:blank", wait_stop=True)
+        time.sleep(0.5)
         self.case._wait_remaining_requests()
 
     def wait_for(self, condition, timeout=20, what=None):

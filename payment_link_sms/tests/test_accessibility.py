@@ -106,14 +106,20 @@ class CustomerPagesCommon(PaymentRequestCommon, PayPageCommon):
     def statement_path(self, lang):
         return self.company._payment_link_accessibility_url(lang)
 
-    @contextmanager
-    def showing(self, links, lang, context, page=None):
-        """While a page is shown: its links in ``lang``, and its ``context``."""
+    def speak(self, pages, lang, page=None):
+        """The links of ``pages`` in ``lang`` (the page left first: see ``settle``)."""
         if page:
             page.settle()
-        with ExitStack() as stack:
-            for link in filter(None, [links]):
+        for _name, _path, link, _context in pages:
+            if link:
                 link.sudo().lang = lang
+        self.env.flush_all()
+
+    @staticmethod
+    @contextmanager
+    def showing(context):
+        """What must hold while a page is shown (``context``: a context manager factory)."""
+        with ExitStack() as stack:
             if context is not None:
                 stack.enter_context(context())
             yield
@@ -133,9 +139,10 @@ class TestAccessibilityAxe(CustomerPagesCommon):
                     *pages,
                     ("accessibility statement", self.statement_path(lang), None, None),
                 ]
-                for name, path, links, context in lang_pages:
+                self.speak(pages, lang, page)
+                for name, path, _link, context in lang_pages:
                     for size in (PHONE, DESKTOP):
-                        with self.showing(links, lang, context, page):
+                        with self.showing(context):
                             page.open(path, size=size)
                             violations = page.axe()
                         checked += 1
@@ -155,13 +162,14 @@ class TestAccessibilityLayout(CustomerPagesCommon):
             ("accessibility statement", self.statement_path("en_US"), None, None),
         ]
         problems = []
+        self.speak(pages, "en_US")
         with page_browser(self) as page:
-            for name, path, links, context in pages:
+            for name, path, _link, context in pages:
                 for label, size, zoom in (
                     ("320 px", (320, 640), 1),
                     ("200 % zoom", (1280, 800), 2),
                 ):
-                    with self.showing(links, "en_US", context, page):
+                    with self.showing(context):
                         page.open(path, size=size, zoom=zoom)
                         layout = page.layout_state()
                     if layout["scrollWidth"] > layout["clientWidth"]:
@@ -258,8 +266,10 @@ class TestAccessibilitySemantics(CustomerPagesCommon):
             "+33 6 12 34 56 78",
         ]
         shown = []
-        for name, path, links, context in self.customer_pages():
-            with self.showing(links, "en_US", context):
+        pages = self.customer_pages()
+        self.speak(pages, "en_US")
+        for name, path, _link, context in pages:
+            with self.showing(context):
                 text = self.url_open(path).text
             shown += [f"{name}: {value}" for value in personal if value and value in text]
         self.assertFalse(shown, "the customer's personal data on a page")
@@ -293,8 +303,10 @@ class TestAccessibilityStatement(CustomerPagesCommon):
 
     def test_every_customer_page_links_to_the_statement(self):
         missing = []
-        for name, path, links, context in self.customer_pages():
-            with self.showing(links, "fr_FR", context):
+        pages = self.customer_pages()
+        self.speak(pages, "fr_FR")
+        for name, path, links, context in pages:
+            with self.showing(context):
                 text = self.url_open(path).text
             if "/pay/accessibility" not in text:
                 missing.append(name)

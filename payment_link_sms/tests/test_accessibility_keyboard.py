@@ -50,6 +50,18 @@ class TestKeyboardOnlyPayment(PayPageCommon):
         with page_browser(self) as page:
             page.open(f"/pay/{self.token}", size=DESKTOP)
             page.screenshot("a11y_kbd_pay_page")
+            # What the live region says while paying, kept across the page change.
+            page.evaluate(
+                """(() => {
+                    const region = document.querySelector(".o_payment_link_announce");
+                    new MutationObserver(() => {
+                        if (region.textContent) {
+                            sessionStorage.setItem("announced", region.textContent);
+                        }
+                    }).observe(region, { childList: true, characterData: true, subtree: true });
+                    return true;
+                })()"""
+            )
             visited = self.pay_by_keyboard(page)
             names = [s["id"] or s["name"] or s["label"] for s in visited]
             # A sensible order: the payment method, its details, then Pay; the footer after.
@@ -57,6 +69,11 @@ class TestKeyboardOnlyPayment(PayPageCommon):
             self.assertNotIn("Accessibility", names, "the footer comes after Pay")
             page.wait_for("document.querySelector('.o_payment_link_paid')", what="the receipt")
             page.screenshot("a11y_kbd_receipt")
+            self.assertEqual(
+                page.evaluate("sessionStorage.getItem('announced')"),
+                "Processing your payment, please wait.",
+                "the payment's progress is announced (aria-live)",
+            )
             # Shift+Tab goes back, and the receipt's download is reached with a ring.
             self.tab_to(page, lambda s: "o_payment_link_pdf" in s["classes"])
             back = self.tab_to(page, lambda s: True, shift=True)
