@@ -7,6 +7,7 @@ axe-core is evaluated through the DevTools protocol (``Runtime.evaluate``), whic
 Content-Security-Policy does not govern: the page under test is the page served, unchanged.
 """
 
+import base64
 import json
 import os
 import time
@@ -248,8 +249,6 @@ class PageBrowser:
         look at; never committed)."""
         if not os.environ.get("PAYLINK_A11Y_SCREENSHOTS"):
             return None
-        import base64
-
         shot = self.browser._websocket_request(
             "Page.captureScreenshot", params={"captureBeyondViewport": True}, timeout=30
         )
