@@ -100,7 +100,18 @@ class CustomerPagesCommon(PaymentRequestCommon, PayPageCommon):
         with self.mock_gateways():
             answer = self.customer.request_payment_card("sms")[0]
             self.process_outboxes()
-        pages.append(("card request", f"/pay/{self.token_of(answer)}", self.link_of(answer), None))
+        card_token = self.token_of(answer)
+        pages.append(("card request", f"/pay/{card_token}", self.link_of(answer), None))
+        for partner, state, name in (
+            (self.customer_nb, "error", "card not saved, Try again"),
+            (self.customer_en, "done", "card saved"),
+        ):
+            with self.mock_gateways():
+                answer = partner.request_payment_card("sms")[0]
+                self.process_outboxes()
+            with mute_logger("odoo.addons.payment.models.payment_transaction"):
+                tx = self.pay(state, token=self.token_of(answer), amount=None, is_validation=True)
+            pages.append((name, tx.landing_route, self.link_of(answer), None))
         return pages
 
     def statement_path(self, lang):
