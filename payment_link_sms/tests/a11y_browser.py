@@ -262,6 +262,10 @@ def page_browser(case):
     """A headless Chromium for ``case`` (an ``HttpCase``), as ``browser_js`` starts one: the
     test's cursor shared with the server, no user logged in (the customer)."""
     browser = ChromeBrowser(case)
+    # No test code awaits the browser's result here: settled at once, it makes Odoo's console
+    # handler take a fetch aborted by the next navigation ("Failed to fetch", a page left
+    # while it loads) for what it is; any other console error is still logged as an error.
+    browser._result.cancel()
     previous_key = case.http_request_key
     try:
         case.http_request_key = case.canonical_tag + "_browser_js"
