@@ -191,6 +191,7 @@
             "payment_link_sms/static/src/js/pay_page_ready.js",
             "payment_link_sms/static/src/js/pay_page_progress.js",
             "payment_link_sms/static/src/js/pay_page_save_card.js",
+            "payment_link_sms/static/src/js/pay_page_announce.js",
         ],
         # What the tours need on the lean pages (loaded in test mode only, with web.assets_tests).
         "payment_link_sms.assets_pay_page_tests": [

@@ -534,3 +534,56 @@ def failure_kind(message=None, codes=(), cancelled=False):
         if words in text:
             return kind
     return "cancelled" if cancelled else "other"
+
+
+HEX_COLOUR_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def parse_hex_colour(value):
+    """``(red, green, blue)`` (0-255) of a CSS hex colour (``#1a2b3c`` or ``#abc``), else None.
+
+    :param str value: A colour as Odoo stores a company's brand colour.
+    :rtype: tuple or None
+    """
+    match = HEX_COLOUR_RE.match((value or "").strip())
+    if not match:
+        return None
+    digits = match[1] if len(match[1]) == 6 else "".join(c * 2 for c in match[1])
+    return tuple(int(digits[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def relative_luminance(rgb):
+    """WCAG 2's relative luminance of an sRGB colour (0 for black, 1 for white).
+
+    :param tuple rgb: ``(red, green, blue)``, 0-255 each.
+    """
+
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(v) for v in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first, second):
+    """WCAG 2's contrast ratio of two colours, from 1 (none) to 21 (black on white).
+
+    :param tuple first: ``(red, green, blue)``, 0-255 each; ``second`` likewise.
+    """
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_text_colour(background):
+    """The text colour, black or white, that reads best on ``background`` (a CSS hex colour):
+    the one of the higher contrast, which is always at least 4.5:1 (WCAG 1.4.3).
+
+    :return: ``"#000000"`` or ``"#ffffff"``; None for a value that is not a hex colour.
+    """
+    rgb = parse_hex_colour(background)
+    if rgb is None:
+        return None
+    on_black = contrast_ratio(rgb, (0, 0, 0))
+    on_white = contrast_ratio(rgb, (255, 255, 255))
+    return "#000000" if on_black > on_white else "#ffffff"

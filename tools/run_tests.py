@@ -38,6 +38,7 @@ from pathlib import Path
 from odoo_env import (
     ODOO_MAJOR,
     REPO,
+    cache_dir,
     ensure_chromium,
     ensure_postgresql,
     ensure_python_requirements,
@@ -56,6 +57,45 @@ LOG_LINE_RE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>\S+): "
     r"(?P<msg>.*)$"
 )
+
+# axe-core, the accessibility rules the pay pages are checked against (test_accessibility.py):
+# npm's package, installed in the cache, never copied into the repository.
+AXE_CORE_VERSION = "4.14.1"
+AXE_CORE_ENV = "PAYLINK_AXE_CORE_JS"
+
+
+def ensure_axe_core(install=True):
+    """axe-core's ``axe.min.js`` at ``AXE_CORE_VERSION``, installed with npm when missing.
+
+    :param bool install: Install it when missing (``--no-setup``: only find it).
+    :return: The script's path, or None when it is not there (the test then fails).
+    """
+    prefix = cache_dir() / "axe-core"
+    package = prefix / "node_modules" / "axe-core"
+    script = package / "axe.min.js"
+    version = re.search(r'"version":\s*"([^"]+)"', _read(package / "package.json"))
+    if install and not (script.is_file() and version and version[1] == AXE_CORE_VERSION):
+        if not shutil.which("npm"):
+            fail("ERROR: npm is needed to install axe-core for the accessibility tests.")
+        prefix.mkdir(parents=True, exist_ok=True)
+        run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(prefix),
+                "--no-audit",
+                "--no-fund",
+                f"axe-core@{AXE_CORE_VERSION}",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+    return script if script.is_file() else None
+
+
+def _read(path):
+    return path.read_text() if path.is_file() else ""
+
 
 # --- Test run -------------------------------------------------------------------------------
 
@@ -324,6 +364,9 @@ def main():
         ensure_postgresql()
         ensure_chromium()
         ensure_python_requirements()
+    axe_core = ensure_axe_core(install=not args.no_setup)
+    if axe_core:
+        env[AXE_CORE_ENV] = str(axe_core)
 
     if args.odoo_suites:
         passed, bad, problems = run_odoo_suites(env, addons_dirs)

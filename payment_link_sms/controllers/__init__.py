@@ -3,3 +3,4 @@ from . import portal
 from . import report
 from . import progress
 from . import payment_token
+from . import accessibility

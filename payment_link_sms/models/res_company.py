@@ -5,6 +5,7 @@ from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import hmac
 from odoo.tools.misc import limited_field_access_token
 
 from .. import const, utils
@@ -39,6 +40,13 @@ class ResCompany(models.Model):
     )
     payment_link_legal_url = fields.Char(string="Legal Notice URL")
     payment_link_privacy_url = fields.Char(string="Privacy Policy URL")
+    payment_link_accessibility_statement = fields.Text(
+        string="Accessibility Statement",
+        translate=True,
+        help="The accessibility statement of the payment pages (/pay/accessibility), in "
+        "paragraphs separated by an empty line. Empty, the standard text is shown, in the "
+        "customer's language.",
+    )
     payment_link_on_invoice_pdf = fields.Boolean(
         string="Show Payment Link on Invoice PDF",
         help="While a payment link is live, the invoice PDF shows its short URL and a QR code; "
@@ -175,6 +183,68 @@ class ResCompany(models.Model):
         self.ensure_one()
         value = (self[field_name] or "").strip()
         return value if utils.is_http_url(value) else False
+
+    def _default_payment_link_accessibility_statement(self):
+        """The standard accessibility statement of the payment pages, in the context's
+        language: the standard met, how it is checked, the known limits."""
+        return "\n\n".join(
+            [
+                self.env._(
+                    "These payment pages are designed to meet the Web Content Accessibility "
+                    "Guidelines (WCAG) 2.2 at level AA, the standard of EN 301 549 and of the "
+                    "European Accessibility Act."
+                ),
+                self.env._(
+                    "On every change, each page (payment, receipt, failure, expired link) is "
+                    "checked automatically with axe-core against the WCAG 2.0, 2.1 and 2.2 "
+                    "rules of levels A and AA, on a phone and a computer screen, in several "
+                    "languages; a payment is made with the keyboard only, from the link to "
+                    "the receipt. The pages work zoomed to 200 per cent and on a screen 320 "
+                    "pixels wide."
+                ),
+                self.env._(
+                    "Known limits: the card fields and your bank's security check (3-D Secure) "
+                    "may be shown by the payment provider in its own frame, which it is "
+                    "responsible for. A PDF document may not be fully readable by a screen "
+                    "reader: the receipt is also available as a web page."
+                ),
+            ]
+        )
+
+    def _payment_link_accessibility_statement(self):
+        """The accessibility statement, in the context's language: the company's own text, else
+        the standard one."""
+        self.ensure_one()
+        return (
+            self.payment_link_accessibility_statement
+            or self._default_payment_link_accessibility_statement()
+        )
+
+    def _payment_link_accessibility_url(self, lang=None):
+        """The accessibility statement's address, for the footer of the pay pages: the
+        company's (signed: the page names a company only to whom a page of it was shown) in
+        ``lang``; without a company, the standard statement."""
+        params = {}
+        if self:
+            self.ensure_one()
+            params.update(company=self.id, signature=self._payment_link_accessibility_signature())
+        if lang:
+            params["lang"] = lang
+        return "/pay/accessibility" + (f"?{url_encode(params)}" if params else "")
+
+    def _payment_link_accessibility_signature(self):
+        self.ensure_one()
+        return hmac(self.env(su=True), "payment_link_sms.accessibility", self.id)[:24]
+
+    def _payment_link_brand_button_colours(self):
+        """The company's brand colour for the pay pages' buttons, with a text colour that reads
+        on it (black or white, at least 4.5:1): ``(background, text)``, or None without a valid
+        brand colour."""
+        self.ensure_one()
+        text = utils.readable_text_colour(self.primary_color)
+        if not text:
+            return None
+        return "#%02x%02x%02x" % utils.parse_hex_colour(self.primary_color), text
 
     def _payment_link_logo_url(self):
         """The company's logo on the pay pages, at the size a phone shows it, through Odoo's

@@ -26,6 +26,9 @@ class ResConfigSettings(models.TransientModel):
     payment_link_privacy_url = fields.Char(
         related="company_id.payment_link_privacy_url", readonly=False
     )
+    payment_link_accessibility_statement = fields.Text(
+        related="company_id.payment_link_accessibility_statement", readonly=False
+    )
     payment_link_notify_salesperson = fields.Boolean(
         related="company_id.payment_link_notify_salesperson", readonly=False
     )

@@ -67,6 +67,11 @@
             const title = this.getAttribute("title");
             if (title && !this.getAttribute("aria-label")) {
                 this.setAttribute("aria-label", title);
+                // An icon (<i>, <span>) may carry a name only with a role (ARIA's
+                // aria-prohibited-attr): it is an image named by its title.
+                if (!this.getAttribute("role") && ["I", "SPAN"].includes(this.tagName)) {
+                    this.setAttribute("role", "img");
+                }
             }
             // The bubble replaces the browser's own title box (shown twice otherwise).
             if (title) {
