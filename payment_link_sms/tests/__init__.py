@@ -28,3 +28,4 @@ from . import test_background_send
 from . import test_payment_notify_queue
 from . import test_neutralize
 from . import test_i18n
+from . import test_rights_matrix
