@@ -248,6 +248,8 @@ class PaymentLinkMixin(models.AbstractModel):
         return self.env["payment.link.send"]._sent_dialog(new_link, urls)
 
     def action_view_payment_links(self):
+        # Who reads links (senders, accountants) and may read these documents.
+        self.env["payment.link"].check_access("read")
         self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "payment_link_sms.action_payment_link"

@@ -29,3 +29,4 @@ from . import test_payment_notify_queue
 from . import test_neutralize
 from . import test_i18n
 from . import test_rights_matrix
+from . import test_document_rights
