@@ -20,6 +20,11 @@ class AccountMove(models.Model):
     def _payment_link_find_domain(self, number):
         return [("name", "=", number), ("move_type", "in", ("out_invoice", "out_receipt"))]
 
+    def _payment_link_charge_allowed(self):
+        # The charge policy of invoices: a posted customer invoice may be charged on a card on
+        # file (``_payment_link_refusal`` refuses the others).
+        return True
+
     def _payment_link_refusal(self):
         self.ensure_one()
         name = self.name if self.name and self.name != "/" else self.display_name

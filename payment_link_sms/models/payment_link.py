@@ -419,6 +419,7 @@ class PaymentLink(models.Model):
 
     def action_view_document(self):
         self.ensure_one()
+        self.check_access("read")
         document = self._get_document()
         return {
             "type": "ir.actions.act_window",

@@ -167,6 +167,9 @@ class PaymentLinkApi(models.AbstractModel):
         :param str queue: A queue's name or id; default the user's only queue.
         :return: What ``create_payment_request`` returns, and the link's summary (``link``).
         """
+        # The rights first: the look-ups below answer "no client named..." to anyone.
+        self.env["payment.link"]._ensure_manage_rights()
+        self.env["payment.request"].check_access("create")
         values = {
             "partner_id": self._find_named(
                 self.env["res.partner"],

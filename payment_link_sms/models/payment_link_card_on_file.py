@@ -4,7 +4,7 @@ import logging
 import psycopg2
 
 from odoo import fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .. import utils
 
@@ -15,8 +15,10 @@ class PaymentLinkMixin(models.AbstractModel):
     """Charging a customer's saved card (card on file) from a document.
 
     The generic part of the charge lives here; a document type supplies the mixin's hooks
-    (amount due, refusal, transaction values) and, when charging asks more than sending a link,
-    ``_payment_link_charge_refusal``.
+    (amount due, refusal, transaction values), declares that its documents may be charged
+    (``_payment_link_charge_allowed``: no document type may by default) and, when charging asks
+    more than sending a link, ``_payment_link_charge_refusal``. Charging is a billing action:
+    only billing users (``account.group_account_invoice``) charge, on documents they may change.
     """
 
     _inherit = "payment.link.mixin"
@@ -31,6 +33,8 @@ class PaymentLinkMixin(models.AbstractModel):
         for document in self:
             document.payment_link_can_charge = bool(
                 document.id
+                and document._payment_link_charge_allowed()
+                and document.env.user.has_group("account.group_account_invoice")
                 and not document._payment_link_charge_refusal()
                 and document._payment_link_charge_cards()
             )
@@ -79,6 +83,12 @@ class PaymentLinkMixin(models.AbstractModel):
 
     # === HOOKS for the documents === #
 
+    def _payment_link_charge_allowed(self):
+        """Whether documents of this type may be paid by charging a card on file: the
+        document type's charge policy. False by default (a desk request, a card request);
+        invoices and confirmed orders declare it."""
+        return False
+
     def _payment_link_charge_refusal(self):
         """Why the card on file cannot be charged for this document (translated), or False.
 
@@ -90,9 +100,22 @@ class PaymentLinkMixin(models.AbstractModel):
     # === BUSINESS METHODS === #
 
     def _payment_link_check_charge_rights(self):
-        """The senders of links charge cards on file, for documents they can change."""
-        self.env["payment.link"]._ensure_manage_rights()
-        self.check_access("write")
+        """Charging a card on file is a billing action, checked first (before any sudo
+        helper): on a document type that declares a charge policy, by a billing user
+        (``account.group_account_invoice``) who may change the documents of ``self``.
+
+        :raise AccessError: When the caller may not charge these documents.
+        """
+        if not self._payment_link_charge_allowed():
+            raise AccessError(
+                self.env._(
+                    "A card on file cannot be charged for a %s.",
+                    self.env["ir.model"]._get(self._name).name,
+                )
+            )
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Only billing users may charge a card on file."))
+        self._payment_link_check_caller()
 
     def _payment_link_charge_cards(self):
         """The active cards of the document's customer (commercial partner) in its company
@@ -102,7 +125,7 @@ class PaymentLinkMixin(models.AbstractModel):
         domain = [
             ("partner_id", "child_of", partner.id),
             ("company_id", "=", self.company_id.id),
-            ("provider_id.state", "in", ("enabled", "test")),
+            ("provider_id.state", "in", self._payment_link_charge_provider_states()),
         ]
         if self.company_id.payment_consent_required:
             domain.append(("consent_state", "=", "active"))
@@ -137,8 +160,26 @@ class PaymentLinkMixin(models.AbstractModel):
             )
         if token.company_id != self.company_id:
             raise UserError(self.env._("This card belongs to another company."))
+        if token.provider_id.state not in self._payment_link_charge_provider_states():
+            raise UserError(
+                self.env._(
+                    "The card %(card)s was saved with %(provider)s, which is in test mode or "
+                    "disabled: it cannot pay a document (see Accept Test Payments on Links).",
+                    card=token.display_name,
+                    provider=token.provider_id.name,
+                )
+            )
         token._payment_link_check_consent(self.company_id)
         return token
+
+    def _payment_link_charge_provider_states(self):
+        """The states of the providers whose cards may be charged for this document: enabled,
+        and test only when the company accepts test payments on links (a test card would mark
+        a real document paid)."""
+        self.ensure_one()
+        if self.company_id.sudo().payment_link_allow_test_providers:
+            return ("enabled", "test")
+        return ("enabled",)
 
     def _payment_link_charge_amount(self, amount):
         """What to charge: ``amount`` (default: the amount due), positive and at most due.

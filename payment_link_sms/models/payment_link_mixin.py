@@ -168,6 +168,7 @@ class PaymentLinkMixin(models.AbstractModel):
 
     def action_send_payment_link(self):
         """Open the wizard that sends a payment link for the selected documents."""
+        self._payment_link_check_caller()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Send Payment Link"),
@@ -200,6 +201,7 @@ class PaymentLinkMixin(models.AbstractModel):
         """
         # As mail.thread._message_sms does with sms.composer: the composer, built in code,
         # checks the recipients and sends, for one document or many.
+        self._payment_link_check_caller()
         self.env["payment.link.send"]._validate_send_request(channel)
         composer = self.env["payment.link.send"].create(
             {
@@ -232,11 +234,13 @@ class PaymentLinkMixin(models.AbstractModel):
         return answers
 
     def action_expire_payment_links(self):
+        self._payment_link_check_caller()
         self.payment_link_ids.filtered("is_live").action_expire()
         return True
 
     def action_resend_payment_link(self):
         self.ensure_one()
+        self._payment_link_check_caller()
         latest = self.payment_link_ids.sorted("id", reverse=True)[:1]
         if not latest:
             return self.action_send_payment_link()
@@ -244,6 +248,9 @@ class PaymentLinkMixin(models.AbstractModel):
         return self.env["payment.link.send"]._sent_dialog(new_link, urls)
 
     def action_view_payment_links(self):
+        # Who reads links (senders, accountants) and may read these documents.
+        self.env["payment.link"].check_access("read")
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "payment_link_sms.action_payment_link"
         )
@@ -254,6 +261,20 @@ class PaymentLinkMixin(models.AbstractModel):
                 res_id=self.payment_link_ids.id, view_mode="form", views=[(False, "form")]
             )
         return action
+
+    # === RIGHTS === #
+
+    def _payment_link_check_caller(self, operation="write"):
+        """The rights check of every public method of a payable document, run first, before
+        any ``sudo()`` helper: the caller sends payment links (the group
+        ``payment_link_sms.group_payment_link_user``) and may ``operation`` the documents of
+        ``self`` (access rights and record rules: a portal customer, a user of another company
+        or an unrelated internal user is refused and nothing is written).
+
+        :raise AccessError: When the caller may not act on these documents.
+        """
+        self.env["payment.link"]._ensure_manage_rights()
+        self.check_access(operation)
 
     def _payment_link_mail_url(self):
         """Where an email template of the document puts its "Pay now" link.
@@ -339,6 +360,12 @@ class PaymentLinkMixin(models.AbstractModel):
 
     def _payment_link_refusal(self):
         """Return why this document cannot be sent a link (a translated sentence), or False."""
+        return False
+
+    def _payment_link_sender_refusal(self, channel):
+        """Why the current user may not send this document a link on ``channel`` now (a
+        translated sentence), or False: rules on the sender, checked on every send path (the
+        wizard, ``send_payment_link``, a resend), never on the customer's page."""
         return False
 
     def _payment_link_refund_refusal(self, link, amount):

@@ -512,6 +512,7 @@ class PaymentLinkSendJob(models.Model):
 
     def action_refresh(self):
         """The progress, read again (the form's Refresh button)."""
+        self.check_access("read")
         return True
 
     @api.model

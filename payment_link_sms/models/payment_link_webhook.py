@@ -406,6 +406,7 @@ class PaymentLinkWebhook(models.Model):
 
     def action_view_deliveries(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Deliveries"),

@@ -4,7 +4,7 @@ import unicodedata
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .. import const, utils
 
@@ -366,13 +366,34 @@ class PaymentRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not self.env.su and vals.get("queue_id"):
+                self._check_queue_membership(vals["queue_id"])
             if vals.get("reference"):
                 vals["reference"] = vals["reference"].strip()
         return super().create(vals_list)
 
     def write(self, vals):
+        if not self.env.su:
+            server_fields = [
+                name
+                for name in vals
+                if name in self._fields
+                and self._fields[name].compute
+                and self._fields[name].readonly
+            ]
+            if server_fields:
+                raise UserError(
+                    self.env._(
+                        "These fields of a payment request are computed by the server and "
+                        "cannot be written: %s",
+                        ", ".join(server_fields),
+                    )
+                )
+            if "queue_id" in vals:
+                self._check_queue_membership(vals["queue_id"])
         locked = {"partner_id", "amount", "currency_id", "company_id"} & set(vals)
-        if locked and any(request.state != "draft" for request in self):
+        # Locked once a link was sent (not on ``state``: a stored compute).
+        if locked and any(request.sudo().payment_link_ids for request in self):
             raise UserError(
                 self.env._(
                     "A payment request that was sent cannot change its client, amount or "
@@ -400,6 +421,7 @@ class PaymentRequest(models.Model):
     def action_generate_payment_link(self):
         """Send the draft request's link on the chosen channels (the form's main button)."""
         self.ensure_one()
+        self._payment_link_check_caller()
         self._check_can_send()
         answer = self.send_payment_link(
             self._channel(), phone=self.phone or None, email=self.email or None
@@ -424,11 +446,14 @@ class PaymentRequest(models.Model):
         }
 
     def action_cancel(self):
+        """Cancel the live links of the requests (the customer's page answers 410)."""
+        self._payment_link_check_caller()
         self._payment_link_stop(self.env._("The request was cancelled"))
         return True
 
     def action_discard(self):
         """Discard draft requests (never sent)."""
+        self.check_access("unlink")
         self.unlink()
         return {"type": "ir.actions.act_window_close"}
 
@@ -439,6 +464,36 @@ class PaymentRequest(models.Model):
         if self.send_sms and self.send_email:
             return "both"
         return "sms" if self.send_sms else "email" if self.send_email else False
+
+    def _check_queue_membership(self, queue_id):
+        """Agents put requests only in the queues they are members of (managers in any).
+
+        :raise AccessError: When the user is not a member of the queue ``queue_id``.
+        """
+        queue = self.env["payment.link.queue"].sudo().browse(queue_id).exists()
+        if (
+            queue
+            and self.env.user not in queue.user_ids
+            and not self.env.user.has_group("payment_link_sms.group_payment_request_manager")
+        ):
+            raise AccessError(self._membership_refusal(queue))
+
+    def _payment_link_sender_refusal(self, channel):
+        """The desk's rules on every send path (the form, ``send_payment_link``, the wizard, a
+        resend): the sender is a member of the request's queue, the queue sends on
+        ``channel`` and, for a request not yet open, has room for it."""
+        self.ensure_one()
+        if self.env.su:
+            return False
+        queue = self.queue_id.sudo()
+        if not queue:
+            return self.env._("%s has no payment queue: choose one.", self.reference)
+        if self.env.user not in queue.user_ids:
+            return self._membership_refusal(queue)
+        refusal = queue._channel_refusal(channel)
+        if not refusal and self.state not in const.REQUEST_OPEN_STATES:
+            refusal = queue._capacity_refusal()
+        return refusal
 
     def _check_can_send(self):
         """Refuse (``UserError``) a send that is missing something or that the queue does not

@@ -80,6 +80,8 @@ class ResPartner(models.Model):
 
     def action_view_payment_card_requests(self):
         self.ensure_one()
+        self.check_access("read")
+        self.env["payment.card.request"].check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Card Requests"),

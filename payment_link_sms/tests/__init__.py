@@ -33,3 +33,5 @@ from . import test_neutralize
 from . import test_i18n
 from . import test_accessibility
 from . import test_accessibility_keyboard
+from . import test_rights_matrix
+from . import test_document_rights

@@ -187,7 +187,7 @@ class TestChargeCardOnFile(CardOnFileCommon):
             groups="account.group_account_readonly",
             company_id=self.company.id,
         )
-        with self.assertRaisesRegex(AccessError, "not allowed to send"):
+        with self.assertRaisesRegex(AccessError, "Only billing users"):
             self.invoice.with_user(auditor).charge_card_on_file()
         self.assertNothingCreated()
 
@@ -244,6 +244,9 @@ class TestConcurrentCharges(CardOnFileCommon):
             provider = env.ref("payment.payment_provider_demo")
             self._demo_state = provider.state
             provider.state = "test"
+            # The demo provider is in test mode: the company accepts test payments.
+            self._allow_test = company.payment_link_allow_test_providers
+            company.payment_link_allow_test_providers = True
             card = create_demo_card(env, partner, provider, "4242")
             env["payment.consent"].create({"token_id": card.id, "method": "phone"})
             cr.commit()
@@ -289,6 +292,7 @@ class TestConcurrentCharges(CardOnFileCommon):
             cr.commit()
             env = api.Environment(cr, SUPERUSER_ID, {})
             env.ref("payment.payment_provider_demo").state = self._demo_state
+            env.ref("base.main_company").payment_link_allow_test_providers = self._allow_test
             cr.commit()
 
 

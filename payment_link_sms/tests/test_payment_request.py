@@ -476,9 +476,9 @@ class TestPaymentRequestLifecycle(PaymentRequestCommon):
         link.action_expire()
         self.assertEqual(request.state, "expired")
         with self.mock_gateways():
-            request.action_resend_payment_link()
+            request.with_user(self.agent).action_resend_payment_link()
         self.assertEqual(request.state, "active")
-        request.action_cancel()
+        request.with_user(self.agent).action_cancel()
         self.assertEqual(request.state, "cancelled")
 
     def test_hours_from_sent_to_paid(self):

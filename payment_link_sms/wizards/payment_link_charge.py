@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from .. import const
 
@@ -40,6 +41,25 @@ class PaymentLinkCharge(models.TransientModel):
     result_state = fields.Selection(selection=const.CHARGE_RESULTS, string="Result", readonly=True)
     result_message = fields.Text(readonly=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The card list is read as superuser: only who may charge the document opens it.
+        wizards = super().create(vals_list)
+        for wizard in wizards:
+            wizard._get_charged_document()
+        return wizards
+
+    def _get_charged_document(self):
+        """The document to charge, once the user's right to charge it is checked.
+
+        :raise AccessError: When the user may not charge it (or read it).
+        """
+        document = self._get_document()
+        if not document:
+            raise AccessError(self.env._("You are not allowed to charge this document."))
+        document._payment_link_check_charge_rights()
+        return document
+
     def _get_document(self):
         self.ensure_one()
         if self.res_model not in self.env["payment.link.api"]._document_models():
@@ -71,7 +91,8 @@ class PaymentLinkCharge(models.TransientModel):
     def action_charge(self):
         """Charge the card, then show the result in the wizard."""
         self.ensure_one()
-        answer = self._get_document().charge_card_on_file(
+        # charge_card_on_file checks the user's rights on the document first.
+        answer = self._get_charged_document().charge_card_on_file(
             token_id=self.token_id.id or None, amount=self.amount
         )
         self.write({"result_state": answer["state"], "result_message": answer["message"]})

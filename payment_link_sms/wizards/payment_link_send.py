@@ -625,7 +625,8 @@ class PaymentLinkSend(models.TransientModel):
                 "document": document,
                 "partner": partner,
                 "company": company,
-                "error": self._document_refusal(document),
+                "error": self._document_refusal(document)
+                or document._payment_link_sender_refusal(channel),
             }
             if not plan["error"] and document.id in live_by_doc and not replace:
                 live = live_by_doc[document.id]

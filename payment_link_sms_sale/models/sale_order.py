@@ -87,6 +87,10 @@ class SaleOrder(models.Model):
             )
         return False
 
+    def _payment_link_charge_allowed(self):
+        # The charge policy of orders: a confirmed order (a booking) may be charged.
+        return True
+
     def _payment_link_charge_refusal(self):
         # A card on file is charged for a confirmed order (a booking) only: a quotation is
         # confirmed by the customer, not by charging them.

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.payment_link_sms.tests.test_card_consent import create_demo_card
@@ -22,8 +22,12 @@ class TestChargeBookingCardOnFile(PaymentLinkSaleCommon):
 
     def test_confirmed_booking_is_charged(self):
         self.booking.action_confirm()
+        # Charging is a billing action: a salesperson sends links, a billing user charges.
+        with self.assertRaisesRegex(AccessError, "Only billing users"):
+            self.booking.with_user(self.salesperson).charge_card_on_file(amount=90.0)
+        self.assertFalse(self.booking.transaction_ids)
         with self.mock_gateways():
-            answer = self.booking.with_user(self.salesperson).charge_card_on_file(amount=90.0)
+            answer = self.booking.with_user(self.billing_user).charge_card_on_file(amount=90.0)
         self.assertEqual(answer["state"], "paid", answer["message"])
         tx = self.env["payment.transaction"].browse(answer["transaction_id"])
         self.assertEqual(tx.sale_order_ids, self.booking)
