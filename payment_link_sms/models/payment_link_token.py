@@ -102,7 +102,7 @@ class PaymentLinkToken(models.Model):
         try:
             # As Odoo does for an expected unique violation (account's partner.py): no ERROR
             # "bad query" line in the log when two clicks race for the same attempt.
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 urls = self._issue(link, "retry", transaction=attempt)
                 self.env.flush_all()
         except psycopg2.errors.UniqueViolation:
