@@ -247,7 +247,7 @@ ODOO_SUITES_IF = {"sale": "payment_link_sms_sale"}  # an Odoo module: the bridge
 ODOO_SUITES_EXCLUDED = []
 
 
-def run_odoo_suites(env, addons_dirs):
+def run_odoo_suites(env, addons_dirs, package_dir):
     """Odoo's own test suites of the modules our addons extend, on a database of their own
     where every addon of this repository is installed: installing us must not break Odoo.
 
@@ -268,7 +268,7 @@ def run_odoo_suites(env, addons_dirs):
         f"--http-port={free_port()}",
         f"--gevent-port={free_port()}",
     ]
-    cmd = odoo_command(addons_path, database, data_dir, extra)
+    cmd = odoo_command(addons_path, database, data_dir, extra, package_dir)
     print("== Odoo's own suites: " + " ".join(cmd), flush=True)
     started = time.monotonic()
     code = run_and_tee(cmd, env, log_path)
@@ -369,7 +369,7 @@ def main():
         env[AXE_CORE_ENV] = str(axe_core)
 
     if args.odoo_suites:
-        passed, bad, problems = run_odoo_suites(env, addons_dirs)
+        passed, bad, problems = run_odoo_suites(env, addons_dirs, package_dir)
         for problem in problems:
             print(f"FAILED: {problem}", flush=True)
         print(f"{passed} passed, {bad} failed", flush=True)
@@ -462,7 +462,7 @@ def main():
     passed += tool_passed
     bad += tool_failed
     if not (args.tags or args.modules):
-        suites_passed, suites_bad, suites_problems = run_odoo_suites(env, addons_dirs)
+        suites_passed, suites_bad, suites_problems = run_odoo_suites(env, addons_dirs, package_dir)
         passed, bad = passed + suites_passed, bad + suites_bad
         problems += suites_problems
     print(f"== {time.monotonic() - started:.0f}s, full log: {log_path}", flush=True)
