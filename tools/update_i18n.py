@@ -72,21 +72,14 @@ def main():
             shutil.copy(pot, i18n / f"{module}.pot")
         for lang in LANGUAGES:
             po = i18n / f"{lang}.po"
-            if po.is_file():
-                subprocess.run(
-                    [
-                        "msgmerge",
-                        "--quiet",
-                        "--no-fuzzy-matching",
-                        "--update",
-                        "--backup=none",
-                        str(po),
-                        str(i18n / f"{module}.pot"),
-                    ],
-                    check=True,
-                )
-                subprocess.run(["msgattrib", "--no-obsolete", "-o", str(po), str(po)], check=True)
-            else:
+            # Every addon's translations of this language as a compendium: a string that moved
+            # from one addon to another keeps its translation.
+            compendia = [
+                f"--compendium={other}"
+                for other in sorted(REPO.glob(f"*/i18n/{lang}.po"))
+                if other != po
+            ]
+            if not po.is_file():
                 subprocess.run(
                     [
                         "msginit",
@@ -100,6 +93,20 @@ def main():
                     ],
                     check=True,
                 )
+            subprocess.run(
+                [
+                    "msgmerge",
+                    "--quiet",
+                    "--no-fuzzy-matching",
+                    "--update",
+                    "--backup=none",
+                    *compendia,
+                    str(po),
+                    str(i18n / f"{module}.pot"),
+                ],
+                check=True,
+            )
+            subprocess.run(["msgattrib", "--no-obsolete", "-o", str(po), str(po)], check=True)
             polib.pofile(str(po), wrapwidth=78).save(str(po))  # Odoo's exporter's layout
             missing = untranslated(po)
             left += len(missing)
