@@ -173,27 +173,88 @@ import sys, odoo
 from odoo.tools import config
 config.parse_config(sys.argv[1:])
 modules = %(modules)r
+engine = "payment_link_sms"
+
+
+def installed(cr):
+    cr.execute("select name from ir_module_module where name in %%s and state = 'installed'",
+               [tuple(modules)])
+    return {r[0] for r in cr.fetchall()}
+
+
+def own_tables(registry, names):
+    return sorted(
+        model._table for model in registry.models.values()
+        if model._original_module in names and model._auto and not model._abstract
+    )
+
+
+def leftovers(cr, names, tables):
+    cr.execute("select name from ir_module_module where name in %%s and state != 'uninstalled'",
+               [tuple(names)])
+    left = [r[0] for r in cr.fetchall()]
+    cr.execute("select tablename from pg_tables where tablename in %%s", [tuple(tables or [""])])
+    dropped_not = [r[0] for r in cr.fetchall()]
+    cr.execute("select count(*) from ir_model_data where module in %%s", [tuple(names)])
+    return left, dropped_not, cr.fetchone()[0]
+
+
+failed = False
+# 1. Each addon of a concern alone (cards, desk requests, webhooks, the bridges): uninstalling
+#    it removes it (and only what depends on it), and what stays keeps working: the registry
+#    loads, every stored model of what stays answers a search, its views validate.
+with odoo.modules.registry.Registry.new(%(database)r).cursor() as cr:
+    present = installed(cr)
+for name in [m for m in modules if m != engine and m in present]:
+    registry = odoo.modules.registry.Registry(%(database)r)
+    with registry.cursor() as cr:
+        before = installed(cr)
+        if name not in before:
+            continue  # removed with an addon it depends on
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        tables = own_tables(registry, [name])
+        env['ir.module.module'].search([('name', '=', name)]).button_immediate_uninstall()
+    registry = odoo.modules.registry.Registry.new(%(database)r)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        after = installed(cr)
+        gone = before - after
+        left, tables_left, xmlids = leftovers(cr, [name], tables)
+        kept = sorted(after)
+        broken = []
+        for model in registry.models.values():
+            if model._original_module in after and model._auto and not model._abstract:
+                try:
+                    with cr.savepoint():
+                        env[model._name].sudo().search_count([])
+                except Exception as error:
+                    broken.append(f"{model._name}: {error}")
+        touched = [m for m in registry if m.startswith("payment")] + [
+            "account.move", "res.partner", "res.company", "res.config.settings", "sale.order"]
+        views = env['ir.ui.view'].search([('model', 'in', touched), ('type', '!=', 'qweb')])
+        try:
+            views._check_xml()
+        except Exception as error:
+            broken.append(f"views: {error}")
+        ok = engine in after and not left and not tables_left and not xmlids and not broken
+        print("UNINSTALL-ALONE %%s %%s: removed %%s, kept %%s%%s" %% (
+            name, "OK" if ok else "FAILED", sorted(gone), kept,
+            "" if ok else f" left={left} tables={tables_left} xmlids={xmlids} broken={broken}"))
+        failed |= not ok
+
+# 2. Then everything: no module, table or XML id of ours remains.
 registry = odoo.modules.registry.Registry.new(%(database)r)
-own_tables = sorted(
-    model._table for model in registry.models.values()
-    if model._original_module in modules and model._auto and not model._abstract
-)
+tables = own_tables(registry, modules)
 with registry.cursor() as cr:
     env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-    env['ir.module.module'].search([('name', 'in', modules)]).button_immediate_uninstall()
+    env['ir.module.module'].search(
+        [('name', 'in', modules), ('state', '=', 'installed')]).button_immediate_uninstall()
 with odoo.modules.registry.Registry(%(database)r).cursor() as cr:
-    cr.execute("select name from ir_module_module where name in %%s and state != 'uninstalled'",
-               [tuple(modules)])
-    left = [r[0] for r in cr.fetchall()]
-    cr.execute("select tablename from pg_tables where tablename in %%s",
-               [tuple(own_tables or [""])])
-    tables = [r[0] for r in cr.fetchall()]
-    cr.execute("select count(*) from ir_model_data where module in %%s", [tuple(modules)])
-    xmlids = cr.fetchone()[0]
-if left or tables or xmlids:
+    left, tables, xmlids = leftovers(cr, modules, tables)
+if left or tables or xmlids or failed:
     print("UNINSTALL-FAILED modules=%%s tables=%%s xmlids=%%s" %% (left, tables, xmlids))
     sys.exit(1)
-print("UNINSTALL-OK (%%d own tables dropped)" %% len(own_tables))
+print("UNINSTALL-OK (every addon alone, then all)")
 """
 
 
@@ -441,7 +502,7 @@ def main():
     if not args.no_uninstall and not not_installed:
         uninstall_log = Path(tempfile.gettempdir()) / f"{database}.uninstall.log"
         if check_uninstall(env, addons_path, database, data_dir, modules, uninstall_log):
-            print("== uninstall check: every addon uninstalled cleanly", flush=True)
+            print("== uninstall check: each addon alone, then all, uninstalled cleanly", flush=True)
         else:
             problems.append(f"uninstall check failed (see {uninstall_log})")
 
