@@ -12,12 +12,12 @@ from odoo.tools import mute_logger
 
 from .. import const
 from ..models.payment_link_webhook import PaymentLinkWebhook, is_public_address, mask_url
-from .common import PaymentLinkCommon
+from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon
 from .test_webhooks import Receiver, allow_local_receivers
 
 PUBLIC_IP = "93.184.215.14"
-WEBHOOK_LOGGER = "odoo.addons.payment_link_sms.models.payment_link_webhook"
-DELIVERY_LOGGER = "odoo.addons.payment_link_sms.models.payment_link_webhook_delivery"
+WEBHOOK_LOGGER = "odoo.addons.payment_link_sms_webhook.models.payment_link_webhook"
+DELIVERY_LOGGER = "odoo.addons.payment_link_sms_webhook.models.payment_link_webhook_delivery"
 
 
 class SilentServer:

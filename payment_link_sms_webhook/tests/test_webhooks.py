@@ -13,7 +13,7 @@ from odoo.tests import freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .. import const
-from .common import PaymentLinkCommon
+from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon
 
 
 def verify_stripe_style(header, body, secret, tolerance=None, now=None):
@@ -197,7 +197,7 @@ class TestWebhooks(PaymentLinkCommon):
         delivery = self.Delivery.search([("link_id", "=", link.id)])
         start = now = delivery.next_attempt_date
         delays = []
-        with mute_logger("odoo.addons.payment_link_sms.models.payment_link_webhook"):
+        with mute_logger("odoo.addons.payment_link_sms_webhook.models.payment_link_webhook"):
             while self.webhook.active and len(delays) < 50:
                 with freeze_time(now):
                     self.deliver()
