@@ -1,11 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import inspect
 import json
+import os
 import re
 import threading
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api, sql_db
+from odoo import SUPERUSER_ID, api, models, sql_db
+from odoo.modules.module import get_module_path
 from odoo.tests import Form, JsonRpcException, new_test_user
 from odoo.tools import mute_logger
 
@@ -345,3 +348,36 @@ class PayPageCommon(PaymentLinkCommon):
             "demo", {"reference": tx.reference, "payment_details": "4242", "simulated_state": state}
         )
         return tx
+
+
+def has_own_matrix(module):
+    """Whether the class module ``module`` (``odoo.addons.<addon>.…``) belongs to an addon
+    whose public methods its own ``tests/test_rights_matrix.py`` covers."""
+    addon = module.split(".")[2]
+    path = get_module_path(addon, display_warning=False)
+    return (
+        addon != "payment_link_sms"
+        and bool(path)
+        and os.path.isfile(os.path.join(path, "tests", "test_rights_matrix.py"))
+    )
+
+
+def discover_public_methods(env, include=None):
+    """``{(model, method)}``: the public methods our classes define, callable over RPC: those
+    of the addons without a matrix of their own, or only those of the addon ``include``."""
+    base_api = set(dir(models.Model))
+    found = set()
+    for name in env.registry:
+        for klass in type(env[name]).__mro__:
+            module = klass.__module__ or ""
+            if not module.startswith("odoo.addons.payment_link_sms"):
+                continue
+            if include and module.split(".")[2] != include:
+                continue
+            if not include and has_own_matrix(module):
+                continue
+            for attr, value in vars(klass).items():
+                if attr.startswith("_") or attr in base_api or not inspect.isfunction(value):
+                    continue
+                found.add((name, attr))
+    return found
