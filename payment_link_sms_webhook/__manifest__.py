@@ -14,6 +14,7 @@
         "data/webhook_cron_data.xml",
         "views/payment_link_webhook_views.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "auto_install": True,
     "installable": True,
 }

@@ -381,3 +381,36 @@ def discover_public_methods(env, include=None):
                     continue
                 found.add((name, attr))
     return found
+
+
+class _Rollback(Exception):
+    pass
+
+
+def call_as_rpc(env, Model, method, args, kwargs, snapshot):
+    """Call ``Model.method(*args, **kwargs)`` as RPC does (``Model`` with the caller's user),
+    in a savepoint rolled back afterwards; ``snapshot()`` reads what a write would change.
+
+    :return: ``(exception or None, written: bool)``
+    """
+    before = snapshot()
+    # An RPC call starts with an empty cache: every read goes through the user's rights.
+    env.invalidate_all()
+    error = written = None
+    try:
+        with env.cr.savepoint(flush=False):
+            try:
+                api.call_kw(Model, method, args, kwargs)
+            except Exception as exc:  # noqa: BLE001 - reported by the matrix
+                error = exc
+            try:
+                written = snapshot() != before
+            except Exception:  # noqa: BLE001 - a pending write that cannot be flushed
+                written = True
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        env.transaction.clear()
+        env.cr.precommit.clear()
+    return error, written

@@ -13,13 +13,12 @@ A new public method without its line in ``METHODS`` fails the first test; a line
 says who may call it and why. Extend both tables (module level) when adding a public method.
 """
 
-from odoo import api
 from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import PaymentLinkCommon, discover_public_methods
+from .common import PaymentLinkCommon, call_as_rpc, discover_public_methods
 from .test_card_consent import create_demo_card
 
 ROLES = ("public", "portal", "other_company", "agent", "salesperson", "billing", "billing_admin")
@@ -309,10 +308,6 @@ TOUCHED_MODELS = (
 )
 
 
-class _Rollback(Exception):
-    pass
-
-
 @tagged("post_install", "-at_install")
 class TestRightsMatrix(PaymentLinkCommon):
     @classmethod
@@ -532,27 +527,7 @@ class TestRightsMatrix(PaymentLinkCommon):
         Model = self.env[model].with_user(self.users[role])
         if not getattr(getattr(type(Model), method), "_api", None):
             args = [records.ids, *args]
-        before = self._snapshot()
-        # An RPC call starts with an empty cache: every read goes through the user's rights.
-        self.env.invalidate_all()
-        error = written = None
-        try:
-            with self.env.cr.savepoint(flush=False):
-                try:
-                    api.call_kw(Model, method, args, kwargs)
-                except Exception as exc:  # noqa: BLE001 - reported by the matrix
-                    error = exc
-                try:
-                    written = self._snapshot() != before
-                except Exception:  # noqa: BLE001 - a pending write that cannot be flushed
-                    written = True
-                raise _Rollback
-        except _Rollback:
-            pass
-        finally:
-            self.env.transaction.clear()
-            self.env.cr.precommit.clear()
-        return error, written
+        return call_as_rpc(self.env, Model, method, args, kwargs, self._snapshot)
 
     def _is_refusal(self, error):
         if isinstance(error, AccessError):

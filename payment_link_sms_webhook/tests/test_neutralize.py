@@ -13,7 +13,7 @@ class TestNeutralize(PaymentLinkCommon):
     """A neutralized copy (Odoo's ``neutralize`` command, as staging databases are made) sends
     no webhook and keeps no working webhook secret (``data/neutralize.sql`` of this addon)."""
 
-    def test_a_neutralized_copy_sends_no_webhook_and_keeps_no_secret(self):
+    def test_a_neutralized_copy_sends_nothing_and_keeps_no_secret(self):
         receiver = Receiver(self.env)
         self.addCleanup(receiver.stop)
         webhook = self.env["payment.link.webhook"].create(

@@ -5,13 +5,16 @@ not. A call is allowed by a line of ``POLICY`` (on records the role may read) or
 an access error, and then nothing was written. The engine's matrix leaves these methods to
 this one (``discover_public_methods`` of the engine's ``tests/common.py``)."""
 
-from odoo import api
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon, discover_public_methods
+from odoo.addons.payment_link_sms.tests.common import (
+    PaymentLinkCommon,
+    call_as_rpc,
+    discover_public_methods,
+)
 
 ROLES = ("public", "portal", "billing", "billing_admin", "other_admin", "admin")
 
@@ -28,10 +31,6 @@ POLICY = {
     (model, method, "admin"): "the administrators configure the company's endpoints"
     for model, method in METHODS
 }
-
-
-class _Rollback(Exception):
-    pass
 
 
 @tagged("post_install", "-at_install")
@@ -98,28 +97,6 @@ class TestRightsMatrix(PaymentLinkCommon):
         )
         return self.env.cr.fetchall()
 
-    def _call(self, role, model, method, records):
-        """``(exception or None, written)`` of the call, rolled back afterwards."""
-        before = self._snapshot()
-        self.env.invalidate_all()
-        error = written = None
-        try:
-            with self.env.cr.savepoint(flush=False):
-                try:
-                    api.call_kw(
-                        self.env[model].with_user(self.users[role]), method, [records.ids], {}
-                    )
-                except Exception as exc:  # noqa: BLE001 - reported by the matrix
-                    error = exc
-                written = self._snapshot() != before
-                raise _Rollback
-        except _Rollback:
-            pass
-        finally:
-            self.env.transaction.clear()
-            self.env.cr.precommit.clear()
-        return error, written
-
     def test_every_public_method_has_a_line(self):
         discovered = discover_public_methods(self.env, include="payment_link_sms_webhook")
         self.assertEqual(sorted(discovered - METHODS), [], "public methods without a line")
@@ -139,7 +116,14 @@ class TestRightsMatrix(PaymentLinkCommon):
                 readable = records.with_user(self.users[role]).has_access("read")
                 allowed = readable and (model, method, role) in POLICY
                 allowed_calls += allowed
-                error, written = self._call(role, model, method, records)
+                error, written = call_as_rpc(
+                    self.env,
+                    self.env[model].with_user(self.users[role]),
+                    method,
+                    [records.ids],
+                    {},
+                    self._snapshot,
+                )
                 where = f"{model}.{method} as {role}"
                 if allowed:
                     if error is not None:
