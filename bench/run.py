@@ -52,7 +52,9 @@ from odoo_env import (  # noqa: E402
 
 ODOO_SIDE = BENCH / "odoo_side.py"
 MODULES = ["payment_link_sms", "payment_demo", "payment_stripe"]
-OPTIONAL_MODULES = ["payment_link_sms_stripe"]  # the Stripe bridge, when this repository has it
+# The Stripe bridge, and the outbound webhooks (auto-installed, named so that the run says so),
+# when this repository has them.
+OPTIONAL_MODULES = ["payment_link_sms_stripe", "payment_link_sms_webhook"]
 
 # Targets of the issues "Prove it under load" and 15 (performance).
 MAX_SEND_RATIO = 1.0  # our bulk SMS send vs Odoo's mass SMS composer (wall time)

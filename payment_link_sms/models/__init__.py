@@ -24,8 +24,6 @@ from . import ir_sequence
 from . import mail_mail
 from . import mail_template
 from . import payment_link_api
-from . import payment_link_webhook
-from . import payment_link_webhook_delivery
 from . import payment_link_notification
 from . import ir_asset
 from . import ir_websocket

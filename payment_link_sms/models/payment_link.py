@@ -1166,7 +1166,7 @@ class PaymentLink(models.Model):
 
     def _with_company_lang(self):
         """``self`` in the company's language: for what the company's users read (chatter,
-        notifications, audit), whoever triggered it (a customer on the pay page, a webhook)."""
+        notifications, audit), whoever triggered it (a customer on the pay page, a provider)."""
         lang = self.company_id[:1].partner_id.lang
         return self.with_context(lang=lang) if lang else self
 

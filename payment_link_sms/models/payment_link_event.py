@@ -65,9 +65,15 @@ class PaymentLinkEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         events = super().create(self._complete_create_values(vals_list))
-        self.env["payment.link.webhook.delivery"]._enqueue(events)  # outbound webhooks' outbox
+        events._payment_link_events_created()
         events._send_progress_at_commit()
         return events
+
+    def _payment_link_events_created(self):
+        """Hook: ``self`` (new audit events, of any links) were just created, in the
+        transaction that made them. Nothing by default; an addon that tells the outside world
+        what happened to links extends it (to queue its own messages, never to send them here).
+        """
 
     @api.model
     def _complete_create_values(self, vals_list):
@@ -257,7 +263,7 @@ class PaymentLinkEvent(models.Model):
             if reason:
                 message = f"{message} {reason}"
             # Queued, not sent within the request: a customer's page or the provider's
-            # webhook must not wait for the mail server.
+            # notification must not wait for the mail server.
             document.sudo().with_context(mail_notify_force_send=False).message_post(
                 body=message,
                 subject=title,

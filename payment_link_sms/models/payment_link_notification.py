@@ -10,10 +10,9 @@ _logger = logging.getLogger(__name__)
 
 class PaymentLinkNotification(models.Model):
     """A link's stage message waiting to be posted (the document's note to the salesperson and
-    the sender, their pop-ups), or the outbound webhooks' outbox rows of an audit event waiting
-    to be made: a payment that the provider confirms is answered at once, its notification
-    and its outbound webhooks' rows follow from this queue's scheduled action, right after the
-    commit (the webhook's body is built with the event, sent as built).
+    the sender, their pop-ups): a payment that the provider confirms is answered at once, its
+    notification follows from this queue's scheduled action, right after the commit. Addons
+    queue their own rows here the same way (see ``_process``).
 
     The link's state and its audit event are written with the payment itself; only what the
     provider does not wait for is queued. A notification is posted and removed from the queue
@@ -31,15 +30,6 @@ class PaymentLinkNotification(models.Model):
     reason = fields.Char(readonly=True)
     amount = fields.Float(readonly=True, help="The amount to state (empty: the link's).")
     has_amount = fields.Boolean(readonly=True)
-    link_event_id = fields.Many2one(
-        comodel_name="payment.link.event",
-        readonly=True,
-        index="btree_not_null",
-        ondelete="cascade",
-        help="An audit event whose outbound webhooks' outbox rows are still to be made.",
-    )
-    event_uid = fields.Char(readonly=True, help="The outbound webhook event's id.")
-    payload = fields.Text(readonly=True, help="The outbound webhook event's JSON body.")
     attempts = fields.Integer(readonly=True, default=0)
     last_error = fields.Char(readonly=True)
 
@@ -59,28 +49,6 @@ class PaymentLinkNotification(models.Model):
                     "has_amount": amount is not None,
                 }
                 for link in links
-            ]
-        )
-        self._trigger_at_commit()
-        return queued
-
-    @api.model
-    def _enqueue_webhook_events(self, bodies):
-        """Queue the outbox rows of the outbound webhooks of events (their bodies built):
-        ``payment.link.webhook.delivery._create_deliveries(bodies)`` at the queue's next run.
-
-        :param list bodies: ``[(payment.link.event, event uid, JSON body)]``.
-        """
-        queued = self.sudo().create(
-            [
-                {
-                    "link_id": event.link_id.id,
-                    "event_type": const.WEBHOOK_TYPE_OF[event.event_type],
-                    "link_event_id": event.id,
-                    "event_uid": uid,
-                    "payload": payload,
-                }
-                for event, uid, payload in bodies
             ]
         )
         self._trigger_at_commit()
@@ -131,17 +99,7 @@ class PaymentLinkNotification(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                if self.link_event_id:
-                    self.env["payment.link.webhook.delivery"]._create_deliveries(
-                        [(self.link_event_id, self.event_uid, self.payload)]
-                    )
-                else:
-                    self.env["payment.link.event"]._notify_stage(
-                        self.link_id,
-                        self.event_type,
-                        reason=self.reason or False,
-                        amount=self.amount if self.has_amount else None,
-                    )
+                self._process()
                 self.unlink()
         except Exception as error:  # noqa: BLE001 - kept queued, retried at the next run
             _logger.warning(
@@ -154,3 +112,16 @@ class PaymentLinkNotification(models.Model):
             self.write(
                 {"attempts": self.attempts + 1, "last_error": str(error)[: const.NOTIFY_ERROR_MAX]}
             )
+
+    def _process(self):
+        """Hook: do what this queued row stands for (one row; in the queue's savepoint, the row
+        removed afterwards, kept for a retry if this raises). By default the link's stage
+        message; an addon that queues rows of its own (with fields of its own) handles them in
+        its override and calls ``super()`` for the others."""
+        self.ensure_one()
+        self.env["payment.link.event"]._notify_stage(
+            self.link_id,
+            self.event_type,
+            reason=self.reason or False,
+            amount=self.amount if self.has_amount else None,
+        )

@@ -33,7 +33,7 @@ class PaymentTransaction(models.Model):
     )
 
     def _handle_notification_data(self, provider_code, notification_data):
-        # The provider (its webhook) waits for the answer: the notifications of what the
+        # The provider (its notification) waits for the answer: the notifications of what the
         # payment did to a link (the document's message, the users' pop-ups and emails) are
         # queued, and posted right after the commit (payment.link.notification).
         return super(
@@ -352,7 +352,7 @@ class PaymentTransaction(models.Model):
 
     def _payment_link_log_refund(self, refund, reason=None):
         """Audit the refund ``refund`` of this payment on its link (the ``refunded`` event, which
-        the webhooks send) and in the document's chatter; return ``refund``."""
+        integrations receive) and in the document's chatter; return ``refund``."""
         self.ensure_one()
         link = self.payment_link_id._with_company_lang()
         text = link.env._(

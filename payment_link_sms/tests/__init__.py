@@ -14,8 +14,6 @@ from . import test_notification_queue
 from . import test_payment_safety
 from . import test_user_view
 from . import test_paylink_cli
-from . import test_webhooks
-from . import test_webhook_safety
 from . import test_pay_page_assets
 from . import test_live_progress
 from . import test_payment_request

@@ -1,11 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import inspect
 import json
+import os
 import re
 import threading
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api, sql_db
+from odoo import SUPERUSER_ID, api, models, sql_db
+from odoo.modules.module import get_module_path
 from odoo.tests import Form, JsonRpcException, new_test_user
 from odoo.tools import mute_logger
 
@@ -345,3 +348,69 @@ class PayPageCommon(PaymentLinkCommon):
             "demo", {"reference": tx.reference, "payment_details": "4242", "simulated_state": state}
         )
         return tx
+
+
+def has_own_matrix(module):
+    """Whether the class module ``module`` (``odoo.addons.<addon>.…``) belongs to an addon
+    whose public methods its own ``tests/test_rights_matrix.py`` covers."""
+    addon = module.split(".")[2]
+    path = get_module_path(addon, display_warning=False)
+    return (
+        addon != "payment_link_sms"
+        and bool(path)
+        and os.path.isfile(os.path.join(path, "tests", "test_rights_matrix.py"))
+    )
+
+
+def discover_public_methods(env, include=None):
+    """``{(model, method)}``: the public methods our classes define, callable over RPC: those
+    of the addons without a matrix of their own, or only those of the addon ``include``."""
+    base_api = set(dir(models.Model))
+    found = set()
+    for name in env.registry:
+        for klass in type(env[name]).__mro__:
+            module = klass.__module__ or ""
+            if not module.startswith("odoo.addons.payment_link_sms"):
+                continue
+            if include and module.split(".")[2] != include:
+                continue
+            if not include and has_own_matrix(module):
+                continue
+            for attr, value in vars(klass).items():
+                if attr.startswith("_") or attr in base_api or not inspect.isfunction(value):
+                    continue
+                found.add((name, attr))
+    return found
+
+
+class _Rollback(Exception):
+    pass
+
+
+def call_as_rpc(env, Model, method, args, kwargs, snapshot):
+    """Call ``Model.method(*args, **kwargs)`` as RPC does (``Model`` with the caller's user),
+    in a savepoint rolled back afterwards; ``snapshot()`` reads what a write would change.
+
+    :return: ``(exception or None, written: bool)``
+    """
+    before = snapshot()
+    # An RPC call starts with an empty cache: every read goes through the user's rights.
+    env.invalidate_all()
+    error = written = None
+    try:
+        with env.cr.savepoint(flush=False):
+            try:
+                api.call_kw(Model, method, args, kwargs)
+            except Exception as exc:  # noqa: BLE001 - reported by the matrix
+                error = exc
+            try:
+                written = snapshot() != before
+            except Exception:  # noqa: BLE001 - a pending write that cannot be flushed
+                written = True
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        env.transaction.clear()
+        env.cr.precommit.clear()
+    return error, written

@@ -13,15 +13,12 @@ A new public method without its line in ``METHODS`` fails the first test; a line
 says who may call it and why. Extend both tables (module level) when adding a public method.
 """
 
-import inspect
-
-from odoo import api, models
 from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import PaymentLinkCommon
+from .common import PaymentLinkCommon, call_as_rpc, discover_public_methods
 from .test_card_consent import create_demo_card
 
 ROLES = ("public", "portal", "other_company", "agent", "salesperson", "billing", "billing_admin")
@@ -108,9 +105,6 @@ METHODS = {
     ("payment.link.send", "action_send_replace"): NO_ARGS,
     ("payment.link.send.job", "action_download_result"): NO_ARGS,
     ("payment.link.send.job", "action_refresh"): NO_ARGS,
-    ("payment.link.webhook", "action_rotate_secret"): NO_ARGS,
-    ("payment.link.webhook", "action_view_deliveries"): NO_ARGS,
-    ("payment.link.webhook.delivery", "action_retry"): NO_ARGS,
     ("payment.consent", "action_revoke"): NO_ARGS,
     ("payment.token", "action_payment_link_record_consent"): NO_ARGS,
     ("payment.token", "action_payment_link_remove"): NO_ARGS,
@@ -314,25 +308,6 @@ TOUCHED_MODELS = (
 )
 
 
-def discover_public_methods(env):
-    """``{(model, method)}``: the public methods our classes define, callable over RPC."""
-    base_api = set(dir(models.Model))
-    found = set()
-    for name in env.registry:
-        for klass in type(env[name]).__mro__:
-            if not (klass.__module__ or "").startswith("odoo.addons.payment_link_sms"):
-                continue
-            for attr, value in vars(klass).items():
-                if attr.startswith("_") or attr in base_api or not inspect.isfunction(value):
-                    continue
-                found.add((name, attr))
-    return found
-
-
-class _Rollback(Exception):
-    pass
-
-
 @tagged("post_install", "-at_install")
 class TestRightsMatrix(PaymentLinkCommon):
     @classmethod
@@ -456,24 +431,6 @@ class TestRightsMatrix(PaymentLinkCommon):
             self.request.sudo().send_payment_link("sms")
             self.card_request.send_payment_link("sms")
         self.card_request = self.card_request.with_env(self.env)
-        self.webhook = (
-            self.env["payment.link.webhook"]
-            .sudo()
-            .create(
-                {
-                    "name": "Matrix",
-                    "url": "https://93.184.215.14/hook",
-                    "company_id": self.company.id,
-                }
-            )
-        )
-        self.delivery = (
-            self.env["payment.link.webhook.delivery"]
-            .sudo()
-            .create(
-                {"webhook_id": self.webhook.id, "event_uid": "matrix-1", "event_type": "link.sent"}
-            )
-        )
         self.job = (
             self.env["payment.link.send.job"]
             .sudo()
@@ -511,8 +468,6 @@ class TestRightsMatrix(PaymentLinkCommon):
             "account.payment": self.payment,
             "payment.link": self.invoice_link | self.other_link,
             "payment.link.send.job": self.job,
-            "payment.link.webhook": self.webhook,
-            "payment.link.webhook.delivery": self.delivery,
             "payment.consent": self.consent,
             "payment.token": self.card | self.other_card,
             "res.partner": self.customer | self.other_customer,
@@ -572,27 +527,7 @@ class TestRightsMatrix(PaymentLinkCommon):
         Model = self.env[model].with_user(self.users[role])
         if not getattr(getattr(type(Model), method), "_api", None):
             args = [records.ids, *args]
-        before = self._snapshot()
-        # An RPC call starts with an empty cache: every read goes through the user's rights.
-        self.env.invalidate_all()
-        error = written = None
-        try:
-            with self.env.cr.savepoint(flush=False):
-                try:
-                    api.call_kw(Model, method, args, kwargs)
-                except Exception as exc:  # noqa: BLE001 - reported by the matrix
-                    error = exc
-                try:
-                    written = self._snapshot() != before
-                except Exception:  # noqa: BLE001 - a pending write that cannot be flushed
-                    written = True
-                raise _Rollback
-        except _Rollback:
-            pass
-        finally:
-            self.env.transaction.clear()
-            self.env.cr.precommit.clear()
-        return error, written
+        return call_as_rpc(self.env, Model, method, args, kwargs, self._snapshot)
 
     def _is_refusal(self, error):
         if isinstance(error, AccessError):

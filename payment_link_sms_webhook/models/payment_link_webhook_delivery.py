@@ -10,6 +10,8 @@ import psycopg2.errors
 
 from odoo import api, fields, models, modules, tools
 
+from odoo.addons.payment_link_sms import const as engine_const
+
 from .. import const
 from .payment_link_webhook import WebhookError, sign
 
@@ -135,7 +137,7 @@ class PaymentLinkWebhookDelivery(models.Model):
             ]
         deliveries = self.sudo().create(vals_list)
         if deliveries:
-            self.env.ref("payment_link_sms.ir_cron_payment_link_webhook")._trigger()
+            self.env.ref("payment_link_sms_webhook.ir_cron_payment_link_webhook")._trigger()
         return deliveries
 
     @api.model
@@ -259,7 +261,7 @@ class PaymentLinkWebhookDelivery(models.Model):
                     {
                         "now": now,
                         "limit": limit,
-                        "max_attempts": const.NOTIFY_MAX_ATTEMPTS,
+                        "max_attempts": engine_const.NOTIFY_MAX_ATTEMPTS,
                         "excluded": list(exclude_webhook_ids),
                     },
                     log_exceptions=False,
@@ -345,5 +347,5 @@ class PaymentLinkWebhookDelivery(models.Model):
         self.check_access("read")
         deliveries_sudo = self.sudo().filtered(lambda d: d.state == "failed")
         deliveries_sudo.write({"state": "pending", "next_attempt_date": fields.Datetime.now()})
-        self.env.ref("payment_link_sms.ir_cron_payment_link_webhook")._trigger()
+        self.env.ref("payment_link_sms_webhook.ir_cron_payment_link_webhook")._trigger()
         return True

@@ -10,14 +10,15 @@ from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon
+
 from .. import const
 from ..models.payment_link_webhook import PaymentLinkWebhook, is_public_address, mask_url
-from .common import PaymentLinkCommon
-from .test_webhooks import Receiver, allow_local_receivers
+from .common import Receiver, allow_local_receivers
 
 PUBLIC_IP = "93.184.215.14"
-WEBHOOK_LOGGER = "odoo.addons.payment_link_sms.models.payment_link_webhook"
-DELIVERY_LOGGER = "odoo.addons.payment_link_sms.models.payment_link_webhook_delivery"
+WEBHOOK_LOGGER = "odoo.addons.payment_link_sms_webhook.models.payment_link_webhook"
+DELIVERY_LOGGER = "odoo.addons.payment_link_sms_webhook.models.payment_link_webhook_delivery"
 
 
 class SilentServer:
