@@ -8,6 +8,13 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    payment_consent_ids = fields.One2many(
+        comodel_name="payment.consent",
+        inverse_name="partner_id",
+        string="Card Consents",
+        readonly=True,
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
     payment_card_request_ids = fields.One2many(
         comodel_name="payment.card.request",
         inverse_name="partner_id",
