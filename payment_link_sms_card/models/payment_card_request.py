@@ -118,7 +118,7 @@ class PaymentCardRequest(models.Model):
         return True
 
     def _payment_link_summary_template(self):
-        return "payment_link_sms.pay_page_summary_card_request"
+        return "payment_link_sms_card.pay_page_summary_card_request"
 
     def _payment_link_message_templates(self, kind="request"):
         company = self.company_id or self.env.company

@@ -1,14 +1,52 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import models
-from odoo.exceptions import UserError, ValidationError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .. import const
 
 _logger = logging.getLogger(__name__)
 
 
 class PaymentLink(models.Model):
+    """Links of the card concern: the record of a staff charge of a card on file (kind
+    'card_on_file'), and the card saved while paying (the sender's recorded consent, the
+    consent text shown on the page)."""
+
     _inherit = "payment.link"
+
+    kind = fields.Selection(
+        selection_add=const.LINK_KINDS,
+        ondelete={"card_on_file": "cascade"},
+    )
+    save_card_consent_method = fields.Selection(
+        selection=[
+            method for method in const.CONSENT_METHODS if method[0] in const.STAFF_CONSENT_METHODS
+        ],
+        string="Card Consent Given",
+        readonly=True,
+        copy=False,
+        help="The sender recorded the customer's consent to save the card (in person or on the "
+        "phone): the page saves the card used, and the consent is recorded once it is saved.",
+    )
+
+    def _prepare_link_values(self, plan, channel, token, now):
+        values = super()._prepare_link_values(plan, channel, token, now)
+        values["save_card_consent_method"] = self._save_card_consent_from_context()
+        return values
+
+    @api.model
+    def _save_card_consent_from_context(self):
+        """The staff consent the send wizard passes (``payment_link_save_card_consent``), for a
+        user allowed to record it."""
+        method = self.env.context.get("payment_link_save_card_consent")
+        if not method:
+            return False
+        self._ensure_card_consent_rights()
+        if method not in const.STAFF_CONSENT_METHODS:
+            raise UserError(self.env._("A consent is given in person or on the phone."))
+        return method
 
     def _card_on_file_send_request(self, transaction):
         """Send the charge to the provider and record its result on the link (see
@@ -89,3 +127,66 @@ class PaymentLink(models.Model):
             self, "authentication_required", reason=message
         )
         return {"message": message, "pay_link_id": pay_link.id}
+
+    # === BUSINESS METHODS: saving the card (see payment.consent) === #
+
+    @api.model
+    def _ensure_card_consent_rights(self):
+        """Only billing users record a customer's consent (as ``payment.consent`` allows)."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Only billing users may record a customer's consent."))
+
+    def _payment_link_result_templates(self):
+        if self._is_validation():
+            return {
+                "paid": "payment_link_sms_card.pay_page_card_saved",
+                "status": "payment_link_sms_card.pay_page_card_status",
+            }
+        return super()._payment_link_result_templates()
+
+    def _payment_link_save_card_mode(self):
+        """How the page treats saving the customer's card: 'required' (a card request, or the
+        sender recorded the consent), 'offered' (an unticked box, when the company offers it),
+        or 'off'."""
+        self.ensure_one()
+        if self._is_validation() or self.save_card_consent_method:
+            return "required"
+        return "offered" if self.company_id.payment_link_save_card == "offered" else "off"
+
+    def _payment_link_consent_text(self):
+        """The consent text shown on the page (in the customer's language)."""
+        self.ensure_one()
+        return self.company_id._payment_consent_text(self.lang)
+
+    def _payment_link_save_card_transaction_values(self, ip_address, user_agent):
+        values = super()._payment_link_save_card_transaction_values(ip_address, user_agent)
+        values["payment_link_consent_values"] = self._payment_link_consent_values(
+            ip_address, user_agent
+        )
+        return values
+
+    def _payment_link_consent_values(self, ip_address, user_agent):
+        """The consent given when a payment that saves the card starts, recorded as a
+        ``payment.consent`` once the card is saved: by the sender (in person, on the phone), or
+        online by the customer (their address and browser).
+
+        :return: The consent's values, without the token.
+        :rtype: dict
+        """
+        self.ensure_one()
+        values = {
+            "consent_text": self._payment_link_consent_text(),
+            "consent_version": self.company_id.payment_consent_version,
+        }
+        if self.save_card_consent_method and not self._is_validation():
+            return {
+                **values,
+                "method": self.save_card_consent_method,
+                "user_id": self.sender_id.id,
+            }
+        return {
+            **values,
+            "method": "online",
+            "ip_address": ip_address,
+            "user_agent": (user_agent or "")[: const.USER_AGENT_MAX_LENGTH],
+        }

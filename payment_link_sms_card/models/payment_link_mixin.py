@@ -4,9 +4,9 @@ import logging
 import psycopg2
 
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 
-from .. import utils
+from odoo.addons.payment_link_sms import utils
 
 _logger = logging.getLogger(__name__)
 
@@ -14,11 +14,13 @@ _logger = logging.getLogger(__name__)
 class PaymentLinkMixin(models.AbstractModel):
     """Charging a customer's saved card (card on file) from a document.
 
-    The generic part of the charge lives here; a document type supplies the mixin's hooks
-    (amount due, refusal, transaction values), declares that its documents may be charged
+    The generic part of the charge lives here; a document type supplies the engine's contract
+    hooks (amount due, refusal, transaction values), declares that its documents may be charged
     (``_payment_link_charge_allowed``: no document type may by default) and, when charging asks
-    more than sending a link, ``_payment_link_charge_refusal``. Charging is a billing action:
-    only billing users (``account.group_account_invoice``) charge, on documents they may change.
+    more than sending a link, ``_payment_link_charge_refusal`` (both declared in the engine's
+    contract, so that a bridge sets its policy without depending on this addon). Charging is a
+    billing action: only billing users (``account.group_account_invoice``) charge, on documents
+    they may change.
     """
 
     _inherit = "payment.link.mixin"
@@ -80,22 +82,6 @@ class PaymentLinkMixin(models.AbstractModel):
             "target": "new",
             "context": {"default_res_model": self._name, "default_res_id": self.id},
         }
-
-    # === HOOKS for the documents === #
-
-    def _payment_link_charge_allowed(self):
-        """Whether documents of this type may be paid by charging a card on file: the
-        document type's charge policy. False by default (a desk request, a card request);
-        invoices and confirmed orders declare it."""
-        return False
-
-    def _payment_link_charge_refusal(self):
-        """Why the card on file cannot be charged for this document (translated), or False.
-
-        By default, what refuses a link: a document type that charges only in some states (a
-        confirmed order) adds its own reason.
-        """
-        return self._payment_link_refusal()
 
     # === BUSINESS METHODS === #
 
@@ -299,4 +285,3 @@ class PaymentLinkMixin(models.AbstractModel):
                 **document_values,
             }
         )
-

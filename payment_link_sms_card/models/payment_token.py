@@ -180,7 +180,7 @@ class PaymentToken(models.Model):
             "res_model": "payment.consent",
             "view_mode": "form",
             "views": [
-                (self.env.ref("payment_link_sms.payment_consent_view_form_record").id, "form")
+                (self.env.ref("payment_link_sms_card.payment_consent_view_form_record").id, "form")
             ],
             "target": "new",
             "context": {

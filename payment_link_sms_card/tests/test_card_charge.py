@@ -6,8 +6,9 @@ from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import run_twice_at_once
-from .test_card_consent import CardOnFileCommon, create_demo_card
+from odoo.addons.payment_link_sms.tests.common import run_twice_at_once
+
+from .common import CardOnFileCommon, create_demo_card
 
 
 @tagged("post_install", "-at_install")

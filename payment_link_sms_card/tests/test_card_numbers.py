@@ -4,8 +4,9 @@ import re
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import PayPageCommon
-from .test_card_consent import CardOnFileCommon
+from odoo.addons.payment_link_sms.tests.common import PayPageCommon
+
+from .common import CardOnFileCommon
 
 # A run of 13 to 19 digits, single spaces or dashes allowed between them (as a card number is
 # written), standing alone: not part of a longer run of digits or letters (a hash, a token).

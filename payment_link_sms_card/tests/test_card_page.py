@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import PaymentLinkCommon, PayPageCommon
+from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon, PayPageCommon
 
 CHROME = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile"
 CONSENT = "I allow Garage Dupont to keep my card and charge it for my future repairs."

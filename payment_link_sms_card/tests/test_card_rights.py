@@ -6,8 +6,9 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import PayPageCommon
-from .test_card_consent import CardOnFileCommon
+from odoo.addons.payment_link_sms.tests.common import PayPageCommon
+
+from .common import CardOnFileCommon
 
 
 @tagged("post_install", "-at_install")
@@ -135,7 +136,7 @@ class TestConsentOnlyThroughTheLedger(CardOnFileCommon):
         self.assertFalse(tx.payment_link_consent_id)
         self.assertEqual(self.card.consent_state, "none")
 
-    @mute_logger("odoo.addons.payment_link_sms.models.payment_consent")
+    @mute_logger("odoo.addons.payment_link_sms_card.models.payment_consent")
     def test_ledger_refuses_a_card_the_transaction_did_not_save(self):
         # Even the server's own flow records a page's consent only for the card that very
         # payment saved: not another customer's card, not a card saved by an earlier payment.

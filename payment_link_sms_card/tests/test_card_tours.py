@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import tagged
 
-from .test_card_consent import CardOnFileCommon
+from .common import CardOnFileCommon
 
 
 @tagged("post_install", "-at_install")

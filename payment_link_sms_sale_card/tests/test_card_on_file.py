@@ -2,9 +2,8 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from odoo.addons.payment_link_sms.tests.test_card_consent import create_demo_card
-
-from .common import PaymentLinkSaleCommon
+from odoo.addons.payment_link_sms_card.tests.common import create_demo_card
+from odoo.addons.payment_link_sms_sale.tests.common import PaymentLinkSaleCommon
 
 
 @tagged("post_install", "-at_install")
