@@ -102,7 +102,8 @@ class PaymentLink(models.Model):
         default="payment",
         required=True,
         readonly=True,
-        help="A payment link sent to the customer, or a staff charge of a card on file.",
+        help="A payment link sent to the customer (an addon may add kinds: a staff charge of a "
+        "card on file).",
     )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
     res_id = fields.Many2oneReference(

@@ -62,6 +62,11 @@ class PaymentTransaction(models.Model):
         txs._payment_link_card_failed()
         return txs
 
+    def _payment_link_failed(self):
+        if self.env.context.get("payment_link_charging"):
+            return None  # a card on file charge records its own result (payment.link.mixin)
+        return super()._payment_link_failed()
+
     def _payment_link_validation_request(self):
         """The card request of a validation through a link, if any."""
         self.ensure_one()
