@@ -1,5 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon
+import json
+
+from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon, PayPageCommon
+
+
+def load_card_terms(env):
+    """The addon's translations (fr, nb, es), as the engine's fixtures load the engine's."""
+    env["ir.module.module"]._load_module_terms(
+        ["payment_link_sms_card"], ["fr_FR", "nb_NO", "es_ES"]
+    )
 
 
 def create_demo_card(env, partner, provider, last_digits, state="done", **values):
@@ -27,6 +36,7 @@ class CardOnFileCommon(PaymentLinkCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        load_card_terms(cls.env)
         cls.card = cls._create_card(cls.customer, "4242")
         cls.other_company = cls.env["res.company"].create(
             {"name": "Other Garage", "country_id": cls.env.ref("base.fr").id}
@@ -46,3 +56,37 @@ class CardOnFileCommon(PaymentLinkCommon):
             .with_user(user)
             .create({"token_id": (card or self.card).id, "method": method})
         )
+
+
+CHROME = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile"
+CONSENT = "I allow Garage Dupont to keep my card and charge it for my future repairs."
+
+
+class CardPageCommon(PayPageCommon):
+    """The demo provider saves cards; the company's consent text is known (``consent_text``;
+    None: the company keeps the one it has by default)."""
+
+    consent_text = CONSENT
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        load_card_terms(cls.env)
+        cls.demo_provider.allow_tokenization = True
+        if cls.consent_text is not None:
+            cls.company.payment_consent_text = cls.consent_text
+        cls.consent_version = cls.company.payment_consent_version
+
+    def pay_demo(self, token=None, state="done", user_agent=CHROME, **params):
+        """Pay from the page as the customer's browser does (its user agent), then let the demo
+        provider answer ``state``."""
+        response = self.url_open(
+            "/pay/transaction",
+            data=self._rpc_body(self.pay_payload(token=token, **params)),
+            headers={"Content-Type": "application/json", "User-Agent": user_agent},
+        )
+        return self.demo_answers(response.json(), state)
+
+    @staticmethod
+    def _rpc_body(params):
+        return json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})

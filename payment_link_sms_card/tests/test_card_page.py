@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -9,35 +8,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon, PayPageCommon
+from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon
 
-CHROME = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile"
-CONSENT = "I allow Garage Dupont to keep my card and charge it for my future repairs."
-
-
-class CardPageCommon(PayPageCommon):
-    """The demo provider saves cards; the company's consent text is known."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.demo_provider.allow_tokenization = True
-        cls.company.payment_consent_text = CONSENT
-        cls.consent_version = cls.company.payment_consent_version
-
-    def pay_demo(self, token=None, state="done", user_agent=CHROME, **params):
-        """Pay from the page as the customer's browser does (its user agent), then let the demo
-        provider answer ``state``."""
-        response = self.url_open(
-            "/pay/transaction",
-            data=self._rpc_body(self.pay_payload(token=token, **params)),
-            headers={"Content-Type": "application/json", "User-Agent": user_agent},
-        )
-        return self.demo_answers(response.json(), state)
-
-    @staticmethod
-    def _rpc_body(params):
-        return json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
+from .common import CHROME, CONSENT, CardPageCommon
 
 
 @tagged("post_install", "-at_install")
