@@ -64,9 +64,9 @@ def _addon_of(module_name):
 
 def discover_public_methods(env, addons):
     """``{(model, method)}``: the public methods our classes define, callable over RPC, that
-    the matrix of ``addons`` covers: on a model one of our addons defines, the methods of
-    every class of ours are that addon's (a card request's send is the card addon's); on
-    another model (Odoo's, the engine's), the methods of the classes of ``addons``."""
+    the matrix of ``addons`` covers: the methods of each addon's classes, but those of the
+    engine's classes (the mixin's) on a model another of our addons defines belong to that
+    addon (a card request's send is the card addon's)."""
     base_api = set(dir(models.Model))
     found = set()
     for name in env.registry:
@@ -77,7 +77,7 @@ def discover_public_methods(env, addons):
                 continue
             owner = (
                 model_addon
-                if model_addon.startswith("payment_link_sms") and model_addon != klass_addon
+                if klass_addon == "payment_link_sms" and model_addon.startswith("payment_link_sms")
                 else klass_addon
             )
             if owner not in addons:
