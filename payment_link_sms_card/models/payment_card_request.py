@@ -161,12 +161,9 @@ class PaymentCardRequest(models.Model):
 
     @api.model
     def _card_label(self, token):
-        """The saved card in words, by its last 4 digits only (whatever a provider stored)."""
-        return self.env._(
-            "%(method)s ending in %(digits)s",
-            method=token.payment_method_id.name or token.provider_id.name,
-            digits=(token.sudo().payment_details or "")[-4:],
-        )
+        """The saved card in words: its brand and last 4 digits (whatever a provider
+        stored)."""
+        return token.sudo()._payment_link_card_name()
 
     def _card_request_saved(self, transaction):
         """The customer saved a card through the request's link (a validation transaction)."""

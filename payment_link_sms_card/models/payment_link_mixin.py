@@ -129,14 +129,7 @@ class PaymentLinkMixin(models.AbstractModel):
             if not token or not token.active:
                 raise UserError(self.env._("This card does not exist or was removed."))
         else:
-            token = self._payment_link_charge_cards().filtered("is_default")[:1]
-            if not token:
-                raise UserError(
-                    self.env._(
-                        "%s has no default card that can be charged: pick a card.",
-                        partner.display_name,
-                    )
-                )
+            token = self._payment_link_charge_default_card()
         if token.partner_id.commercial_partner_id != partner:
             raise UserError(
                 self.env._(
@@ -157,6 +150,29 @@ class PaymentLinkMixin(models.AbstractModel):
             )
         token._payment_link_check_consent(self.company_id)
         return token
+
+    def _payment_link_charge_default_card(self):
+        """The card charged when none is named: the customer's default card, else their only
+        card that can be charged.
+
+        :raise UserError: When the customer has no such card, or several and no default one
+                          (the refusal lists them, each with its id: ``#12``).
+        """
+        partner = self._payment_link_partner().commercial_partner_id
+        cards = self._payment_link_charge_cards()
+        token = cards.filtered("is_default")[:1] or (cards if len(cards) == 1 else cards.browse())
+        if token:
+            return token
+        if not cards:
+            raise UserError(self.env._("%s has no card that can be charged.", partner.display_name))
+        raise UserError(
+            self.env._(
+                "%(customer)s has several cards that can be charged and none is the default: "
+                "name the card to charge (%(cards)s).",
+                customer=partner.display_name,
+                cards=", ".join(f"{card.display_name} #{card.id}" for card in cards),
+            )
+        )
 
     def _payment_link_charge_provider_states(self):
         """The states of the providers whose cards may be charged for this document: enabled,

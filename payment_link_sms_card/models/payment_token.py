@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
@@ -72,13 +74,53 @@ class PaymentToken(models.Model):
             return tokens.browse()
         return tokens
 
+    @api.depends("payment_details", "create_date", "payment_method_id")
+    def _compute_display_name(self):
+        # A card is named by its brand and last 4 digits, whatever the provider stored (Odoo's
+        # own _build_display_name, used by the payment form, is left as Odoo tests it).
+        for token in self:
+            if token.payment_details and token.create_date:
+                token.display_name = token._payment_link_card_name()
+            else:
+                super(PaymentToken, token)._compute_display_name()
+
+    def _payment_link_card_name(self):
+        """The card in words: its brand (the payment method, "Visa", or "Card" when the
+        provider gives no brand) and its last 4 digits: "Visa •••• 4242"."""
+        self.ensure_one()
+        return self.env._(
+            "%(brand)s •••• %(digits)s",
+            brand=self.payment_method_id.name or self.provider_id.name,
+            digits=(self.payment_details or "")[-4:],
+        )
+
+    @api.model
+    def _payment_link_stored_details(self, details):
+        """What is kept of the payment details a provider gives: of a whole card number (the
+        Demo provider keeps what was typed, spaces included), its last 4 digits only."""
+        if not details or not isinstance(details, str):
+            return details
+        digits = re.sub(r"[\s-]", "", details)
+        if digits.isdigit() and len(digits) >= const.CARD_NUMBER_MIN_DIGITS:
+            return digits[-4:]
+        return details
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("payment_details"):
+                vals["payment_details"] = self._payment_link_stored_details(vals["payment_details"])
         tokens = super().create(vals_list)
         tokens.filtered("is_default")._payment_link_unset_other_defaults()
+        tokens.filtered(lambda token: not token.is_default)._payment_link_default_if_first()
         return tokens
 
     def write(self, vals):
+        if vals.get("payment_details"):
+            vals = {
+                **vals,
+                "payment_details": self._payment_link_stored_details(vals["payment_details"]),
+            }
         res = super().write(vals)
         if vals.get("is_default"):
             self._payment_link_unset_other_defaults()
@@ -116,6 +158,29 @@ class PaymentToken(models.Model):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(self.env._("Only billing users may manage a customer's cards."))
         self.check_access("read")
+
+    def _payment_link_default_if_first(self):
+        """A customer's first saved card (in a company: they have no other card there)
+        becomes their default card."""
+        for token in self.filtered("active"):
+            if not token._payment_link_other_cards():
+                super(PaymentToken, token).write({"is_default": True})
+
+    def _payment_link_other_cards(self):
+        """The other active cards of the card's customer (commercial partner) in its
+        company."""
+        self.ensure_one()
+        return (
+            self.sudo()
+            .search(
+                [
+                    ("id", "!=", self.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
+                ]
+            )
+            .with_env(self.env)
+        )
 
     def _payment_link_unset_other_defaults(self):
         """One default card per customer (commercial partner) and company."""

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import fields, models
 
 from .. import const
 
@@ -11,10 +11,10 @@ class ResCompany(models.Model):
     payment_consent_text = fields.Text(
         string="Card Consent Text",
         translate=True,
-        default=lambda self: self._default_payment_consent_text(),
         help="What the customer agrees to when a card is saved for future payments: shown on "
-        "the payment page, read on the phone. Each change makes a new version; every consent "
-        "keeps the exact text it was given for.",
+        "the payment page, read on the phone. Empty: the standard text, in the customer's "
+        "language. Each change makes a new version; every consent keeps the exact text it was "
+        "given for.",
     )
     payment_consent_version = fields.Integer(
         string="Consent Text Version",
@@ -44,16 +44,18 @@ class ResCompany(models.Model):
         "Odoo's own checkbox too, or before this module was installed) can be charged.",
     )
 
-    @api.model
     def _default_payment_consent_text(self):
+        """The standard consent text, in the language of the context (shipped in the
+        languages of the addon's translations)."""
         return self.env._(
             "I authorise %(company)s to save my card with its payment provider and to charge it "
             "for the amounts I owe for its services, until I withdraw this consent.",
-            company=self.env.company.name or self.env._("the company"),
+            company=(self[:1] or self.env.company).name or self.env._("the company"),
         )
 
     def _payment_consent_text(self, lang=None):
-        """The consent text in ``lang`` (the customer's language), else the company's."""
+        """The consent text in ``lang`` (the language of the page, or of the customer), else
+        in the company's: its own text (as translated), or the standard one."""
         self.ensure_one()
         company = self.with_context(lang=lang) if lang else self
         return company.payment_consent_text or company._default_payment_consent_text()

@@ -7,3 +7,5 @@ from . import test_card_page
 from . import test_card_rights
 from . import test_charge_test_providers
 from . import test_rights_matrix
+from . import test_card_names
+from . import test_consent_language

@@ -109,7 +109,7 @@ class TestChargeCardOnFile(CardOnFileCommon):
         with self.assertRaisesRegex(UserError, "no consent of the customer"):
             self.charge(token_id=card.id)
         self.card.consent_ids.action_revoke()
-        with self.assertRaisesRegex(UserError, "no default card"):
+        with self.assertRaisesRegex(UserError, "no card that can be charged"):
             self.charge()
         self.assertNothingCreated()
 

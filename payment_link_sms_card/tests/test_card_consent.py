@@ -26,7 +26,7 @@ class TestCardConsent(CardOnFileCommon):
         # The text in the customer's language (French), as it was read to them.
         self.assertEqual(
             consent.consent_text,
-            self.company.with_context(lang="fr_FR").payment_consent_text,
+            self.company._payment_consent_text("fr_FR"),
         )
         self.assertEqual(self.card.consent_state, "active")
 
@@ -80,6 +80,7 @@ class TestCardConsent(CardOnFileCommon):
 
     def test_only_billing_users_manage_cards(self):
         sender = self._sender_only()
+        self.card.is_default = False  # the customer's first card is their default one
         for action in ("action_set_default", "action_payment_link_remove"):
             with self.assertRaisesRegex(AccessError, "Only billing users may manage"):
                 getattr(self.card.with_user(sender), action)()

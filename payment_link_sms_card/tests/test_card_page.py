@@ -201,7 +201,7 @@ class TestCardRequest(CardPageCommon):
         self.assertEqual(link.state, "paid")
         self.assertIn("card_saved", link.event_ids.mapped("event_type"))
         self.assertFalse(tx.payment_id, "a validation is not a payment")
-        self.assertIn("card saved (Demo ending in 4242)", self.customer.message_ids[:1].body)
+        self.assertIn("card saved (Demo •••• 4242)", self.customer.message_ids[:1].body)
         self.assertIn("card saved", request.message_ids[:1].body)
         # The page now says the card is saved.
         page = self.open_page(token=token)

@@ -73,8 +73,8 @@ registry.category("web_tour.tours").add("payment_link_sms_card_request_tour", {
             timeout: 20000,
         },
         {
-            content: "The saved card is named by its last digits",
-            trigger: ".o_payment_link_saved_card:contains('ending in 4242')",
+            content: "The saved card is named by its brand and last 4 digits",
+            trigger: ".o_payment_link_saved_card:contains('•••• 4242')",
         },
     ],
 });
