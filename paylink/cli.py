@@ -20,6 +20,7 @@ import http.client
 import ipaddress
 import json
 import os
+import re
 import stat
 import sys
 import xmlrpc.client
@@ -27,6 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_CONNECTION = 0, 1, 2, 3
 TIMEOUT = 60
+# A saved card named by its id in a refusal of the server ("Visa •••• 4242 #12").
+CARD_ID = re.compile(r"#\d+\b")
 
 
 class Failure(Exception):
@@ -370,7 +373,16 @@ def cmd_charge(client, args):
         options["token_id"] = args.card
     if args.amount is not None:
         options["amount"] = args.amount
-    answer = client.execute(document["model"], "charge_card_on_file", [document["id"]], **options)
+    try:
+        answer = client.execute(
+            document["model"], "charge_card_on_file", [document["id"]], **options
+        )
+    except Failure as failure:
+        # Without --card the server charges the default card, or the only one; with several
+        # and no default it refuses, listing them by id ("#12"): say how to name one.
+        if args.card is None and CARD_ID.search(str(failure)):
+            raise Failure(failure.code, f"{failure} Name the card with --card ID.") from None
+        raise
     answer["document"] = document["name"]
     answer["reference"] = link_reference(client, answer["link_id"])
     if answer["state"] not in ("paid", "pending"):
@@ -466,7 +478,10 @@ def build_parser():
     charge = sub.add_parser("charge", help="charge the customer's card on file")
     charge.add_argument("document", metavar="INVOICE_NUMBER")
     charge.add_argument(
-        "--card", type=int, metavar="ID", help="the saved card's id (default: the default card)"
+        "--card",
+        type=int,
+        metavar="ID",
+        help="the saved card's id (default: the default card, or the only one)",
     )
     charge.add_argument("--amount", metavar="A", help="amount to charge (default: the amount due)")
     charge.set_defaults(func=cmd_charge)

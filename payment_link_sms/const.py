@@ -266,40 +266,10 @@ SEND_BATCH_SIZE = 100
 
 USER_AGENT_MAX_LENGTH = 255
 
-# Card on file: how a customer gave the consent to charge a saved card, and its states.
-CONSENT_METHODS = [
-    ("in_person", "In person"),
-    ("phone", "On the phone"),
-    ("online", "Online"),
-]
-# What a staff member records; an online consent is recorded by the server from the page.
-STAFF_CONSENT_METHODS = ("in_person", "phone")
-CONSENT_STATES = [
-    ("active", "Active"),
-    ("revoked", "Revoked"),
-]
-TOKEN_CONSENT_STATES = [*CONSENT_STATES, ("none", "None")]
-# The result of a charge of a card on file (payment.link.mixin.charge_card_on_file).
-CHARGE_RESULTS = [
-    ("paid", "Paid"),
-    ("pending", "Pending"),
-    ("declined", "Declined"),
-    ("authentication_required", "Authentication required"),
-]
-# payment_demo has no "authentication required" answer: a demo card whose last digits are these
-# (those of Stripe's test card that always asks for 3-D Secure) answers an off-session charge
-# with it (see payment.transaction._payment_link_demo_authentication).
-DEMO_AUTHENTICATION_DIGITS = "3220"
-# What a payment link is for: a pay link sent to the customer, or the record of a staff charge
-# of a card on file (no token, never sent: its events are the charge's audit trail).
+# What a payment link is for (a concern addon may add kinds: the card addon adds the record of a
+# staff charge of a card on file).
 LINK_KINDS = [
     ("payment", "Payment link"),
-    ("card_on_file", "Card on file charge"),
-]
-# Whether link payments offer "Save my card for future payments".
-SAVE_CARD_OPTIONS = [
-    ("off", "Off"),
-    ("offered", "Offered"),
 ]
 
 # What the pay page must allow for a provider's own payment form (Content-Security-Policy):
@@ -331,22 +301,6 @@ MESSAGE_TEMPLATES = {
         "sms": "payment_link_sms.sms_template_payment_link_reminder",
         "email": "payment_link_sms.mail_template_payment_link_reminder",
     },
-}
-
-# Card requests (payment.card.request): a link to save a card without paying.
-CARD_REQUEST_STATES = [
-    ("draft", "Not sent"),
-    ("open", "Sent"),
-    ("done", "Card saved"),
-    ("expired", "Expired"),
-    ("cancelled", "Cancelled"),
-]
-# A request created by "Request card" whose composer was discarded is dropped after this.
-CARD_REQUEST_DRAFT_DAYS = 1
-# The card requests' own messages (the company may use the pay-link ones instead).
-CARD_REQUEST_TEMPLATES = {
-    "sms": "payment_link_sms.sms_template_card_request",
-    "email": "payment_link_sms.mail_template_card_request",
 }
 
 # sms.sms states, as reported by the SMS provider, and what they mean for a payment link.

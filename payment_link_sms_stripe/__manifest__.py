@@ -7,7 +7,7 @@
     "category": "Accounting/Payment Providers",
     "license": "LGPL-3",
     "author": "payment_link_sms contributors",
-    "depends": ["payment_link_sms", "payment_stripe"],
+    "depends": ["payment_link_sms_card", "payment_stripe"],
     "data": ["views/payment_provider_views.xml", "views/payment_templates.xml"],
     "assets": {
         "payment_link_sms.assets_pay_page": [

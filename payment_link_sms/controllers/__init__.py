@@ -2,5 +2,4 @@
 from . import portal
 from . import report
 from . import progress
-from . import payment_token
 from . import accessibility

@@ -321,7 +321,7 @@ class PaymentLinkPortal(PaymentPortal):
             tokenization_requested=save_card,
         )
         httprequest = request.httprequest
-        consent_values = save_card and link_sudo._payment_link_consent_values(
+        save_card_values = save_card and link_sudo._payment_link_save_card_transaction_values(
             httprequest.remote_addr, httprequest.user_agent.string
         )
         tx_sudo = self._create_transaction(
@@ -331,7 +331,7 @@ class PaymentLinkPortal(PaymentPortal):
             custom_create_values={
                 **document._payment_link_transaction_values(),
                 "payment_link_id": link_sudo.id,
-                "payment_link_consent_values": consent_values or False,
+                **(save_card_values or {}),
             },
             **kwargs,
         )
@@ -370,13 +370,8 @@ class PaymentLinkPortal(PaymentPortal):
         """The page after a payment (or a card saved): the receipt once the link is paid, else
         the attempt's status."""
         paid = link_sudo.state == "paid"
-        if link_sudo._is_validation():
-            return (
-                "payment_link_sms.pay_page_card_saved"
-                if paid
-                else "payment_link_sms.pay_page_card_status"
-            )
-        return "payment_link_sms.pay_page_receipt" if paid else "payment_link_sms.pay_page_status"
+        templates = link_sudo._payment_link_result_templates()
+        return templates["paid"] if paid else templates["status"]
 
     @http.route(
         ["/pay/done/<int:link_id>/pdf", "/pay/done/<int:link_id>/html"],

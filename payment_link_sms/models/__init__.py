@@ -8,8 +8,6 @@ from . import payment_link_progress
 from . import payment_link_queue
 from . import payment_request
 from . import payment_link_request
-from . import payment_card_request
-from . import res_partner_card_request
 from . import payment_link_token
 from . import payment_link_throttle
 from . import account_move
@@ -17,7 +15,6 @@ from . import account_move_line
 from . import account_move_send
 from . import payment_provider
 from . import payment_transaction
-from . import payment_transaction_card
 from . import sms_tracker
 from . import sms_sms
 from . import ir_sequence
@@ -27,11 +24,5 @@ from . import payment_link_api
 from . import payment_link_notification
 from . import ir_asset
 from . import ir_websocket
-from . import payment_consent
-from . import payment_token
-from . import account_payment
-from . import payment_link_card_on_file
-from . import payment_transaction_card_on_file
-from . import res_partner
 from . import payment_link_send_job
 from . import payment_link_send_job_line

@@ -102,7 +102,8 @@ class PaymentLink(models.Model):
         default="payment",
         required=True,
         readonly=True,
-        help="A payment link sent to the customer, or a staff charge of a card on file.",
+        help="A payment link sent to the customer (an addon may add kinds: a staff charge of a "
+        "card on file).",
     )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
     res_id = fields.Many2oneReference(
@@ -180,17 +181,6 @@ class PaymentLink(models.Model):
         string="Further Tokens",
         readonly=True,
         groups="base.group_system",
-    )
-
-    save_card_consent_method = fields.Selection(
-        selection=[
-            method for method in const.CONSENT_METHODS if method[0] in const.STAFF_CONSENT_METHODS
-        ],
-        string="Card Consent Given",
-        readonly=True,
-        copy=False,
-        help="The sender recorded the customer's consent to save the card (in person or on the "
-        "phone): the page saves the card used, and the consent is recorded once it is saved.",
     )
 
     _sql_constraints = [
@@ -582,21 +572,8 @@ class PaymentLink(models.Model):
             "lang": self._get_default_lang(partner, company),
             "sender_id": self.env.user.id,
             "salesperson_id": document._payment_link_salesperson().id,
-            "save_card_consent_method": self._save_card_consent_from_context(),
             **document._payment_link_extra_values(),
         }
-
-    @api.model
-    def _save_card_consent_from_context(self):
-        """The staff consent the send wizard passes (``payment_link_save_card_consent``), for a
-        user allowed to record it."""
-        method = self.env.context.get("payment_link_save_card_consent")
-        if not method:
-            return False
-        self._ensure_card_consent_rights()
-        if method not in const.STAFF_CONSENT_METHODS:
-            raise UserError(self.env._("A consent is given in person or on the phone."))
-        return method
 
     def _send_messages(self, urls, kind="request", log_created=False):
         """Queue the SMS and emails carrying the URLs of ``self``.
@@ -1181,13 +1158,7 @@ class PaymentLink(models.Model):
         users |= company.payment_link_notify_user_ids
         return users.filtered(lambda user: user.active and not user.share)
 
-    # === BUSINESS METHODS: saving the card (see payment.consent) === #
-
-    @api.model
-    def _ensure_card_consent_rights(self):
-        """Only billing users record a customer's consent (as ``payment.consent`` allows)."""
-        if not self.env.user.has_group("account.group_account_invoice"):
-            raise AccessError(self.env._("Only billing users may record a customer's consent."))
+    # === BUSINESS METHODS: saving the card (hooks of a card addon) === #
 
     def _is_validation(self):
         """Whether the link's page saves a card without paying (its document type says so:
@@ -1196,14 +1167,21 @@ class PaymentLink(models.Model):
         model = self.res_model if self.res_model in self.env else "payment.link.mixin"
         return self.env[model]._payment_link_is_validation()
 
-    def _payment_link_save_card_mode(self):
-        """How the page treats saving the customer's card: 'required' (a card request, or the
-        sender recorded the consent), 'offered' (an unticked box, when the company offers it),
-        or 'off'."""
+    def _payment_link_result_templates(self):
+        """The pages after a payment: ``{'paid': xmlid, 'status': xmlid}`` (hook: a card addon
+        gives its own for a card saved without paying)."""
         self.ensure_one()
-        if self._is_validation() or self.save_card_consent_method:
-            return "required"
-        return "offered" if self.company_id.payment_link_save_card == "offered" else "off"
+        return {
+            "paid": "payment_link_sms.pay_page_receipt",
+            "status": "payment_link_sms.pay_page_status",
+        }
+
+    def _payment_link_save_card_mode(self):
+        """How the page treats saving the customer's card: 'required', 'offered' (an unticked
+        box) or 'off'. Hook: the engine saves no card but on a validation page; a card addon
+        offers it."""
+        self.ensure_one()
+        return "required" if self._is_validation() else "off"
 
     def _payment_link_save_card_choice(self, requested):
         """Whether the payment saves the card, from the page's box (``requested``): never when
@@ -1212,32 +1190,18 @@ class PaymentLink(models.Model):
         return mode == "required" or (mode == "offered" and requested is True)
 
     def _payment_link_consent_text(self):
-        """The consent text shown on the page (in the customer's language)."""
+        """The consent text shown on the page above the card form, or False (hook of a card
+        addon)."""
         self.ensure_one()
-        return self.company_id._payment_consent_text(self.lang)
+        return False
 
-    def _payment_link_consent_values(self, ip_address, user_agent):
-        """The consent given when a payment that saves the card starts, recorded as a
-        ``payment.consent`` once the card is saved: by the sender (in person, on the phone), or
-        online by the customer (their address and browser).
+    def _payment_link_save_card_transaction_values(self, ip_address, user_agent):
+        """Extra values of the transaction of a payment that saves the card (the consent
+        given on the page, kept until the card is saved): hook of a card addon.
 
-        :return: The consent's values, without the token.
+        :param str ip_address: The customer's address, as the request gives it.
+        :param str user_agent: The customer's browser.
         :rtype: dict
         """
         self.ensure_one()
-        values = {
-            "consent_text": self._payment_link_consent_text(),
-            "consent_version": self.company_id.payment_consent_version,
-        }
-        if self.save_card_consent_method and not self._is_validation():
-            return {
-                **values,
-                "method": self.save_card_consent_method,
-                "user_id": self.sender_id.id,
-            }
-        return {
-            **values,
-            "method": "online",
-            "ip_address": ip_address,
-            "user_agent": (user_agent or "")[: const.USER_AGENT_MAX_LENGTH],
-        }
+        return {}

@@ -443,6 +443,18 @@ class PaymentLinkMixin(models.AbstractModel):
         operation) instead of taking a payment."""
         return False
 
+    def _payment_link_charge_allowed(self):
+        """Whether documents of this type may be paid by charging a saved card (the document
+        type's charge policy, used when a concern addon charges cards). False by default;
+        invoices and confirmed orders declare it."""
+        return False
+
+    def _payment_link_charge_refusal(self):
+        """Why a saved card cannot be charged for this document (translated), or False. By
+        default, what refuses a link: a document type that charges only in some states (a
+        confirmed order) adds its own reason."""
+        return self._payment_link_refusal()
+
     def _payment_link_state_changed(self, target, reason=False):
         """Called when a link of the documents of ``self`` moved to ``target`` ('sent',
         'paid', 'expired', 'cancelled'...), with the reason of the change."""

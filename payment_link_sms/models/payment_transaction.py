@@ -415,8 +415,6 @@ class PaymentTransaction(models.Model):
 
     def _payment_link_failed(self):
         """A failed or cancelled payment leaves the link usable; the reason is recorded."""
-        if self.env.context.get("payment_link_charging"):
-            return  # a card on file charge records its own result (payment.link.mixin)
         for tx in self.filtered(
             lambda t: t.payment_link_id and t.operation not in ("refund", "validation")
         ):

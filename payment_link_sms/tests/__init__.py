@@ -19,12 +19,6 @@ from . import test_live_progress
 from . import test_payment_request
 from . import test_refund
 from . import test_retry_token
-from . import test_card_consent
-from . import test_card_charge
-from . import test_card_tours
-from . import test_card_numbers
-from . import test_card_page
-from . import test_card_rights
 from . import test_background_send
 from . import test_payment_notify_queue
 from . import test_neutralize

@@ -12,8 +12,9 @@ from pathlib import Path
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.payment_link_sms_card.tests.common import create_demo_card
+
 from .common import PaymentLinkCommon
-from .test_card_consent import create_demo_card
 
 # The repository root, where the `paylink` package lives beside the addons.
 REPO = Path(__file__).resolve().parents[2]
@@ -339,9 +340,8 @@ class TestPaylinkCli(PaymentLinkCommon):
         self.assertFails(self.paylink("request", "--amount", "5"), 2, "--partner")
 
     def _consented_card(self, last_digits="4242", default=True):
-        card = create_demo_card(
-            self.env, self.customer, self.demo_provider, last_digits, is_default=default
-        )
+        card = create_demo_card(self.env, self.customer, self.demo_provider, last_digits)
+        card.is_default = default  # a customer's first card is their default one
         self.env["payment.consent"].sudo().create({"token_id": card.id, "method": "phone"})
         return card
 
@@ -358,10 +358,22 @@ class TestPaylinkCli(PaymentLinkCommon):
         self.assertIn("paid", result.stdout)
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
 
+    def test_charge_the_only_card(self):
+        # Issue 22, item 4: without --card, the customer's only card is charged.
+        card = self._consented_card(default=False)
+        result = self.paylink("charge", self.invoice.name, "--amount", "10")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Card •••• 4242", result.stdout)
+        self.assertEqual(card.transaction_ids.state, "done")
+
     def test_charge_refused(self):
         card = self._consented_card(default=False)
+        other = self._consented_card("5555", default=False)
         result = self.paylink("charge", self.invoice.name)
-        self.assertFails(result, 1, "has no default card that can be charged")
+        # Several cards and none is the default: the refusal lists them and names --card.
+        self.assertFails(result, 1, f"Card •••• 5555 #{other.id}")
+        self.assertIn("--card ID", result.stderr)
+        self.assertFalse((card | other).transaction_ids)
         result = self.paylink("charge", self.invoice.name, "--card", str(card.id), "--amount", "0")
         self.assertFails(result, 1, "The amount to charge must be positive.")
         self.assertFalse(card.transaction_ids)

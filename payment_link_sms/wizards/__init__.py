@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import payment_link_refund
 from . import payment_link_send
-from . import payment_link_charge
 from . import payment_link_send_background

@@ -68,23 +68,6 @@ class PaymentLinkSend(models.TransientModel):
     sms_info = fields.Char(string="SMS Length", compute="_compute_previews")
     email_subject_preview = fields.Char(string="Subject", compute="_compute_previews")
     email_body_preview = fields.Html(string="Email", compute="_compute_previews", sanitize=False)
-    # Card on file: the sender may record the customer's consent to save the card paid with.
-    save_card_available = fields.Boolean(compute="_compute_save_card_available")
-    save_card_consent = fields.Boolean(
-        string="I have the customer's consent to save the payment method",
-        help="The customer agreed, in person or on the phone, that the card they pay with is "
-        "saved for future payments: the payment page then saves it, and the consent is "
-        "recorded in your name once it is saved.",
-    )
-    save_card_consent_method = fields.Selection(
-        selection=lambda self: (
-            self.env["payment.link"]
-            ._fields["save_card_consent_method"]
-            ._description_selection(self.env)
-        ),
-        string="Consent Given",
-        default="phone",
-    )
 
     # === COMPUTE METHODS === #
 
@@ -321,14 +304,6 @@ class PaymentLinkSend(models.TransientModel):
         document's ``_payment_link_refusal()`` (a bridge may ask it for the document as the
         composer will leave it, e.g. a quotation it confirms first)."""
         return document._payment_link_refusal()
-
-    @api.depends("res_model", "res_ids")
-    def _compute_save_card_available(self):
-        for wizard in self:
-            documents = wizard._get_documents()
-            wizard.save_card_available = (
-                len(documents) == 1 and not documents._payment_link_is_validation()
-            )
 
     def _preview_link(self, document):
         """An unsaved link with a placeholder token as long as a real one."""
@@ -687,15 +662,16 @@ class PaymentLinkSend(models.TransientModel):
         :return: ``{'links': payment.link, 'urls': {link_id: url}, 'refused': {doc_id: str}}``
         """
         self.ensure_one()
-        documents = self._get_documents()
-        if self.save_card_consent and self.save_card_available:
-            self.env["payment.link"]._ensure_card_consent_rights()
-            documents = documents.with_context(
-                payment_link_save_card_consent=self.save_card_consent_method or "phone"
-            )
+        documents = self._send_documents()
         return documents._payment_link_send(
             self.channel, phone=phone or None, email=email or None, replace=replace
         )
+
+    def _send_documents(self):
+        """The documents the composer sends, as ``_send_links`` passes them to their
+        ``_payment_link_send`` hook (hook: a card addon adds the sender's recorded consent)."""
+        self.ensure_one()
+        return self._get_documents()
 
     @api.model
     def _sent_dialog(self, links, urls=None, refused=None, open_link=False):

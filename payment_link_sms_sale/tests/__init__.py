@@ -6,6 +6,4 @@ from . import test_filters
 from . import test_tours
 from . import test_mail_template
 from . import test_money_after_close
-from . import test_card_on_file
-from . import test_card_rights
 from . import test_accessibility
