@@ -18,7 +18,6 @@ from . import test_webhooks
 from . import test_webhook_safety
 from . import test_pay_page_assets
 from . import test_live_progress
-from . import test_payment_request
 from . import test_refund
 from . import test_retry_token
 from . import test_card_consent

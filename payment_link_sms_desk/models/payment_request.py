@@ -6,7 +6,10 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .. import const, utils
+from odoo.addons.payment_link_sms import const as engine_const
+from odoo.addons.payment_link_sms import utils
+
+from .. import const
 
 
 def explanation_length(text):
@@ -474,7 +477,7 @@ class PaymentRequest(models.Model):
         if (
             queue
             and self.env.user not in queue.user_ids
-            and not self.env.user.has_group("payment_link_sms.group_payment_request_manager")
+            and not self.env.user.has_group("payment_link_sms_desk.group_payment_request_manager")
         ):
             raise AccessError(self._membership_refusal(queue))
 
@@ -583,7 +586,7 @@ class PaymentRequest(models.Model):
             )
         queue = self._select_queue(values.get("queue_id"), company)
         channel = values.get("channel") or queue._default_channel()
-        if channel not in dict(const.CHANNELS):
+        if channel not in dict(engine_const.CHANNELS):
             raise UserError(self.env._("Unknown channel %s: use sms, email or both.", channel))
         refusal = queue._channel_refusal(channel) or queue._capacity_refusal()
         if refusal:
@@ -656,7 +659,7 @@ class PaymentRequest(models.Model):
         return {"payment_request_id": self.id}
 
     def _payment_link_summary_template(self):
-        return "payment_link_sms.pay_page_summary_request"
+        return "payment_link_sms_desk.pay_page_summary_request"
 
     def _payment_link_refund_refusal(self, link, amount):
         """Why ``link`` of this request cannot be refunded (``payment.link.action_refund``):
