@@ -12,6 +12,7 @@
         "security/payment_request_groups.xml",
         "security/ir.model.access.csv",
         "security/payment_request_security.xml",
+        "data/ir_sequence_data.xml",
         "views/payment_link_queue_views.xml",
         "views/payment_request_views.xml",
         "views/payment_request_progress_views.xml",
@@ -20,6 +21,7 @@
     "assets": {
         "web.assets_backend": [
             "payment_link_sms_desk/static/src/js/char_counter_field.js",
+            "payment_link_sms_desk/static/src/js/payment_request_kanban.js",
             "payment_link_sms_desk/static/src/xml/char_counter_field.xml",
         ],
         "web.assets_tests": [

@@ -23,3 +23,15 @@ class TestPaymentRequestTour(PaymentRequestCommon):
         self.assertEqual(link.channel, "sms")
         self.assertEqual([sms["number"] for sms in self._sms], ["+33612345678"])
         self.assertIn("Dépannage A7", self._sms[0]["body"])
+
+
+@tagged("post_install", "-at_install")
+class TestFirstRunTour(PaymentRequestCommon):
+    def test_without_a_queue_the_app_offers_to_create_one(self):
+        # Issue 22 item 11: the app opened blank when no queue existed.
+        self.queue.unlink()
+        self.start_tour(
+            "/odoo/action-payment_link_sms_desk.action_payment_request",
+            "payment_link_sms_desk_first_run_tour",
+            login="desk_manager",
+        )
