@@ -48,6 +48,7 @@ METHODS = {
         {},
     ),
     ("payment.link.api", "create_request"): lambda test: ([test.customer.id, 12.0], {}),
+    ("payment.request", "get_empty_list_help"): args_of("<p>Ask a client for a payment</p>"),
 }
 
 # Desk requests: agents of the request's queue and billing administrators (request managers)
@@ -80,6 +81,12 @@ POLICY = {
         ("create_request",),
         DESK,
         "create_payment_request with names resolved (membership checked)",
+    ),
+    **allow(
+        "payment.request",
+        ("get_empty_list_help",),
+        ROLES,
+        "read-only: Odoo's empty-view help, which says whether the caller has a queue only",
     ),
 }
 
