@@ -11,10 +11,8 @@
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/res_groups.xml",
-        "security/payment_request_groups.xml",
         "security/ir.model.access.csv",
         "security/payment_link_security.xml",
-        "security/payment_request_security.xml",
         "security/send_job_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
@@ -32,10 +30,6 @@
         "views/report_invoice.xml",
         "views/res_config_settings_views.xml",
         "wizards/payment_link_send_views.xml",
-        "views/payment_link_queue_views.xml",
-        "views/payment_request_views.xml",
-        "views/payment_request_progress_views.xml",
-        "views/payment_request_templates.xml",
         "views/payment_link_send_job_views.xml",
     ],
     "assets": {
@@ -43,8 +37,6 @@
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
             "payment_link_sms/static/src/progress/*",
-            "payment_link_sms/static/src/js/char_counter_field.js",
-            "payment_link_sms/static/src/xml/char_counter_field.xml",
         ],
         "web.assets_frontend": [
             "payment_link_sms/static/src/js/pay_page_opened.js",

@@ -58,24 +58,6 @@ DELIVERY_STATES = [
     ("failed", "Failed"),
 ]
 
-# Desk payment requests (payment.request): a sum asked at a desk or on a call, without document.
-REQUEST_STATES = [
-    ("draft", "Draft"),
-    ("active", "Sent"),
-    ("in_progress", "In progress"),
-    ("paid", "Paid"),
-    ("failed", "Payment failed"),
-    ("expired", "Expired"),
-    ("cancelled", "Cancelled"),
-    ("refunded", "Refunded"),
-]
-# The requests that count against a queue's capacity: sent and not closed.
-REQUEST_OPEN_STATES = ("active", "in_progress", "failed")
-# The explanation shown to the customer, counted in characters (an accented letter is one).
-REQUEST_EXPLANATION_MAX_LENGTH = 500
-# System parameter: what the SMS provider charges per SMS segment (in the company's currency).
-SMS_SEGMENT_PRICE_PARAM = "payment_link_sms.sms_segment_price"
-
 EVENT_TYPES = [
     ("created", "Created"),
     ("sent", "Sent"),

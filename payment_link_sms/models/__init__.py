@@ -5,9 +5,6 @@ from . import payment_link_mixin
 from . import payment_link
 from . import payment_link_event
 from . import payment_link_progress
-from . import payment_link_queue
-from . import payment_request
-from . import payment_link_request
 from . import payment_link_token
 from . import payment_link_throttle
 from . import account_move

@@ -16,7 +16,6 @@ from . import test_user_view
 from . import test_paylink_cli
 from . import test_pay_page_assets
 from . import test_live_progress
-from . import test_payment_request
 from . import test_refund
 from . import test_retry_token
 from . import test_background_send
@@ -26,4 +25,3 @@ from . import test_i18n
 from . import test_accessibility
 from . import test_accessibility_keyboard
 from . import test_rights_matrix
-from . import test_document_rights

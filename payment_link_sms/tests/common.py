@@ -3,18 +3,30 @@ import inspect
 import json
 import os
 import re
+import subprocess
+import sys
 import threading
+import time
 from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api, models, sql_db
+import requests
+
+from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.modules.module import get_module_path
 from odoo.tests import Form, JsonRpcException, new_test_user
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable, json_dump
+from odoo.addons.bus.tests.common import WebsocketCase
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
+
+from .. import const
 
 
 def run_twice_at_once(dbname, attempt, refusals):
@@ -414,3 +426,157 @@ def call_as_rpc(env, Model, method, args, kwargs, snapshot):
         env.transaction.clear()
         env.cr.precommit.clear()
     return error, written
+
+
+class ProgressCommon(PayPageCommon):
+    def progress_notifications(self, record):
+        """The progress notifications sent to ``record``'s progress channel: their payloads."""
+        channel = json_dump(
+            channel_with_db(self.env.cr.dbname, (record, const.PROGRESS_SUBCHANNEL))
+        )
+        self.env.cr.precommit.run()  # the bus creates its rows before the commit
+        self.env.flush_all()
+        messages = self.env["bus.bus"].sudo().search([("channel", "=", channel)], order="id")
+        payloads = []
+        for message in messages:
+            data = json.loads(message.message)
+            self.assertEqual(data["type"], const.PROGRESS_NOTIFICATION)
+            payloads.append(data["payload"])
+        return payloads
+
+    def step(self, step, token=None):
+        return self.make_jsonrpc_request(
+            "/pay/progress", {"access_token": self.token if token is None else token, "step": step}
+        )
+
+    def events(self, *event_types):
+        return self.link.event_ids.filtered(lambda e: e.event_type in event_types).sorted("id")
+
+
+class CustomerPaysMeanwhile(WebsocketCase):
+    """The agent's screen while the customer pays in another browser.
+
+    The agent's screen is the tour's headless Chromium (logged in, with its real websocket to
+    Odoo's bus). The customer is a second client without any session (the public user), driven
+    by the test from a thread through HTTP, as their phone would: it waits until the agent's
+    screen listens to the record's progress channel (the bus's own dispatcher says so), then
+    opens the page, reports its steps, fails a payment and pays with payment_demo. The tour
+    waits for each step to appear, without reloading. Under test, PostgreSQL's NOTIFY that wakes
+    the bus after a commit does not happen (test cursors never commit), so the websockets are
+    woken after each step as the bus's test helper (trigger_notification_dispatching) does.
+    """
+
+    def start_tour_while_the_customer_pays(self, record, url, tour, login):
+        payloads = [self.pay_payload(), self.pay_payload()]
+        token = self.token
+        channel = hashable(
+            channel_with_db(self.registry.db_name, (record, const.PROGRESS_SUBCHANNEL))
+        )
+        errors = []
+
+        def customer():
+            try:
+                for _i in range(600):  # the agent's screen listens (at most 60 s)
+                    if dispatch._channels_to_ws.get(channel):
+                        break
+                    time.sleep(0.1)
+                session = requests.Session()
+                session.cookies.set(TEST_CURSOR_COOKIE_NAME, self.http_request_key)
+                base = self.base_url()
+
+                def call(route, **params):
+                    answer = session.post(
+                        f"{base}{route}",
+                        json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
+                        timeout=30,
+                    ).json()
+                    if "error" in answer:
+                        raise AssertionError(f"{route}: {answer['error']}")
+                    return answer.get("result")
+
+                call("/pay/opened", access_token=token)
+                for step in ("method_chosen", "details_entering"):
+                    call("/pay/progress", access_token=token, step=step)
+                for payload, state in zip(payloads, ("error", "done"), strict=True):
+                    reference = call("/pay/transaction", **payload)["reference"]
+                    call(
+                        "/payment/demo/simulate_payment",
+                        reference=reference,
+                        payment_details="4242",
+                        simulated_state=state,
+                    )
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+        Event = type(self.env["payment.link.event"])
+        original = Event._send_progress
+
+        def send_progress_and_wake_the_bus(events):
+            original(events)
+
+            @events.env.cr.precommit.add
+            def wake():
+                for websocket in set(dispatch._channels_to_ws.get(channel, ())):
+                    websocket.trigger_notification_dispatching()
+
+        thread = threading.Thread(target=customer)
+        with patch.object(Event, "_send_progress", send_progress_and_wake_the_bus):
+            thread.start()
+            try:
+                self.start_tour(url, tour, login=login)
+            finally:
+                thread.join(timeout=60)
+                self.assertFalse(errors, "the customer's side failed")
+
+
+# The repository root, where the `paylink` package lives beside the addons.
+REPO = Path(__file__).resolve().parents[2]
+
+
+class PaylinkCliCommon(PaymentLinkCommon):
+    """The real `paylink` command, in a subprocess, against the test server over XML-RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.billing_user)
+            ._generate("rpc", "paylink tests", fields.Datetime.now() + timedelta(days=1))
+        )
+
+    def paylink(self, *args, api_key=None, url=None, tz=None):
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("PAYLINK_")},
+            **({"TZ": tz} if tz else {}),
+            "PYTHONPATH": str(REPO),
+            "PAYLINK_URL": url or self.base_url(),
+            "PAYLINK_DB": self.env.cr.dbname,
+            "PAYLINK_USER": self.billing_user.login,
+        }
+        if api_key is not False:
+            env["PAYLINK_API_KEY"] = api_key or self.api_key
+        # The server must see what this test wrote before the command connects.
+        self.env.flush_all()
+        with self.mock_gateways():
+            result = subprocess.run(
+                [sys.executable, "-m", "paylink", *args],
+                env=env,
+                cwd=str(REPO),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+        self.env.invalidate_all()
+        self.assertNotIn("Traceback", result.stderr)
+        return result
+
+    def assertFails(self, result, code, message):
+        self.assertEqual(result.returncode, code, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertIn(message, lines[-1])
+        if code != 2:  # usage errors repeat the usage line first, as argparse does
+            self.assertEqual(len(lines), 1, result.stderr)
+        self.assertEqual(result.stdout, "")

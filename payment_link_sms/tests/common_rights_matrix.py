@@ -21,8 +21,9 @@ from odoo.tests import new_test_user
 from .common import PaymentLinkCommon
 
 ROLES = ("public", "portal", "other_company", "agent", "salesperson", "billing", "billing_admin")
-# The user of another company is a billing user and a desk agent there: on its own company's
-# records it may what they may; on ours, nothing (the records it may not read are refused).
+# The user of another company is a billing user there: on its own company's records it may
+# what they may; on ours, nothing (the records it may not read are refused). The agent is a
+# sender of links who is no billing user (what a desk agent is to the engine).
 BILLING = ("billing", "billing_admin", "other_company")
 DESK = ("agent", "billing_admin", "other_company")
 SENDERS = (*BILLING, "agent", "salesperson")
@@ -64,9 +65,9 @@ def _addon_of(module_name):
 
 def discover_public_methods(env, addons):
     """``{(model, method)}``: the public methods our classes define, callable over RPC, that
-    the matrix of ``addons`` covers: the methods of each addon's classes, but those of the
-    engine's classes (the mixin's) on a model another of our addons defines belong to that
-    addon (a card request's send is the card addon's)."""
+    the matrix of ``addons`` covers: the methods of each addon's classes, but every method of
+    a model another of our addons defines belongs to that addon (a card request's send is the
+    card addon's, a desk request's charge the desk's)."""
     base_api = set(dir(models.Model))
     found = set()
     for name in env.registry:
@@ -75,9 +76,11 @@ def discover_public_methods(env, addons):
             klass_addon = _addon_of(klass.__module__)
             if not (klass_addon or "").startswith("payment_link_sms"):
                 continue
+            # A model of one of our addons (not the engine's) is that addon's, whoever extends
+            # it (a desk request's card methods are the desk's); others are the class's addon's.
             owner = (
                 model_addon
-                if klass_addon == "payment_link_sms" and model_addon.startswith("payment_link_sms")
+                if model_addon.startswith("payment_link_sms") and model_addon != "payment_link_sms"
                 else klass_addon
             )
             if owner not in addons:
@@ -120,14 +123,14 @@ class RightsMatrixCase(PaymentLinkCommon):
             "other_company": new_test_user(
                 cls.env,
                 login="rm_other",
-                groups="account.group_account_invoice,payment_link_sms.group_payment_request_agent",
+                groups="account.group_account_invoice",
                 company_id=cls.other_company.id,
                 company_ids=[Command.set(cls.other_company.ids)],
             ),
             "agent": new_test_user(
                 cls.env,
                 login="rm_agent",
-                groups="payment_link_sms.group_payment_request_agent",
+                groups="payment_link_sms.group_payment_link_user",
                 **company,
             ),
             "billing": cls.billing_user,
@@ -139,22 +142,6 @@ class RightsMatrixCase(PaymentLinkCommon):
             cls.users["salesperson"] = new_test_user(
                 cls.env, login="rm_sales", groups="sales_team.group_sale_salesman", **company
             )
-        cls.queue = cls.env["payment.link.queue"].create(
-            {
-                "name": "Matrix desk",
-                "company_id": cls.company.id,
-                "provider_ids": [Command.set(cls.demo_provider.ids)],
-                "user_ids": [Command.set(cls.users["agent"].ids)],
-            }
-        )
-        cls.other_queue = cls.env["payment.link.queue"].create(
-            {
-                "name": "Other desk",
-                "company_id": cls.other_company.id,
-                "provider_ids": [Command.set(cls.other_provider.ids)],
-                "user_ids": [Command.set(cls.users["other_company"].ids)],
-            }
-        )
         cls.other_customer = cls.customer.copy({"company_id": cls.other_company.id})
         cls.other_invoice = cls._create_posted_invoice(
             cls.other_customer, 300.0, company=cls.other_company
@@ -162,27 +149,6 @@ class RightsMatrixCase(PaymentLinkCommon):
 
     def setUp(self):
         super().setUp()
-        Request = self.env["payment.request"]
-        self.request = Request.create(
-            {
-                "reference": "matrix",
-                "partner_id": self.customer.id,
-                "amount": 80.0,
-                "queue_id": self.queue.id,
-                "send_sms": True,
-            }
-        )
-        self.other_request = Request.create(
-            {
-                "reference": "matrix elsewhere",
-                "partner_id": self.other_customer.id,
-                "amount": 90.0,
-                "company_id": self.other_company.id,
-                "currency_id": self.other_company.currency_id.id,
-                "queue_id": self.other_queue.id,
-                "send_sms": True,
-            }
-        )
         self.orders = self.other_orders = self.env["payment.link.mixin"]
         if self.has_sale:
             product = self.env["product.product"].create({"name": "Tour", "list_price": 100.0})
@@ -207,7 +173,6 @@ class RightsMatrixCase(PaymentLinkCommon):
             self.other_link = self.link_of(
                 self.send_link(self.other_invoice.with_company(self.other_company))[0]
             )
-            self.request.sudo().send_payment_link("sms")
         self.payment = self.env["account.payment"].create(
             {
                 "partner_id": self.customer.id,
@@ -225,7 +190,6 @@ class RightsMatrixCase(PaymentLinkCommon):
         return {
             "payment.link.mixin": self.invoice.browse(self.invoice.id),
             "account.move": self.invoice | self.other_invoice,
-            "payment.request": self.request | self.other_request,
             "sale.order": self.orders | self.other_orders,
             "account.payment": self.payment,
             "payment.link": self.invoice_link | self.other_link,
@@ -238,7 +202,7 @@ class RightsMatrixCase(PaymentLinkCommon):
         if model == "payment.link.send":
             return [
                 wizard.create({"res_model": doc._name, "res_ids": repr(doc.ids), "channel": "sms"})
-                for doc in (self.invoice, self.request)
+                for doc in (self.invoice,)
             ]
         return None
 

@@ -13,7 +13,6 @@ from .. import utils
 from ..controllers.portal import PaymentLinkPortal
 from .a11y_browser import DESKTOP, PHONE, format_violations, page_browser
 from .common import PayPageCommon
-from .test_payment_request import PaymentRequestCommon
 
 LANGS = ("en_US", "fr_FR")
 
@@ -27,7 +26,7 @@ def no_wkhtmltopdf(env):
         yield
 
 
-class CustomerPagesCommon(PaymentRequestCommon, PayPageCommon):
+class CustomerPagesCommon(PayPageCommon):
     """One link in each state a customer can meet, and the address of each customer page."""
 
     @classmethod
@@ -90,12 +89,6 @@ class CustomerPagesCommon(PaymentRequestCommon, PayPageCommon):
             ("replaced", f"/pay/{replaced_token}", replaced, None),
             ("not found", "/pay/NoSuchLinkToken0123456789abc", None, None),
         ]
-
-        answer = self.create_request(reference="Dépannage A7", explanation="Towing to Lyon")
-        request_link = self.env["payment.link"].browse(answer["link_id"])
-        pages.append(
-            ("pay page (desk request)", f"/pay/{self.token_of(answer)}", request_link, None)
-        )
 
         with self.mock_gateways():
             answer = self.customer.request_payment_card("sms")[0]

@@ -1,47 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import contextlib
 import json
-import threading
-import time
 from unittest.mock import patch
-
-import requests
 
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 
-from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable, json_dump
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.tests.common import WebsocketCase
 
 from .. import const, utils
-from .common import PayPageCommon
-from .test_payment_request import PaymentRequestCommon
-
-
-class ProgressCommon(PayPageCommon):
-    def progress_notifications(self, record):
-        """The progress notifications sent to ``record``'s progress channel: their payloads."""
-        channel = json_dump(
-            channel_with_db(self.env.cr.dbname, (record, const.PROGRESS_SUBCHANNEL))
-        )
-        self.env.cr.precommit.run()  # the bus creates its rows before the commit
-        self.env.flush_all()
-        messages = self.env["bus.bus"].sudo().search([("channel", "=", channel)], order="id")
-        payloads = []
-        for message in messages:
-            data = json.loads(message.message)
-            self.assertEqual(data["type"], const.PROGRESS_NOTIFICATION)
-            payloads.append(data["payload"])
-        return payloads
-
-    def step(self, step, token=None):
-        return self.make_jsonrpc_request(
-            "/pay/progress", {"access_token": self.token if token is None else token, "step": step}
-        )
-
-    def events(self, *event_types):
-        return self.link.event_ids.filtered(lambda e: e.event_type in event_types).sorted("id")
+from .common import CustomerPaysMeanwhile, ProgressCommon
 
 
 @tagged("post_install", "-at_install")
@@ -374,82 +343,6 @@ class TestLiveProgressRights(ProgressCommon, WebsocketCase):
         )
 
 
-class CustomerPaysMeanwhile(WebsocketCase):
-    """The agent's screen while the customer pays in another browser.
-
-    The agent's screen is the tour's headless Chromium (logged in, with its real websocket to
-    Odoo's bus). The customer is a second client without any session (the public user), driven
-    by the test from a thread through HTTP, as their phone would: it waits until the agent's
-    screen listens to the record's progress channel (the bus's own dispatcher says so), then
-    opens the page, reports its steps, fails a payment and pays with payment_demo. The tour
-    waits for each step to appear, without reloading. Under test, PostgreSQL's NOTIFY that wakes
-    the bus after a commit does not happen (test cursors never commit), so the websockets are
-    woken after each step as the bus's test helper (trigger_notification_dispatching) does.
-    """
-
-    def start_tour_while_the_customer_pays(self, record, url, tour, login):
-        payloads = [self.pay_payload(), self.pay_payload()]
-        token = self.token
-        channel = hashable(
-            channel_with_db(self.registry.db_name, (record, const.PROGRESS_SUBCHANNEL))
-        )
-        errors = []
-
-        def customer():
-            try:
-                for _i in range(600):  # the agent's screen listens (at most 60 s)
-                    if dispatch._channels_to_ws.get(channel):
-                        break
-                    time.sleep(0.1)
-                session = requests.Session()
-                session.cookies.set(TEST_CURSOR_COOKIE_NAME, self.http_request_key)
-                base = self.base_url()
-
-                def call(route, **params):
-                    answer = session.post(
-                        f"{base}{route}",
-                        json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
-                        timeout=30,
-                    ).json()
-                    if "error" in answer:
-                        raise AssertionError(f"{route}: {answer['error']}")
-                    return answer.get("result")
-
-                call("/pay/opened", access_token=token)
-                for step in ("method_chosen", "details_entering"):
-                    call("/pay/progress", access_token=token, step=step)
-                for payload, state in zip(payloads, ("error", "done"), strict=True):
-                    reference = call("/pay/transaction", **payload)["reference"]
-                    call(
-                        "/payment/demo/simulate_payment",
-                        reference=reference,
-                        payment_details="4242",
-                        simulated_state=state,
-                    )
-            except Exception as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-
-        Event = type(self.env["payment.link.event"])
-        original = Event._send_progress
-
-        def send_progress_and_wake_the_bus(events):
-            original(events)
-
-            @events.env.cr.precommit.add
-            def wake():
-                for websocket in set(dispatch._channels_to_ws.get(channel, ())):
-                    websocket.trigger_notification_dispatching()
-
-        thread = threading.Thread(target=customer)
-        with patch.object(Event, "_send_progress", send_progress_and_wake_the_bus):
-            thread.start()
-            try:
-                self.start_tour(url, tour, login=login)
-            finally:
-                thread.join(timeout=60)
-                self.assertFalse(errors, "the customer's side failed")
-
-
 @tagged("post_install", "-at_install")
 class TestLiveProgressTour(ProgressCommon, CustomerPaysMeanwhile):
     def test_the_agent_sees_the_customer_pay_live(self):
@@ -460,19 +353,3 @@ class TestLiveProgressTour(ProgressCommon, CustomerPaysMeanwhile):
             "billing_user",
         )
         self.assertEqual(self.link.state, "paid")
-
-
-@tagged("post_install", "-at_install")
-class TestLiveRequestBoardTour(PaymentRequestCommon, ProgressCommon, CustomerPaysMeanwhile):
-    def test_the_board_moves_the_card_while_the_customer_pays(self):
-        answer = self.create_request(reference="Dépannage A7")
-        request = self.env["payment.request"].browse(answer["request_id"])
-        self.link, self.token = self.link_of(answer), self.token_of(answer)
-        self.link.sudo().lang = "en_US"
-        self.start_tour_while_the_customer_pays(
-            request,
-            "/odoo/action-payment_link_sms.action_payment_request?view_type=kanban",
-            "payment_link_sms_live_board_tour",
-            "desk_agent",
-        )
-        self.assertEqual(request.state, "paid")

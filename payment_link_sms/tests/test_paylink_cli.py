@@ -6,68 +6,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.payment_link_sms_card.tests.common import create_demo_card
-
-from .common import PaymentLinkCommon
-
-# The repository root, where the `paylink` package lives beside the addons.
-REPO = Path(__file__).resolve().parents[2]
+from .common import REPO, PaylinkCliCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPaylinkCli(PaymentLinkCommon):
+class TestPaylinkCli(PaylinkCliCommon):
     """The real `paylink` command, in a subprocess, against the test server over XML-RPC."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.billing_user)
-            ._generate("rpc", "paylink tests", fields.Datetime.now() + timedelta(days=1))
-        )
-
-    def paylink(self, *args, api_key=None, url=None, tz=None):
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("PAYLINK_")},
-            **({"TZ": tz} if tz else {}),
-            "PYTHONPATH": str(REPO),
-            "PAYLINK_URL": url or self.base_url(),
-            "PAYLINK_DB": self.env.cr.dbname,
-            "PAYLINK_USER": self.billing_user.login,
-        }
-        if api_key is not False:
-            env["PAYLINK_API_KEY"] = api_key or self.api_key
-        # The server must see what this test wrote before the command connects.
-        self.env.flush_all()
-        with self.mock_gateways():
-            result = subprocess.run(
-                [sys.executable, "-m", "paylink", *args],
-                env=env,
-                cwd=str(REPO),
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-        self.env.invalidate_all()
-        self.assertNotIn("Traceback", result.stderr)
-        return result
-
-    def assertFails(self, result, code, message):
-        self.assertEqual(result.returncode, code, result.stderr)
-        lines = result.stderr.strip().splitlines()
-        self.assertIn(message, lines[-1])
-        if code != 2:  # usage errors repeat the usage line first, as argparse does
-            self.assertEqual(len(lines), 1, result.stderr)
-        self.assertEqual(result.stdout, "")
 
     def test_help_lists_every_command(self):
         result = self.paylink("--help")
@@ -252,133 +201,3 @@ class TestPaylinkCli(PaymentLinkCommon):
         result = self.paylink("list")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertNotIn("warning", result.stderr)
-
-    # === paylink request (desk payment requests) === #
-
-    def _desk_queue(self):
-        self.billing_user.groups_id += self.env.ref("payment_link_sms.group_payment_request_agent")
-        return self.env["payment.link.queue"].create(
-            {
-                "name": "Dispatch",
-                "provider_ids": [fields.Command.set(self.demo_provider.ids)],
-                "user_ids": [fields.Command.set(self.billing_user.ids)],
-            }
-        )
-
-    def test_request_sends_a_link_and_status_finds_it(self):
-        queue = self._desk_queue()
-        self.env.ref("base.EUR").active = True
-        result = self.paylink(
-            "request",
-            "--partner",
-            "Camille Martin",
-            "--amount",
-            "120.50",
-            "--currency",
-            "eur",
-            "--reference",
-            "Towing Lyon 7",
-            "--explanation",
-            "Dépannage A7",
-            "--queue",
-            "Dispatch",
-            "--sms",
-        )
-        self.assertEqual(result.returncode, 0, result.stderr)
-        request = self.env["payment.request"].search([("reference", "=", "Towing Lyon 7")])
-        self.assertEqual(request.queue_id, queue)
-        self.assertEqual(request.partner_id, self.customer)
-        self.assertEqual(request.amount, 120.5)
-        self.assertEqual(request.currency_id.name, "EUR")
-        self.assertEqual(request.explanation, "Dépannage A7")
-        self.assertEqual(request.state, "active")
-        link = request.payment_link_ids
-        self.assertIn("Sent request Towing Lyon 7", result.stdout)
-        self.assertIn(link.token_hint, result.stdout)
-
-        result = self.paylink("--json", "status", "Towing Lyon 7")
-        self.assertEqual(result.returncode, 0, result.stderr)
-        status = json.loads(result.stdout)
-        self.assertEqual(status["reference"], link.name)
-        self.assertEqual(status["document"], "Towing Lyon 7")
-        self.assertEqual(status["state"], "sent")
-
-    def test_request_json_output(self):
-        self._desk_queue()
-        result = self.paylink(
-            "--json", "request", "--partner", str(self.customer.id), "--amount", "12", "--email"
-        )
-        self.assertEqual(result.returncode, 0, result.stderr)
-        answer = json.loads(result.stdout)
-        request = self.env["payment.request"].browse(answer["request_id"])
-        self.assertEqual(answer["reference"], request.reference)
-        self.assertEqual(answer["link_id"], request.payment_link_ids.id)
-        self.assertEqual(answer["state"], "active")
-        self.assertFalse(answer["error"])
-        self.assertEqual(answer["link"]["channel"], "email")
-        self.assertTrue(answer["url"].endswith(request.payment_link_ids.token_hint))
-
-    def test_request_refused_exits_1_with_the_servers_message(self):
-        self.billing_user.groups_id += self.env.ref("payment_link_sms.group_payment_request_agent")
-        self.assertFails(
-            self.paylink("request", "--partner", "Camille Martin", "--amount", "5"),
-            1,
-            "No payment queues have been defined with the selected transaction type.",
-        )
-        self._desk_queue()
-        self.assertFails(
-            self.paylink("request", "--partner", "Camille Martin", "--amount", "-5"),
-            1,
-            "The amount of a payment request must be more than zero.",
-        )
-        self.assertFails(
-            self.paylink("request", "--partner", "Nobody Atall", "--amount", "5"),
-            1,
-            "No client named Nobody Atall.",
-        )
-        self.assertFalse(self.env["payment.request"].search([]))
-        self.assertFails(self.paylink("request", "--amount", "5"), 2, "--partner")
-
-    def _consented_card(self, last_digits="4242", default=True):
-        card = create_demo_card(self.env, self.customer, self.demo_provider, last_digits)
-        card.is_default = default  # a customer's first card is their default one
-        self.env["payment.consent"].sudo().create({"token_id": card.id, "method": "phone"})
-        return card
-
-    def test_charge_the_card_on_file(self):
-        card = self._consented_card()
-        result = self.paylink("--json", "charge", self.invoice.name, "--amount", "100.50")
-        self.assertEqual(result.returncode, 0, result.stderr)
-        answer = json.loads(result.stdout)
-        self.assertEqual(answer["state"], "paid")
-        self.assertEqual(card.transaction_ids.amount, 100.50)
-        self.assertEqual(card.transaction_ids.state, "done")
-        result = self.paylink("charge", self.invoice.name, "--card", str(card.id))
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("paid", result.stdout)
-        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
-
-    def test_charge_the_only_card(self):
-        # Issue 22, item 4: without --card, the customer's only card is charged.
-        card = self._consented_card(default=False)
-        result = self.paylink("charge", self.invoice.name, "--amount", "10")
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("Card •••• 4242", result.stdout)
-        self.assertEqual(card.transaction_ids.state, "done")
-
-    def test_charge_refused(self):
-        card = self._consented_card(default=False)
-        other = self._consented_card("5555", default=False)
-        result = self.paylink("charge", self.invoice.name)
-        # Several cards and none is the default: the refusal lists them and names --card.
-        self.assertFails(result, 1, f"Card •••• 5555 #{other.id}")
-        self.assertIn("--card ID", result.stderr)
-        self.assertFalse((card | other).transaction_ids)
-        result = self.paylink("charge", self.invoice.name, "--card", str(card.id), "--amount", "0")
-        self.assertFails(result, 1, "The amount to charge must be positive.")
-        self.assertFalse(card.transaction_ids)
-        declined = self._consented_card("4000", default=False)
-        declined.demo_simulated_state = "error"
-        result = self.paylink("charge", self.invoice.name, "--card", str(declined.id))
-        self.assertFails(result, 1, "declined: The card was declined")
-        self.assertFails(self.paylink("charge", self.invoice.name, "--card", "x"), 2, "invalid int")

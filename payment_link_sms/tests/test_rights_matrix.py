@@ -12,7 +12,6 @@ from odoo.tools import mute_logger
 
 from .common_rights_matrix import (
     BILLING,
-    DESK,
     NO_ARGS,
     ROLES,
     SENDERS,
@@ -30,7 +29,6 @@ METHODS = {
         for model in (
             "payment.link.mixin",
             "account.move",
-            "payment.request",
             "sale.order",
         )
         for method in (
@@ -45,28 +43,19 @@ METHODS = {
         for model in (
             "payment.link.mixin",
             "account.move",
-            "payment.request",
             "sale.order",
         )
     },
-    ("payment.request", "action_cancel"): NO_ARGS,
-    ("payment.request", "action_discard"): NO_ARGS,
-    ("payment.request", "action_generate_payment_link"): NO_ARGS,
     ("sale.order", "action_confirm_and_send_payment_link"): NO_ARGS,
     ("payment.link", "action_expire"): NO_ARGS,
     ("payment.link", "action_refund"): _args(amount=1.0, reason="matrix"),
     ("payment.link", "action_resend"): NO_ARGS,
     ("payment.link", "action_resend_dialog"): NO_ARGS,
     ("payment.link", "action_view_document"): NO_ARGS,
-    ("payment.link", "create_payment_request"): lambda test: (
-        [{"partner_id": test.customer.id, "amount": 12.0, "channel": "sms"}],
-        {},
-    ),
     ("payment.link", "get_payment_link_progress"): lambda test: (
         ["account.move", test.invoice.id],
         {},
     ),
-    ("payment.link.api", "create_request"): lambda test: ([test.customer.id, 12.0], {}),
     ("payment.link.api", "find_document"): lambda test: ([test.invoice.name], {}),
     ("payment.link.api", "find_link"): lambda test: ([test.invoice_link.name], {}),
     ("payment.link.api", "link_status"): lambda test: ([test.invoice_link.name], {}),
@@ -95,24 +84,6 @@ POLICY = {
         ),
         BILLING,
         "billing users send the links of the invoices they may change",
-    ),
-    # Desk requests: agents of the request's queue and billing administrators (request
-    # managers) send and cancel.
-    **_allow(
-        "payment.request",
-        (
-            "action_send_payment_link",
-            "send_payment_link",
-            "action_expire_payment_links",
-            "action_resend_payment_link",
-            "action_view_payment_links",
-            "action_cancel",
-            "action_discard",
-            "action_generate_payment_link",
-        ),
-        DESK,
-        "desk agents work the requests of their queues (queue rules on every send); "
-        "billing administrators manage every request",
     ),
     # Orders (payment_link_sms_sale): salespeople and billing users send.
     **_allow(
@@ -143,12 +114,6 @@ POLICY = {
     ),
     **_allow(
         "payment.link",
-        ("create_payment_request",),
-        DESK,
-        "desk agents create requests in their queues (membership checked)",
-    ),
-    **_allow(
-        "payment.link",
         ("get_payment_link_progress",),
         ROLES,
         "read-only: answers {} unless the caller may read the record",
@@ -159,12 +124,6 @@ POLICY = {
         ("find_document", "find_link", "link_status", "list_links"),
         ROLES,
         "read-only look-ups searching with the caller's own rights",
-    ),
-    **_allow(
-        "payment.link.api",
-        ("create_request",),
-        DESK,
-        "create_payment_request with names resolved (membership checked)",
     ),
     # Wizards: their creator (the wizard's rights) acts on the documents they may change.
     **_allow(

@@ -3,7 +3,6 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import PaymentLinkCommon, PayPageCommon
-from .test_payment_request import PaymentRequestCommon
 
 
 @tagged("post_install", "-at_install")
@@ -105,27 +104,6 @@ class TestPayRetryTour(PaymentLinkCommon):
         self.start_tour(f"/pay/{self.token_of(answer)}", "payment_link_sms_pay_partial_tour")
         self.assertEqual(link.state, "paid")
         self.assertEqual(link.transaction_ids.mapped("amount"), [934.56, 300.0])
-
-
-@tagged("post_install", "-at_install")
-class TestPaymentRequestTour(PaymentRequestCommon):
-    def test_agent_creates_and_sends_a_request_by_sms(self):
-        with self.mock_gateways():
-            self.start_tour(
-                "/odoo/action-payment_link_sms.action_payment_request/new",
-                "payment_link_sms_request_tour",
-                login="desk_agent",
-            )
-            self.process_outboxes()
-        request = self.env["payment.request"].search([("reference", "=", "Dépannage A7")])
-        self.assertEqual(request.state, "active")
-        self.assertEqual(request.user_id, self.agent)
-        self.assertEqual(request.explanation, "Remorquage à Lyon")
-        self.assertEqual(request.amount, 120.5)
-        link = request.payment_link_ids
-        self.assertEqual(link.channel, "sms")
-        self.assertEqual([sms["number"] for sms in self._sms], ["+33612345678"])
-        self.assertIn("Dépannage A7", self._sms[0]["body"])
 
 
 @tagged("post_install", "-at_install")

@@ -9,3 +9,5 @@ from . import test_charge_test_providers
 from . import test_rights_matrix
 from . import test_card_names
 from . import test_consent_language
+from . import test_charge_policy
+from . import test_paylink_charge

@@ -22,7 +22,8 @@ class TestCardRecordsRights(CardOnFileCommon):
         cls.desk_agent = new_test_user(
             cls.env,
             login="desk_agent",
-            groups="payment_link_sms.group_payment_request_agent",
+            # What a desk agent is to the engine (payment_link_sms_desk makes its agents imply it).
+            groups="base.group_user,payment_link_sms.group_payment_link_user",
             company_id=cls.company.id,
         )
         # What a salesperson is to this addon (payment_link_sms_sale makes them imply it).

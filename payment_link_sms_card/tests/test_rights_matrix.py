@@ -24,7 +24,6 @@ from .common import create_demo_card
 DOCUMENTS = (
     "payment.link.mixin",
     "account.move",
-    "payment.request",
     "payment.card.request",
     "sale.order",
 )

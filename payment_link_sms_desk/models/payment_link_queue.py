@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.payment_link_sms import const as engine_const
+
 from .. import const
 
 
@@ -165,7 +167,9 @@ class PaymentLinkQueue(models.Model):
     def _default_channel(self):
         """The channel a request of this queue goes out on by default."""
         self.ensure_one()
-        default = self.company_id.sudo().payment_link_default_channel or const.DEFAULT_CHANNEL
+        default = (
+            self.company_id.sudo().payment_link_default_channel or engine_const.DEFAULT_CHANNEL
+        )
         if not self._channel_refusal(default):
             return default
         return "sms" if self.allow_sms else "email"

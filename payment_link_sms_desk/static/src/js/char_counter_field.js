@@ -12,7 +12,7 @@ export function countCharacters(text) {
 }
 
 export class CharCounterTextField extends TextField {
-    static template = "payment_link_sms.CharCounterTextField";
+    static template = "payment_link_sms_desk.CharCounterTextField";
     static props = {
         ...TextField.props,
         maxLength: { type: Number, optional: true },

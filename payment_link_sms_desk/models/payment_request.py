@@ -1,12 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import unicodedata
 
-import pytz
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .. import const, utils
+from odoo.addons.payment_link_sms import const as engine_const
+from odoo.addons.payment_link_sms import utils
+
+from .. import const
 
 
 def explanation_length(text):
@@ -27,13 +30,14 @@ class PaymentRequest(models.Model):
     _rec_name = "reference"
     _check_company_auto = True
 
+    # Not required in the form: left empty, the request is numbered when saved (REQ/2026/00042,
+    # see create); _check_reference refuses an empty one afterwards.
     reference = fields.Char(
-        required=True,
         copy=False,
         tracking=True,
-        default=lambda self: self._default_reference(),
         help="Shown to the client on the message, the payment page and the receipt: any text "
-        "(unique in the company). By default, the date and time the request was created.",
+        "(unique in the company). Left empty, the request is numbered when saved "
+        "(REQ/2026/00042).",
     )
     partner_id = fields.Many2one(
         comodel_name="res.partner", string="Client", required=True, index=True, tracking=True
@@ -143,10 +147,11 @@ class PaymentRequest(models.Model):
     # === DEFAULTS === #
 
     @api.model
-    def _default_reference(self):
-        tz = pytz.timezone(self.env.user.tz or self.env.company.partner_id.tz or "UTC")
-        now = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
-        return now.strftime("%Y-%m-%d %H:%M:%S")
+    def _default_reference(self, company=None):
+        """The next number of the requests' sequence (REQ/2026/00042), drawn when a request
+        without reference is created (not when a form opens: no number is lost)."""
+        company = company or self.env.company
+        return self.env["ir.sequence"].with_company(company).next_by_code("payment.request")
 
     @api.model
     def _default_queue(self):
@@ -262,7 +267,8 @@ class PaymentRequest(models.Model):
             return self.env._("Choose the client.")
         if self.currency_id.compare_amounts(self.amount, 0) <= 0:
             return self.env._("Enter the amount (more than zero).")
-        if not (self.reference or "").strip():
+        # A new request without reference is numbered when saved (the button saves first).
+        if self._origin.id and not (self.reference or "").strip():
             return self.env._("Enter a reference.")
         too_long = self._explanation_refusal()
         if too_long:
@@ -368,8 +374,9 @@ class PaymentRequest(models.Model):
         for vals in vals_list:
             if not self.env.su and vals.get("queue_id"):
                 self._check_queue_membership(vals["queue_id"])
-            if vals.get("reference"):
-                vals["reference"] = vals["reference"].strip()
+            vals["reference"] = (vals.get("reference") or "").strip() or self._default_reference(
+                self.env["res.company"].browse(vals.get("company_id")) or None
+            )
         return super().create(vals_list)
 
     def write(self, vals):
@@ -415,6 +422,34 @@ class PaymentRequest(models.Model):
                         request.reference,
                     )
                 )
+
+    @api.model
+    def get_empty_list_help(self, help_message):
+        """The app's first run: without a payment queue of theirs, an agent is told what to do
+        (a manager creates a queue, with the button; an agent asks to be added to one)."""
+        Queue = self.env["payment.link.queue"]
+        if not Queue.has_access("read") or Queue.search_count([], limit=1):
+            return super().get_empty_list_help(help_message)
+        if self.env.user.has_group("payment_link_sms_desk.group_payment_request_manager"):
+            return Markup(
+                '<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>'
+                '<p><a class="btn btn-primary o_payment_request_create_queue" href="%s">%s</a></p>'
+            ) % (
+                self.env._("Create a payment queue first"),
+                self.env._(
+                    "Requests are sent in payment queues: a queue says who takes payments (its "
+                    "members), through which providers and on which channels."
+                ),
+                "/odoo/action-payment_link_sms_desk.action_payment_link_queue/new",
+                self.env._("Create a payment queue"),
+            )
+        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (
+            self.env._("You are not a member of any payment queue yet"),
+            self.env._(
+                "Requests are sent in payment queues: ask a manager to create one and to add "
+                "you to its members."
+            ),
+        )
 
     # === ACTIONS === #
 
@@ -474,7 +509,7 @@ class PaymentRequest(models.Model):
         if (
             queue
             and self.env.user not in queue.user_ids
-            and not self.env.user.has_group("payment_link_sms.group_payment_request_manager")
+            and not self.env.user.has_group("payment_link_sms_desk.group_payment_request_manager")
         ):
             raise AccessError(self._membership_refusal(queue))
 
@@ -569,8 +604,8 @@ class PaymentRequest(models.Model):
         refusal = self.new({"explanation": explanation})._explanation_refusal()
         if refusal:
             raise UserError(refusal)
-        reference = (values.get("reference") or "").strip() or self._default_reference()
-        if self.sudo().search_count(
+        reference = (values.get("reference") or "").strip()
+        if reference and self.sudo().search_count(
             [("company_id", "=", company.id), ("reference", "=", reference)], limit=1
         ):
             raise UserError(
@@ -583,7 +618,7 @@ class PaymentRequest(models.Model):
             )
         queue = self._select_queue(values.get("queue_id"), company)
         channel = values.get("channel") or queue._default_channel()
-        if channel not in dict(const.CHANNELS):
+        if channel not in dict(engine_const.CHANNELS):
             raise UserError(self.env._("Unknown channel %s: use sms, email or both.", channel))
         refusal = queue._channel_refusal(channel) or queue._capacity_refusal()
         if refusal:
@@ -656,7 +691,7 @@ class PaymentRequest(models.Model):
         return {"payment_request_id": self.id}
 
     def _payment_link_summary_template(self):
-        return "payment_link_sms.pay_page_summary_request"
+        return "payment_link_sms_desk.pay_page_summary_request"
 
     def _payment_link_refund_refusal(self, link, amount):
         """Why ``link`` of this request cannot be refunded (``payment.link.action_refund``):

@@ -1,83 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import unicodedata
 from datetime import timedelta
-from unittest.mock import patch
+
+from lxml import etree
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import PaymentLinkCommon, PayPageCommon
+from odoo.addons.payment_link_sms.tests.common import PayPageCommon
+
+from .common import PaymentRequestCommon
 
 NO_QUEUE = "No payment queues have been defined with the selected transaction type."
-
-
-class PaymentRequestCommon(PaymentLinkCommon):
-    """A desk: a queue of the demo provider with one agent, a second agent in no queue, a
-    manager in no queue."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.agent = new_test_user(
-            cls.env,
-            login="desk_agent",
-            name="Dana Desk",
-            email="dana@yourcompany.example.com",
-            groups="payment_link_sms.group_payment_request_agent",
-            company_id=cls.company.id,
-        )
-        cls.other_agent = new_test_user(
-            cls.env,
-            login="desk_agent_2",
-            name="Otto Other",
-            groups="payment_link_sms.group_payment_request_agent",
-            company_id=cls.company.id,
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="desk_manager",
-            name="Mia Manager",
-            groups="payment_link_sms.group_payment_request_manager",
-            company_id=cls.company.id,
-        )
-        cls.queue = cls.env["payment.link.queue"].create(
-            {
-                "name": "Roadside",
-                "company_id": cls.company.id,
-                "provider_ids": [fields.Command.set(cls.demo_provider.ids)],
-                "user_ids": [fields.Command.set(cls.agent.ids)],
-            }
-        )
-
-    def request_values(self, **values):
-        return {"partner_id": self.customer.id, "amount": 120.5, "channel": "sms", **values}
-
-    def create_request(self, user=None, **values):
-        Link = self.env["payment.link"].with_user(user or self.agent)
-        with self.mock_gateways():
-            answer = Link.create_payment_request(self.request_values(**values))
-            self.process_outboxes()
-        return answer
-
-    def assertRefused(self, message, user=None, **values):
-        """``create_payment_request`` refuses with ``message`` and creates nothing."""
-        Request, Link = self.env["payment.request"].sudo(), self.env["payment.link"].sudo()
-        counts = (Request.search_count([]), Link.search_count([]), len(self._new_sms_outbox()))
-        with self.mock_gateways(), self.assertRaises(UserError) as caught:
-            self.env["payment.link"].with_user(user or self.agent).create_payment_request(
-                self.request_values(**values)
-            )
-        self.assertIn(message, str(caught.exception))
-        self.assertEqual(
-            (Request.search_count([]), Link.search_count([]), len(self._new_sms_outbox())),
-            counts,
-            "a refused request creates nothing",
-        )
-        return caught.exception
-
-    def _new_sms_outbox(self):
-        return self.env["sms.sms"].sudo().search([])
 
 
 @tagged("post_install", "-at_install")
@@ -112,13 +47,26 @@ class TestPaymentRequestContract(PaymentRequestCommon):
         self.assertIn(f"\u2026{link.token_hint}", request.with_user(self.agent).link_hint)
         self.assertNotIn(answer["url"].rsplit("/", 1)[1], request.with_user(self.agent).link_hint)
 
-    def test_default_reference_is_the_creation_date_time(self):
+    def test_default_reference_is_a_readable_sequence(self):
+        # Issue 22 item 8: not the date and time in the agent's time zone, which the client
+        # then reads in the message.
         self.agent.tz = "Europe/Paris"
-        with patch.object(
-            fields.Datetime, "now", return_value=fields.Datetime.to_datetime("2026-12-01 16:05:09")
-        ):
-            answer = self.create_request()
-        self.assertEqual(answer["reference"], "2026-12-01 17:05:09")
+        first = self.create_request()
+        second = self.create_request(reference="  ")
+        for answer in (first, second):
+            self.assertRegex(answer["reference"], r"^REQ/20\d\d/\d{5}$")
+        self.assertEqual(int(second["reference"][-5:]), int(first["reference"][-5:]) + 1)
+        self.assertIn(second["reference"], self._sms[0]["body"])  # what the client reads
+        # The form: numbered when saved (an opened form draws no number).
+        form = Form(self.env["payment.request"].with_user(self.agent))
+        self.assertFalse(form.reference)
+        form.partner_id = self.customer
+        form.amount = 10
+        self.assertFalse(form.send_blocked_reason)
+        request = form.save()
+        self.assertEqual(int(request.reference[-5:]), int(second["reference"][-5:]) + 1)
+        with self.assertRaises(ValidationError):
+            request.reference = " "
 
     def test_refused_without_client(self):
         self.assertRefused("Choose the client of the payment request.", partner_id=False)
@@ -359,7 +307,9 @@ class TestPaymentRequestRights(PaymentRequestCommon):
                 "user_ids": [fields.Command.set(cls.other_agent.ids)],
             }
         )
-        cls.billing_user.groups_id += cls.env.ref("payment_link_sms.group_payment_request_agent")
+        cls.billing_user.groups_id += cls.env.ref(
+            "payment_link_sms_desk.group_payment_request_agent"
+        )
 
     def setUp(self):
         super().setUp()
@@ -454,12 +404,12 @@ class TestPaymentRequestRights(PaymentRequestCommon):
         user = new_test_user(self.env, login="plain_user", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.env["payment.request"].with_user(user).search([])
-        self.assertFalse(user.has_group("payment_link_sms.group_payment_request_agent"))
+        self.assertFalse(user.has_group("payment_link_sms_desk.group_payment_request_agent"))
         admin = new_test_user(
             self.env, login="billing_admin", groups="account.group_account_manager"
         )
-        self.assertTrue(admin.has_group("payment_link_sms.group_payment_request_manager"))
-        self.assertTrue(self.manager.has_group("payment_link_sms.group_payment_request_agent"))
+        self.assertTrue(admin.has_group("payment_link_sms_desk.group_payment_request_manager"))
+        self.assertTrue(self.manager.has_group("payment_link_sms_desk.group_payment_request_agent"))
         self.assertTrue(self.agent.has_group("payment_link_sms.group_payment_link_user"))
 
 
@@ -548,3 +498,61 @@ class TestPaymentRequestPayPage(PaymentRequestCommon, PayPageCommon):
         self.link.action_refund(reason="Cancelled tow")  # the rest
         self.assertEqual(self.request.amount_refunded, 120.5)
         self.assertEqual(self.request.state, "refunded")
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentRequestFirstRun(PaymentRequestCommon):
+    """Issue 22 item 11: the app's first run says what to do; the forms say what each field
+    is, and the amounts show their currency."""
+
+    def arch(self, model, view_type, user):
+        view = self.env[model].with_user(user).get_view(view_type=view_type)
+        return etree.fromstring(view["arch"])
+
+    def test_without_a_queue_the_app_says_to_create_one(self):
+        help_message = "<p>Ask a client for a payment</p>"
+        Request = self.env["payment.request"]
+        agents_help = Request.with_user(self.agent).get_empty_list_help(help_message)
+        self.assertEqual(agents_help, help_message)
+        self.queue.unlink()
+        managers_help = Request.with_user(self.manager).get_empty_list_help(help_message)
+        self.assertIn("Create a payment queue first", managers_help)
+        self.assertIn(
+            'href="/odoo/action-payment_link_sms_desk.action_payment_link_queue/new"', managers_help
+        )
+        agents_help = Request.with_user(self.agent).get_empty_list_help(help_message)
+        self.assertIn("not a member of any payment queue", agents_help)
+        self.assertIn("ask a manager", agents_help)
+        self.assertNotIn("href", agents_help)
+
+    def test_one_label_per_queue_option_and_members_labelled(self):
+        arch = self.arch("payment.link.queue", "form", self.manager)
+        for option in ("allow_receive", "allow_refund", "allow_sms", "allow_email"):
+            with self.subTest(option=option):
+                labels = arch.xpath(f"//label[@for='{option}']") + arch.xpath(
+                    f"//group/field[@name='{option}'][not(@nolabel)]"
+                )
+                self.assertEqual(len(labels), 1)
+        # Whether a provider supports an option is said beside it, not as a second label.
+        for computed in ("supports_receive", "supports_refund"):
+            for node in arch.xpath(f"//field[@name='{computed}']"):
+                self.assertIn(node.get("invisible"), ("1", "True"), computed)
+        members = arch.xpath("//field[@name='user_ids']")
+        self.assertEqual(len(members), 1)
+        group = members[0].getparent()
+        self.assertEqual((group.tag, group.get("string")), ("group", "Members"))
+
+    def test_amounts_show_their_currency(self):
+        # An agent of a company with one currency: not in Odoo's multi-currency group.
+        multi_currency = self.env.ref("base.group_multi_currency")
+        self.env.ref("base.group_user").implied_ids -= multi_currency
+        multi_currency.users -= self.agent
+        self.assertFalse(self.agent.has_group("base.group_multi_currency"))
+        for view_type in ("form", "kanban", "list"):
+            arch = self.arch("payment.request", view_type, self.agent)
+            with self.subTest(view=view_type):
+                self.assertTrue(arch.xpath("//field[@name='amount']"))
+                self.assertTrue(
+                    arch.xpath("//field[@name='currency_id']"),
+                    "the monetary amounts need their currency in the view",
+                )
