@@ -4,3 +4,4 @@ from . import report
 from . import progress
 from . import payment_token
 from . import accessibility
+from . import receipt
