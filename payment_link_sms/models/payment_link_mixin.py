@@ -548,14 +548,17 @@ class PaymentLinkMixin(models.AbstractModel):
             return None
 
     def _payment_link_receipt_html(self):
-        """The document's report as HTML: the receipt's fallback when no PDF can be made."""
+        """The document's report as HTML: the receipt's fallback when no PDF can be made,
+        within the pages' Content-Security-Policy (see ``utils.page_safe_report_html``)."""
         self.ensure_one()
         content, _type = (
             self.env["ir.actions.report"]
             .sudo()
             ._render_qweb_html(self._payment_link_report_ref(), self.ids)
         )
-        return content
+        bundle = self.env["ir.qweb"]._get_asset_bundle("web.report_assets_common", js=False)
+        css = "".join(attachment.raw.decode() for attachment in bundle.css())
+        return utils.page_safe_report_html(content, css)
 
     def _payment_link_document_url(self, pdf=False):
         """The customer's portal URL of the document (its PDF when ``pdf``)."""

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
 from unittest.mock import patch
+from urllib.parse import urlsplit
 
 import psycopg2
 
@@ -238,3 +239,32 @@ class TestReceiptRace(PayPageCommon):
             with sql_db.db_connect(dbname).cursor() as cr:
                 cr.execute("DELETE FROM payment_transaction WHERE id = %s", [tx_id])
         self.assertIn(outcomes, (["claimed", "refused"], ["claimed", "none"]))
+
+
+@tagged("post_install", "-at_install")
+class TestLandingAfterPayment(PayPageCommon):
+    """After paying, the customer comes to the link's own page, never to Odoo's status page
+    (the website's layout, fonts and analytics), and that page finishes the payment's
+    processing as Odoo's status page does (issue 22 item 9)."""
+
+    def test_odoos_status_page_sends_a_link_payment_to_the_links_page(self):
+        self.send_default_link()
+        with self.mock_gateways():
+            # The payment form's call sets the payment Odoo's status page follows (session).
+            tx = self.demo_answers(self.pay_rpc(), "done")
+            status = self.url_open("/payment/status", allow_redirects=False)
+            self.assertEqual(status.status_code, 303)
+            location = urlsplit(status.headers["Location"])
+            self.assertEqual(f"{location.path}?{location.query}", tx.landing_route)
+            self.assertFalse(tx.is_post_processed)
+            page = self.url_open(tx.landing_route)
+            self.process_outboxes()
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Payment received", page.text)
+        self.assertTrue(tx.is_post_processed, "the landing page post-processed the payment")
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(len(self._sms), 1, "the receipt")
+
+    def test_status_page_unchanged_for_other_payments(self):
+        response = self.url_open("/payment/status", allow_redirects=False)
+        self.assertEqual(response.status_code, 200)
