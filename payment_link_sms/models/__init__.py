@@ -28,6 +28,7 @@ from . import payment_link_webhook
 from . import payment_link_webhook_delivery
 from . import payment_link_notification
 from . import ir_asset
+from . import ir_qweb
 from . import ir_websocket
 from . import payment_consent
 from . import payment_token
