@@ -88,6 +88,7 @@ EVENT_TYPES = [
     ("authentication_required", "Authentication required"),
     ("card_saved", "Card saved"),
     ("card_failed", "Card not saved"),
+    ("receipt_sent", "Receipt sent"),
 ]
 # What the pay page's own script may report (POST /pay/progress): these step names only, never
 # anything typed. The steps before and after (delivered, opened, paid, failed, refunded) come
@@ -212,6 +213,12 @@ PRINT_TOKENS_PER_LINK = 10
 
 # The landing page after a payment (and its receipt's PDF): signed, valid this many hours.
 LANDING_TOKEN_HOURS = 24
+# The receipt page whose address the customer's receipt carries (signed for the link's receipt
+# only: it opens that page and its PDF, nothing else), valid this many days.
+RECEIPT_TOKEN_DAYS = 400
+# System parameter: when making a PDF last failed on this server (wkhtmltopdf there but broken);
+# for an hour after, the receipts offer the document's web page instead of its PDF.
+PDF_FAILED_PARAM = "payment_link_sms.pdf_failed_at"
 
 # Link previewers: they fetch a URL as soon as a message arrives or a link is pasted; such a
 # fetch is recorded as a preview, never as an opening. Lower-case substrings of user agents.
@@ -282,6 +289,17 @@ MESSAGE_TEMPLATES = {
     "reminder": {
         "sms": "payment_link_sms.sms_template_payment_link_reminder",
         "email": "payment_link_sms.mail_template_payment_link_reminder",
+    },
+    # To the customer once a payment is done (on payment.transaction, see
+    # payment.transaction._payment_link_send_receipts): a payment through the link's page, or
+    # a charge of a saved card without the customer (payment.link._payment_link_receipt_kind).
+    "receipt": {
+        "sms": "payment_link_sms.sms_template_payment_link_receipt",
+        "email": "payment_link_sms.mail_template_payment_link_receipt",
+    },
+    "charge_notice": {
+        "sms": "payment_link_sms.sms_template_payment_link_charge_notice",
+        "email": "payment_link_sms.mail_template_payment_link_charge_notice",
     },
 }
 

@@ -518,6 +518,32 @@ def content_security_policy(html, extra_sources=None):
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
+REPORT_INLINE_SCRIPT_RE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE
+)
+REPORT_STYLESHEET_RE = re.compile(r"<link\b[^>]*\brel=\"stylesheet\"[^>]*>", re.IGNORECASE)
+# A font whose files come from another server (Odoo's CDN, for Cyrillic, Hebrew and Arabic).
+EXTERNAL_FONT_FACE_RE = re.compile(r"@font-face\s*\{[^}]*https?://[^}]*\}", re.IGNORECASE)
+
+
+def page_safe_report_html(html, css):
+    """A document's report (HTML), shown as a customer page within the pages'
+    Content-Security-Policy: without its inline script (Odoo's report layout adapts itself to
+    an iframe, which the pages forbid), its styles in the page without the fonts of other
+    servers (refused by the policy, one console error per file).
+
+    :param html: The rendered report (bytes or str).
+    :param str css: The report's styles (its stylesheets' content), in place of its links.
+    :rtype: str
+    """
+    if isinstance(html, bytes):
+        html = html.decode()
+    html = REPORT_INLINE_SCRIPT_RE.sub("", html)
+    html = REPORT_STYLESHEET_RE.sub("", html)
+    style = EXTERNAL_FONT_FACE_RE.sub("", css).replace("</", "<\\/")
+    return html.replace("</head>", f"<style>{style}</style></head>", 1)
+
+
 def failure_kind(message=None, codes=(), cancelled=False):
     """Why a payment failed, in plain words: a key of ``const.FAILURE_KINDS``.
 

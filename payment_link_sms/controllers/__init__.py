@@ -3,3 +3,4 @@ from . import portal
 from . import report
 from . import progress
 from . import accessibility
+from . import receipt

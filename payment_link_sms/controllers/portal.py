@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from odoo import fields, http
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.http import request
 from odoo.tools import consteq, hmac
 
@@ -390,15 +390,12 @@ class PaymentLinkPortal(PaymentPortal):
         if view == "html":
             html = document.with_context(lang=link_sudo.lang)._payment_link_receipt_html()
             return self._payment_link_secure(request.make_response(html, headers=PAGE_HEADERS))
-        try:
-            filename, content = document.with_context(
-                lang=link_sudo.lang
-            )._payment_link_receipt_pdf()
-        except UserError:
+        pdf = document.with_context(lang=link_sudo.lang)._payment_link_receipt_pdf_if_possible()
+        if not pdf:
+            # Not a dead end: the document as a web page (the receipts offer it from now on).
             values = {"link": link_sudo, "company": link_sudo.company_id, "document": document}
-            return self._payment_link_render(
-                "payment_link_sms.pay_page_pdf_unavailable", values, status=503
-            )
+            return self._payment_link_render("payment_link_sms.pay_page_pdf_unavailable", values)
+        filename, content = pdf
         return request.make_response(
             content,
             headers=[

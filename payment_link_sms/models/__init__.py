@@ -20,6 +20,7 @@ from . import mail_template
 from . import payment_link_api
 from . import payment_link_notification
 from . import ir_asset
+from . import ir_qweb
 from . import ir_websocket
 from . import payment_link_send_job
 from . import payment_link_send_job_line

@@ -1147,6 +1147,32 @@ class PaymentLink(models.Model):
         lang = self.company_id[:1].partner_id.lang
         return self.with_context(lang=lang) if lang else self
 
+    def _payment_link_receipt_kind(self, transaction):
+        """What tells the customer of ``transaction``, a payment done through this link:
+        'receipt' (they paid on the link's page), 'charge_notice' (a saved card charged
+        without them: an off-session payment by token) or False (nothing: a card saved
+        without payment). Its words are the document's (``_payment_link_message_templates``);
+        an addon whose links are of another kind overrides this."""
+        self.ensure_one()
+        if transaction.operation in ("validation", "refund"):
+            return False
+        if transaction.operation == "offline" and transaction.token_id:
+            return "charge_notice"
+        return "receipt"
+
+    def _payment_link_receipt_token(self):
+        """The access token of the link's receipt page, for the customer's receipt: signed
+        for that page only (not the landing page, nor "Try again"), valid
+        ``const.RECEIPT_TOKEN_DAYS`` days."""
+        # The landing page's signature (one scheme for every page after a payment).
+        from ..controllers.portal import PaymentLinkPortal
+
+        self.ensure_one()
+        expires = fields.Datetime.now() + timedelta(days=const.RECEIPT_TOKEN_DAYS)
+        return PaymentLinkPortal._payment_link_landing_token(
+            self, "receipt", expires=int(expires.timestamp())
+        )
+
     def _get_notified_users(self):
         self.ensure_one()
         company = self.company_id

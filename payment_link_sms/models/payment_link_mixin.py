@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import format_date, hmac
 from odoo.tools.misc import formatLang
@@ -531,15 +534,43 @@ class PaymentLinkMixin(models.AbstractModel):
         content, _type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(report_ref, self.ids)
         return f"{self.display_name.replace('/', '_')}.pdf", content
 
+    def _payment_link_pdf_available(self):
+        """Whether a receipt offers the document's PDF: Odoo found a wkhtmltopdf when it
+        started, and making a PDF did not fail on this server in the last hour (see
+        ``_payment_link_receipt_pdf_if_possible``); otherwise it offers the web page."""
+        state = self.env["ir.actions.report"].get_wkhtmltopdf_state()
+        failed_at = self.env["ir.config_parameter"].sudo().get_param(const.PDF_FAILED_PARAM)
+        recent = failed_at and failed_at > str(fields.Datetime.now() - timedelta(hours=1))
+        return state in ("ok", "upgrade", "workers") and not recent
+
+    def _payment_link_receipt_pdf_if_possible(self):
+        """The document's PDF for a receipt, ``(filename, content)``, or None when this server
+        cannot make it (no working wkhtmltopdf): the receipt then offers the web page."""
+        self.ensure_one()
+        if not self._payment_link_pdf_available():
+            return None
+        try:
+            with self.env.cr.savepoint():
+                return self._payment_link_receipt_pdf()
+        except UserError:
+            # wkhtmltopdf is there but fails: the receipts offer the web page for an hour.
+            self.env["ir.config_parameter"].sudo().set_param(
+                const.PDF_FAILED_PARAM, str(fields.Datetime.now())
+            )
+            return None
+
     def _payment_link_receipt_html(self):
-        """The document's report as HTML: the receipt's fallback when no PDF can be made."""
+        """The document's report as HTML: the receipt's fallback when no PDF can be made,
+        within the pages' Content-Security-Policy (see ``utils.page_safe_report_html``)."""
         self.ensure_one()
         content, _type = (
             self.env["ir.actions.report"]
             .sudo()
             ._render_qweb_html(self._payment_link_report_ref(), self.ids)
         )
-        return content
+        bundle = self.env["ir.qweb"]._get_asset_bundle("web.report_assets_common", js=False)
+        css = "".join(attachment.raw.decode() for attachment in bundle.css())
+        return utils.page_safe_report_html(content, css)
 
     def _payment_link_document_url(self, pdf=False):
         """The customer's portal URL of the document (its PDF when ``pdf``)."""

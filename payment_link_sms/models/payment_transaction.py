@@ -1,11 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
 import logging
+import re
 from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, html2plaintext
 
 from .. import const, utils
 
@@ -30,6 +33,14 @@ class PaymentTransaction(models.Model):
         help="What this completed payment did to its payment link. A payment on a link already "
         "paid, or after it was closed, is recorded as the customer's credit, not applied to the "
         "document.",
+    )
+
+    payment_link_receipt_date = fields.Datetime(
+        string="Receipt Sent",
+        readonly=True,
+        copy=False,
+        help="When the customer was told of this payment through a link (its receipt, or the "
+        "notice of a card charged): once per payment.",
     )
 
     def _handle_notification_data(self, provider_code, notification_data):
@@ -206,6 +217,7 @@ class PaymentTransaction(models.Model):
 
     def _post_process(self):
         super()._post_process()
+        self._payment_link_send_receipts()
         # A payment on a link already paid is refunded once Odoo recorded it.
         for tx in self.filtered(
             lambda tx: tx.state == "done" and tx.payment_link_outcome == "paid_twice"
@@ -214,6 +226,139 @@ class PaymentTransaction(models.Model):
                 continue
             if tx._payment_link_can_refund():
                 tx._payment_link_refund()
+
+    # === The customer's receipt === #
+
+    def _payment_link_send_receipts(self):
+        """Tell the customer of each payment among ``self`` that paid its link (in full or in
+        part): a receipt, or the notice of their card charged, on the link's channel, in their
+        language, as their company's settings say; once per payment, even when Odoo
+        post-processes a payment twice (the poll of two browser tabs, the cron)."""
+        todo = {}
+        for tx in self.filtered(
+            lambda tx: (
+                tx.payment_link_id
+                and tx.state == "done"
+                and tx.payment_link_outcome in ("paid", "partly_paid")
+                and not tx.payment_link_receipt_date
+            )
+        ):
+            link = tx.payment_link_id
+            kind = link._payment_link_receipt_kind(tx)
+            company = link.company_id
+            if (kind == "receipt" and company.payment_link_send_receipt) or (
+                kind == "charge_notice" and company.payment_link_charge_notice
+            ):
+                todo[tx] = kind
+        claimed = self.browse([tx.id for tx in todo])._payment_link_claim_receipts()
+        for tx in claimed:
+            tx._payment_link_send_receipt(todo[tx])
+
+    def _payment_link_claim_receipts(self):
+        """Mark the receipts of ``self`` sent, and return the payments this transaction marked.
+
+        One UPDATE on the rows: a second post-processing of a payment, in another worker at
+        the same time, waits for this one and then fails on the row (a serialization failure:
+        its whole post-processing is rolled back, as Odoo's cron and poll expect), or, after
+        it, finds the receipt sent. What the receipt queues is rolled back with the mark.
+        """
+        if not self:
+            return self
+        self.flush_recordset(["payment_link_receipt_date"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE payment_transaction SET payment_link_receipt_date = %s "
+                "WHERE id IN %s AND payment_link_receipt_date IS NULL RETURNING id",
+                fields.Datetime.now(),
+                tuple(self.ids),
+            ),
+            log_exceptions=False,
+        )
+        claimed = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.invalidate_recordset(["payment_link_receipt_date"])
+        return claimed
+
+    def _payment_link_send_receipt(self, kind):
+        """Queue the message ``kind`` ('receipt' or 'charge_notice', see
+        ``payment.link._payment_link_receipt_kind``) of this payment on its link's channel,
+        and audit it (a 'receipt_sent' event, the receipt page's token masked)."""
+        self.ensure_one()
+        link = self.payment_link_id
+        document = link._get_document() or self.env["payment.link.mixin"]
+        templates = document._payment_link_message_templates(kind)
+        tx = self.with_context(lang=link.lang or link.partner_id.lang)
+        receipt_token = link._payment_link_receipt_token() if kind == "receipt" else False
+        tx = tx.with_context(payment_link_receipt_token=receipt_token)
+        channels = ("sms", "email") if link.channel == "both" else (link.channel,)
+        texts = []
+        if "sms" in channels and link.phone:
+            body = tx._payment_link_receipt_sms(templates["sms"])
+            self.env["sms.sms"].sudo().create(
+                {
+                    "number": link.phone,
+                    "body": body,
+                    "partner_id": link.partner_id.id,
+                    "state": "outgoing",
+                }
+            )
+            self.env.ref("sms.ir_cron_sms_scheduler_action").sudo()._trigger()
+            texts.append(("sms", link.phone, body))
+        if "email" in channels and link.email:
+            mail = tx._payment_link_receipt_email(templates["email"], document, kind)
+            text = html2plaintext(mail.body_html or "")
+            texts.append(("email", link.email, f"{mail.subject}\n\n{text}"))
+        events = [
+            {
+                "link_id": link.id,
+                "company_id": link.company_id.id,
+                "event_type": "receipt_sent",
+                "transaction_id": self.id,
+                "channel": channel,
+                "recipient": recipient,
+                "message": utils.mask_link_urls(text),
+            }
+            for channel, recipient, text in texts
+        ]
+        self.env["payment.link.event"].sudo().create(events)
+
+    def _payment_link_receipt_sms(self, template_xmlid):
+        """The receipt's SMS text, in the context's language, kept in GSM-7 when possible."""
+        template = utils.as_record(self.env, template_xmlid).sudo()
+        lang = self.env.context.get("lang")
+        body = template._render_field("body", self.ids, set_lang=lang)[self.id]
+        return utils.gsm7_sanitize(body).strip()
+
+    def _payment_link_receipt_email(self, template_xmlid, document, kind):
+        """Queue the receipt's email, with the document's PDF when the server can make it."""
+        template = utils.as_record(self.env, template_xmlid).sudo()
+        email_values = {}
+        if kind == "receipt" and document and document._payment_link_report_ref():
+            pdf = document._payment_link_receipt_pdf_if_possible()
+            if pdf:
+                filename, content = pdf
+                email_values["attachments"] = [(filename, base64.b64encode(content))]
+        return template.send_mail_batch(self.ids, email_values=email_values)
+
+    def _payment_link_receipt_url(self):
+        """The address of the receipt page of this payment's link (for the receipt's template:
+        its token comes from the context, set while the receipt is rendered)."""
+        self.ensure_one()
+        token = self.env.context.get("payment_link_receipt_token")
+        if not token:
+            return ""
+        link = self.payment_link_id
+        path = f"{const.ROUTE_PREFIX}done/{link.id}/receipt"
+        return f"{link.get_base_url()}{path}?access_token={token}"
+
+    def _payment_link_card_label(self):
+        """The card charged, named by its brand and last 4 digits only ("Visa •••• 4242", as the
+        card addon names saved cards), whatever the provider stores as the token's details."""
+        self.ensure_one()
+        digits = re.sub(r"\D", "", self.token_id.payment_details or "")[-4:]
+        brand = (self.token_id.payment_method_id or self.payment_method_id).name or ""
+        if not digits:
+            return brand
+        return self.env._("%(brand)s •••• %(digits)s", brand=brand, digits=digits)
 
     def _payment_link_can_refund(self):
         """Whether the provider of this payment refunds it from Odoo."""

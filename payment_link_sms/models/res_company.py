@@ -63,6 +63,19 @@ class ResCompany(models.Model):
         default=True,
         help="The document's salesperson is notified when a link is opened, paid or fails.",
     )
+    payment_link_send_receipt = fields.Boolean(
+        string="Send a Receipt",
+        default=True,
+        help="Once a customer paid through a link, send them a receipt on the link's channel: "
+        "the amount, the document and the address of the receipt page (by email, with the "
+        "document's PDF when it can be made).",
+    )
+    payment_link_charge_notice = fields.Boolean(
+        string="Tell the Customer of a Card Charge",
+        default=True,
+        help="When a card on file is charged, tell the customer on the card's channel: the "
+        "amount, the card (brand and last 4 digits) and the document.",
+    )
     payment_link_notify_sender = fields.Boolean(
         string="Notify the Sender",
         default=True,

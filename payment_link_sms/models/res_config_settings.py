@@ -32,6 +32,12 @@ class ResConfigSettings(models.TransientModel):
     payment_link_notify_salesperson = fields.Boolean(
         related="company_id.payment_link_notify_salesperson", readonly=False
     )
+    payment_link_send_receipt = fields.Boolean(
+        related="company_id.payment_link_send_receipt", readonly=False
+    )
+    payment_link_charge_notice = fields.Boolean(
+        related="company_id.payment_link_charge_notice", readonly=False
+    )
     payment_link_notify_sender = fields.Boolean(
         related="company_id.payment_link_notify_sender", readonly=False
     )

@@ -25,3 +25,4 @@ from . import test_i18n
 from . import test_accessibility
 from . import test_accessibility_keyboard
 from . import test_rights_matrix
+from . import test_receipts

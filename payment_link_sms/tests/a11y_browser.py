@@ -32,6 +32,33 @@ READY = """
       document.querySelectorAll("input[name='o_payment_radio']").length > 1))
 """
 
+# Each visible icon drawn by the page's fonts (see pay_page_icons.scss), compared with a symbol
+# that no font has (drawn as the fonts' empty box); an icon that stands for a word (role="img")
+# must show something.
+EMPTY_ICONS = """
+(() => {
+    const canvas = document.createElement("canvas");
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    const draw = (text, font) => {
+        canvas.width = 64;
+        canvas.height = 64;
+        context.font = font;
+        context.fillText(text, 8, 48);
+        return context.getImageData(0, 0, 64, 64).data.join(",");
+    };
+    return [...document.querySelectorAll(".fa")].filter((el) => el.getClientRects().length)
+        .filter((el) => {
+            const content = getComputedStyle(el, "::before").content;
+            const text = content && content.startsWith('"') ? JSON.parse(content) : "";
+            const font = `32px ${getComputedStyle(el).fontFamily}`;
+            if (!text.trim()) {
+                return el.getAttribute("role") === "img";  // a meaningful icon showing nothing
+            }
+            return draw(text, font) === draw("\\u{10FFFD}\\uFE0E", font);
+        }).map((el) => String(el.className));
+})()
+"""
+
 KEYS = {
     "Tab": {"key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9},
     "Enter": {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r"},
@@ -243,6 +270,20 @@ class PageBrowser:
 
     def layout_state(self):
         return self.evaluate(LAYOUT_STATE)
+
+    def console_log(self):
+        """The browser's own log entries from now on (``Log.entryAdded``: a Content-Security-
+        Policy violation, a resource refused), which Odoo's test browser does not watch:
+        a list, filled as they come."""
+        entries = []
+        self.browser._handlers["Log.entryAdded"] = lambda entry, **_kw: entries.append(entry)
+        self.browser._websocket_request("Log.enable")
+        return entries
+
+    def empty_icons(self):
+        """The icons shown on the page that draw nothing or an empty box (a symbol that the
+        fonts lack): ``[class names]``."""
+        return self.evaluate(EMPTY_ICONS)
 
     def screenshot(self, name):
         """A PNG of the page in /tmp when PAYLINK_A11Y_SCREENSHOTS is set (for a person to

@@ -156,6 +156,51 @@ class TestAccessibilityAxe(CustomerPagesCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestCustomerPagesConsole(CustomerPagesCommon):
+    """A clean browser console on every customer page, on a phone (issue 22 items 9 and 12):
+    no Content-Security-Policy violation (Odoo's inline ``onerror`` on the asset tags, the
+    receipt's web page with its inline script and fonts), no icon drawn as an empty box."""
+
+    def test_no_security_policy_violation_nor_empty_icon_on_any_customer_page(self):
+        pages = self.customer_pages()
+        paid = next(link for name, _path, link, _ctx in pages if name == "receipt")
+        pages += [
+            ("receipt page (message)", self.receipt_page_path(paid), paid, None),
+            (
+                "receipt web page",
+                PaymentLinkPortal._payment_link_landing_route(paid, "html"),
+                paid,
+                None,
+            ),
+            ("accessibility statement", self.statement_path("en_US"), None, None),
+        ]
+        failures = []
+        with page_browser(self) as page:
+            log = page.console_log()
+            for name, path, _link, context in pages:
+                del log[:]
+                with self.showing(context):
+                    page.open(path, size=PHONE)
+                    empty = page.empty_icons()
+                    page.screenshot(f"console_{name.replace(' ', '_')}")
+                page.settle()
+                failures += [
+                    f"{name}: {entry.get('source')} {entry.get('level')}: {entry.get('text')} "
+                    f"({entry.get('url')})"
+                    for entry in log
+                    if entry.get("level") in ("error", "warning")
+                    # The page's own status (404, 410) is not an error of the page.
+                    and not (entry.get("source") == "network" and path in entry.get("url", ""))
+                ]
+                failures += [f"{name}: icon drawn as an empty box: {cls}" for cls in empty]
+        self.assertFalse(failures, "\n".join(failures))
+
+    @staticmethod
+    def receipt_page_path(link):
+        return f"/pay/done/{link.id}/receipt?access_token={link._payment_link_receipt_token()}"
+
+
+@tagged("post_install", "-at_install")
 class TestAccessibilityLayout(CustomerPagesCommon):
     """Reflow at 320 px and at 200 % zoom (1.4.10), targets of 24 x 24 px (2.5.8), and the
     brand colour's buttons readable (1.4.3)."""

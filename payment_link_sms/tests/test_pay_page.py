@@ -636,7 +636,8 @@ class TestPayByLink(PayPageCommon):
         error = UserError("Unable to find Wkhtmltopdf on this system. The PDF can not be created.")
         with patch.object(Report, "_pre_render_qweb_pdf", side_effect=error):
             response = self.url_open(pdf_url.replace("&amp;", "&"))
-        self.assertEqual(response.status_code, 503)
+        # Not a dead end (issue 22 item 9): the page offers the document's web page.
+        self.assertEqual(response.status_code, 200)
         self.assertIn("The PDF cannot be produced right now", response.text)
         self.assertNotIn("Wkhtmltopdf", response.text)
         html_url = re.search(
@@ -645,6 +646,10 @@ class TestPayByLink(PayPageCommon):
         html = self.url_open(html_url.replace("&amp;", "&"))
         self.assertEqual(html.status_code, 200)
         self.assertIn(self.invoice.name, html.text)
+        # From now on the receipt offers the web page, not a PDF this server fails to make.
+        receipt = self.open_page()
+        self.assertNotIn("/pdf?access_token=", receipt.text)
+        self.assertIn("The PDF is not available on this server.", receipt.text)
 
     def test_receipt_offers_no_pdf_when_odoo_found_no_wkhtmltopdf(self):
         self.pay("done")._post_process()

@@ -48,12 +48,16 @@ class TestChargeCardOnFile(CardOnFileCommon):
         )
         self.assertFalse(link.sudo().token_hash, "a charge is never opened by a link")
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
-        self.assertEqual(link.event_ids.sorted("id").mapped("event_type"), ["created", "paid"])
+        self.assertEqual(
+            link.event_ids.sorted("id").mapped("event_type"), ["created", "paid", "receipt_sent"]
+        )
         # As for a link payment confirmed by the provider, the note follows from the queue.
         self.env["payment.link.notification"]._cron_notify()
         note = self.invoice.message_ids.filtered(lambda m: link.name in (m.subject or ""))
         self.assertTrue(note, "posted on the invoice, as a link payment is")
-        self.assertEqual(self._sms, [], "nothing is sent to the customer")
+        # The customer is told: the card by its brand and last 4 digits (issue 22 item 5).
+        self.assertEqual(len(self._sms), 1)
+        self.assertIn("was charged to your card Card ending in 4242", self._sms[0]["body"])
 
     def test_charge_of_part_of_the_amount_due(self):
         answer = self.charge(amount=200.0)
