@@ -154,24 +154,8 @@ FAILURE_KINDS = [
     ("cancelled", "Payment cancelled"),
     ("other", "Payment failed"),
 ]
-# Stripe's error and decline codes (last_payment_error.code / .decline_code) -> failure kind.
-STRIPE_FAILURE_CODES = {
-    "insufficient_funds": "insufficient_funds",
-    "expired_card": "expired_card",
-    "incorrect_cvc": "incorrect_cvc",
-    "invalid_cvc": "incorrect_cvc",
-    "authentication_required": "authentication_failed",
-    "payment_intent_authentication_failure": "authentication_failed",
-    "card_declined": "declined",
-    "generic_decline": "declined",
-    "do_not_honor": "declined",
-    "lost_card": "declined",
-    "stolen_card": "declined",
-    "fraudulent": "declined",
-    "card_not_supported": "declined",
-    "card_velocity_exceeded": "declined",
-}
-# The same from a provider's message (lower case substrings, first match wins).
+# Failure kinds from a provider's message (lower case substrings, first match wins); a
+# provider bridge reads its provider's codes first (payment.transaction._payment_link_failure_kind).
 FAILURE_MESSAGE_WORDS = (
     ("insufficient", "insufficient_funds"),
     ("expired", "expired_card"),
@@ -286,10 +270,6 @@ CHARGE_RESULTS = [
     ("declined", "Declined"),
     ("authentication_required", "Authentication required"),
 ]
-# payment_demo has no "authentication required" answer: a demo card whose last digits are these
-# (those of Stripe's test card that always asks for 3-D Secure) answers an off-session charge
-# with it (see payment.transaction._payment_link_demo_authentication).
-DEMO_AUTHENTICATION_DIGITS = "3220"
 # What a payment link is for: a pay link sent to the customer, or the record of a staff charge
 # of a card on file (no token, never sent: its events are the charge's audit trail).
 LINK_KINDS = [
@@ -301,16 +281,6 @@ SAVE_CARD_OPTIONS = [
     ("off", "Off"),
     ("offered", "Offered"),
 ]
-
-# What the pay page must allow for a provider's own payment form (Content-Security-Policy):
-# {provider code: {directive: [sources]}}. Redirect providers need nothing.
-PROVIDER_CSP_SOURCES = {
-    "stripe": {
-        "script-src": ["https://js.stripe.com"],
-        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
-        "connect-src": ["https://api.stripe.com"],
-    },
-}
 
 # Outbound webhooks: the link events an endpoint can receive, as (type sent, link event types).
 WEBHOOK_EVENTS = {

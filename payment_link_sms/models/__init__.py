@@ -37,3 +37,4 @@ from . import payment_transaction_card_on_file
 from . import res_partner
 from . import payment_link_send_job
 from . import payment_link_send_job_line
+from . import payment_link_send_service

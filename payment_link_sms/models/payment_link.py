@@ -1,19 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import secrets
 from datetime import timedelta
 
 import psycopg2
-from markupsafe import Markup, escape
 
 from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Command
 from odoo.tools import (
     SQL,
     format_date,
-    html2plaintext,
-    is_html_empty,
     mute_logger,
 )
 
@@ -332,7 +327,7 @@ class PaymentLink(models.Model):
         :return: The sent dialog of the new link.
         """
         new_link, urls = self._resend()
-        return self.env["payment.link.send"]._sent_dialog(new_link, urls, open_link=True)
+        return self.env["payment.link.send.service"]._sent_dialog(new_link, urls, open_link=True)
 
     def action_refund(self, amount=None, reason=None):
         """Refund this paid link, all or part, through Odoo's refund flow
@@ -406,8 +401,13 @@ class PaymentLink(models.Model):
         if self.state == "paid":
             raise UserError(self.env._("Link %s was paid: there is nothing to resend.", self.name))
         was_live = self.state in const.LIVE_STATES
-        result = document.with_context(payment_link_resent_from=self.id)._payment_link_send(
-            self.channel, phone=self.phone, email=self.email, replace=True
+        result = self.env["payment.link.send.service"]._send(
+            document,
+            self.channel,
+            phone=self.phone,
+            email=self.email,
+            replace=True,
+            resent_from=self,
         )
         new_link = result["links"]
         if not new_link:
@@ -460,63 +460,6 @@ class PaymentLink(models.Model):
             return document
         return document.exists()
 
-    @api.model
-    def _get_default_lang(self, partner, company):
-        return (
-            partner.lang
-            or company.partner_id.lang
-            or self.env["res.lang"]._get_data(code=self.env.lang).code
-            or "en_US"
-        )
-
-    @api.model
-    def _create_links(self, plans, channel, now=None, sent=False, log_created=True):
-        """Create one link per plan; the tokens exist only in the returned URLs.
-
-        :param list plans: dicts with 'document', 'partner', 'company', 'phone', 'email'.
-        :param str channel: 'sms', 'email' or 'both'.
-        :param datetime now: The time the validity starts from (default: now).
-        :param bool sent: Create them as sent, their messages being queued right after in this
-                          transaction: each row is written once, not inserted then updated.
-        :param bool log_created: Log their 'created' events now; False when the caller has
-                                 them logged with the 'sent' ones (``_send_messages``'s
-                                 ``log_created``): one INSERT for both.
-        :return: ``(links, urls)`` with ``urls`` a :class:`utils.UrlMap` {link id: full URL}.
-        """
-        now = now or fields.Datetime.now()
-        # A new link is unpaid: its stored reporting fields as their computes give them, in
-        # the INSERT (else Odoo updates every new row right after it).
-        sent_values = {
-            "paid_by_link": False,
-            "conversion_rate": 0.0,
-            "hours_to_pay": False,
-            "is_partly_paid": False,
-        }
-        if sent:
-            sent_values |= {
-                "state": "sent",
-                "sent_date": now,
-                "sms_state": "queued" if channel in ("sms", "both") else False,
-                "email_state": "queued" if channel in ("email", "both") else False,
-            }
-        tokens, vals_list = [], []
-        for plan in plans:
-            token = utils.generate_token()
-            tokens.append(token)
-            vals_list.append(
-                {**self._prepare_link_values(plan, channel, token, now), **sent_values}
-            )
-        links = self.sudo().create(vals_list)
-        links._chain_earlier_requests()
-        if sent:
-            links._tell_documents("sent")
-        urls = utils.UrlMap(
-            (link.id, link._build_url(token)) for link, token in zip(links, tokens, strict=True)
-        )
-        if log_created:
-            links._log_events("created")
-        return links, urls
-
     def _chain_earlier_requests(self):
         """Mark the earlier unpaid links of the documents of ``self`` that are over (expired,
         cancelled) as replaced by the new one: a document's chain of requests counts once in
@@ -542,8 +485,11 @@ class PaymentLink(models.Model):
         self.ensure_one()
         return f"{self.get_base_url()}{const.ROUTE_PREFIX}{token}"
 
-    def _replace_by(self, new_links):
-        """Cancel the links of ``self`` whose document got one of ``new_links``."""
+    def _replace_by(self, new_links, resent_from=None):
+        """Cancel the links of ``self`` whose document got one of ``new_links``.
+
+        :param resent_from: The link the new one resends (it logs a 'resent' event).
+        """
         new_by_doc = {(link.res_model, link.res_id): link for link in new_links}
         replaced = self.filtered(lambda link: (link.res_model, link.res_id) in new_by_doc)
         if not replaced:
@@ -553,292 +499,11 @@ class PaymentLink(models.Model):
         replaced._set_state(
             "cancelled", reason=self.env._("Replaced by a new link"), log_document=False
         )
-        resent_from = self.env.context.get("payment_link_resent_from")
         if resent_from:
-            replaced.filtered(lambda link: link.id == resent_from)._log_events(
+            (replaced & resent_from)._log_events(
                 "resent", reason=self.env._("Resent as a new link")
             )
         return replaced
-
-    @api.model
-    def _prepare_link_values(self, plan, channel, token, now):
-        document, partner, company = plan["document"], plan["partner"], plan["company"]
-        return {
-            "token_hash": utils.hash_token(token),
-            "token_hint": utils.token_hint(token),
-            "expiration_date": document._payment_link_expiration_date(
-                now + timedelta(days=company.payment_link_validity_days)
-            ),
-            "partner_id": partner.id,
-            "company_id": company.id,
-            "currency_id": document.currency_id.id,
-            "amount": document._payment_link_amount_due(),
-            "res_model": document._name,
-            "res_id": document.id,
-            "document_name": document.display_name,
-            "channel": channel,
-            "phone": plan.get("phone") or False,
-            "email": plan.get("email") or False,
-            "lang": self._get_default_lang(partner, company),
-            "sender_id": self.env.user.id,
-            "salesperson_id": document._payment_link_salesperson().id,
-            "save_card_consent_method": self._save_card_consent_from_context(),
-            **document._payment_link_extra_values(),
-        }
-
-    @api.model
-    def _save_card_consent_from_context(self):
-        """The staff consent the send wizard passes (``payment_link_save_card_consent``), for a
-        user allowed to record it."""
-        method = self.env.context.get("payment_link_save_card_consent")
-        if not method:
-            return False
-        self._ensure_card_consent_rights()
-        if method not in const.STAFF_CONSENT_METHODS:
-            raise UserError(self.env._("A consent is given in person or on the phone."))
-        return method
-
-    def _send_messages(self, urls, kind="request", log_created=False):
-        """Queue the SMS and emails carrying the URLs of ``self``.
-
-        What is stored besides the outgoing message itself (events, chatter) shows the token
-        masked. Messages go to Odoo's outboxes and their queues are triggered: a message leaves
-        only once the transaction that created its link is committed.
-
-        :param dict urls: {link id: full URL} (see :meth:`_create_links`,
-                          ``payment.link.token._issue``).
-        :param str kind: 'request' (the first message) or 'reminder'.
-        :param bool log_created: Log the links' 'created' events first, in the same INSERT as
-                                 the 'sent' ones (see ``_create_links``).
-        """
-        groups = self.grouped(lambda link: (link.res_model, link.company_id))
-        if len(groups) > 1:
-            # Each kind of document of each company may have messages of its own.
-            for links in groups.values():
-                links._send_messages(urls, kind=kind, log_created=log_created)
-            return
-        templates = self._get_message_templates(kind)
-        links = self.with_context(payment_link_urls=urls)
-        token_by_link = {link_id: url.rsplit("/", 1)[1] for link_id, url in urls.items()}
-        event_type = "sent" if kind == "request" else "reminder"
-        sms_links = links.filtered(lambda link: link.channel in ("sms", "both"))
-        email_links = links.filtered(lambda link: link.channel in ("email", "both"))
-        events, summaries = [], {}
-        if log_created:
-            events += [{"link_id": link.id, "event_type": "created"} for link in self]
-        if sms_links:
-            sms_links._send_sms(templates["sms"], token_by_link, event_type, events, summaries)
-        if email_links:
-            email_links._send_email(
-                templates["email"], token_by_link, event_type, events, summaries
-            )
-        self.env["payment.link.event"].sudo().create(events)
-        now = fields.Datetime.now()
-        if kind == "request":
-            # Links created by a send are created as sent (see _create_links).
-            unsent = self.filtered(lambda link: link.state != "sent")
-            unsent.sudo().write({"state": "sent", "sent_date": now})
-            unsent._tell_documents("sent")
-        else:
-            self.sudo().write({"reminder_date": now})
-        self.env["payment.link.event"]._log_sent_on_documents(summaries, kind)
-
-    def _get_message_templates(self, kind="request"):
-        """The SMS and email templates of the links of ``self`` (one document model and one
-        company): ``{'sms': sms.template, 'email': mail.template}``, as the document says
-        (``_payment_link_message_templates``)."""
-        link = self[:1]
-        if link.res_model in self.env and link.res_id:
-            # Not _get_document(): no query to check that the document exists (it does: its
-            # link is being sent); a document type whose templates are the default reads none.
-            document = self.env[link.res_model].browse(link.res_id)
-            return document._payment_link_message_templates(kind)
-        return self.env["payment.link.mixin"]._payment_link_message_templates(kind)
-
-    def _send_sms(self, template_xmlid, token_by_link, event_type, events, summaries):
-        """Queue the SMS of ``self`` (see ``_send_messages``); add their masked events and
-        chatter summaries to ``events`` and ``summaries``."""
-        bodies = self._render_sms_bodies(template_xmlid)
-        sms_records = (
-            self.env["sms.sms"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "number": link.phone,
-                        "body": bodies[link.id],
-                        "partner_id": link.partner_id.id,
-                        "state": "outgoing",
-                    }
-                    for link in self
-                ]
-            )
-        )
-        self.env["sms.tracker"].sudo().create(
-            [
-                {"sms_uuid": sms.uuid, "payment_link_id": link.id}
-                for link, sms in zip(self, sms_records, strict=True)
-            ]
-        )
-        for link in self:
-            masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
-            events.append(link._prepare_sent_event(event_type, "sms", link.phone, masked))
-            summaries.setdefault(link, []).append(("sms", link.phone, masked))
-        self.filtered(lambda link: link.sms_state != "queued").sudo().sms_state = "queued"
-        self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
-
-    def _send_email(self, template_xmlid, token_by_link, event_type, events, summaries):
-        """Queue the emails of ``self`` (see ``_send_messages``); add their masked events and
-        chatter summaries to ``events`` and ``summaries``."""
-        template = utils.as_record(self.env, template_xmlid).sudo()
-        mails = self._queue_emails(template)
-        mail_by_link = {mail.res_id: mail for mail in mails}
-        for link in self:
-            mail = mail_by_link[link.id]
-            if mail.payment_link_id != link:
-                mail.payment_link_id = link
-            # The email's own text (the message keeps the bare body, see _queue_emails): not
-            # the layout's hidden preview and its filler, nor its header and footer.
-            text = html2plaintext(mail.body or mail.body_html or "")
-            masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
-            events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
-            summaries.setdefault(link, []).append(("email", link.email, masked))
-        self.filtered(lambda link: link.email_state != "queued").sudo().email_state = "queued"
-        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
-
-    def _queue_emails(self, template):
-        """Queue the emails of ``template`` for ``self`` in Odoo's light layout.
-
-        The same emails as ``template.send_mail_batch(ids, email_layout_xmlid=LAYOUT)``, made
-        cheaper for a batch: the layout is rendered once per language and company, with
-        random marks where the email's body, the link's reference and the preview go, and each
-        email's own parts are put in place of the marks (the reference and the preview
-        escaped, the body as rendered by the template). The layout sees no link (``record`` is
-        empty): nothing of one recipient's link can reach another's email. As in Odoo's mass
-        mail composer, the message keeps the bare body (``body``, sanitised) and the outgoing
-        email the body in its layout (``body_html``): the sanitiser reads the body once, not
-        the whole layout. A template with attachments or reports, or a layout that does not
-        show the marks once each, goes through ``send_mail_batch``.
-
-        :return: The queued ``mail.mail`` (sudoed), their ``payment_link_id`` set.
-        """
-        layout_xmlid = const.EMAIL_LAYOUT
-        if template.attachment_ids or template.report_template_ids:
-            return template.send_mail_batch(self.ids, email_layout_xmlid=layout_xmlid)
-        template._send_check_access(self.ids)
-        values_by_id = template._generate_template(self.ids, const.EMAIL_TEMPLATE_FIELDS)
-        langs = template._render_lang(self.ids) if template.lang else {}
-        # As send_mail_batch reads them: with the (sudoed) template's rights.
-        companies = self.sudo()._mail_get_companies(default=self.env.company)
-        layouts = {}
-        values_list = []
-        for link in self:
-            values = values_by_id[link.id]
-            lang, company = langs.get(link.id) or False, companies.get(link.id) or self.env.company
-            if (lang, company) not in layouts:
-                layouts[(lang, company)] = self._render_email_layout(layout_xmlid, lang, company)
-            layout = layouts[(lang, company)]
-            if not layout:
-                return template.send_mail_batch(self.ids, email_layout_xmlid=layout_xmlid)
-            body = values["body_html"] or ""
-            values["body_html"] = layout(body, link.display_name)
-            values["body"] = body
-            values["recipient_ids"] = [Command.link(pid) for pid in values.get("partner_ids") or []]
-            values["payment_link_id"] = link.id
-            if not values.get("email_from"):
-                values.pop("email_from", None)
-            values_list.append(values)
-        return self.env["mail.mail"].sudo().create(values_list)
-
-    @api.model
-    def _render_email_layout(self, layout_xmlid, lang, company):
-        """Render ``layout_xmlid`` once for emails of ``lang`` and ``company`` (see
-        ``_queue_emails``), with the values ``mail.template.send_mail_batch`` gives it.
-
-        :return: ``wrap(body, record_name) -> str``, the email in its layout; or None when
-                 the layout does not show the body, the reference and the preview once each.
-        """
-        body_mark, name_mark = f"plb{secrets.token_hex(16)}", f"pln{secrets.token_hex(16)}"
-        Message = self.env["mail.message"].sudo()
-        model = self.env["ir.model"].sudo()._get(self._name)
-        model_lang = model.with_context(lang=lang) if lang else model
-        html = model_lang.env["ir.qweb"]._render(
-            layout_xmlid,
-            {
-                "message": Message.new({"body": Markup(body_mark), "record_name": name_mark}),
-                "subtype": self.env["mail.message.subtype"].sudo(),
-                "model_description": model_lang.display_name,
-                "record": self.browse(),  # no link: the layout is shared by a group
-                "record_name": False,
-                "subtitles": False,
-                "company": company,
-                "email_add_signature": False,
-                "signature": "",
-                "website_url": "",
-                "is_html_empty": is_html_empty,
-            },
-            minimal_qcontext=True,
-            raise_if_not_found=False,
-        )
-        render_mixin = self.env["mail.render.mixin"]
-        html = str(render_mixin._replace_local_links(html or ""))
-        # The preview (the body's text) comes first, then the body.
-        preview_head, body_head, tail = (html.split(body_mark) + [None, None])[:3]
-        if tail is None or body_mark in tail or html.count(name_mark) != 1:
-            return None
-
-        def wrap(body, record_name):
-            # Plain strings joined, the escaping done here once (a str added to a Markup
-            # would be escaped again).
-            name = str(escape((record_name or "").replace("/", "-")))
-            preview = str(escape(Message.new({"body": body}).preview or ""))
-            return Markup(
-                "".join(
-                    (
-                        preview_head.replace(name_mark, name),
-                        preview,
-                        body_head.replace(name_mark, name),
-                        str(render_mixin._replace_local_links(body)),
-                        tail.replace(name_mark, name),
-                    )
-                )
-            )
-
-        return wrap
-
-    def _prepare_sent_event(self, event_type, channel, recipient, masked_text):
-        self.ensure_one()
-        return {
-            "link_id": self.id,
-            "event_type": event_type,
-            "channel": channel,
-            "recipient": recipient,
-            "message": masked_text,
-        }
-
-    def _render_sms_bodies(self, template_xmlid=None):
-        """Render an SMS template for each link, in its language, kept in GSM-7 when possible.
-
-        :return: {link_id: text}
-        """
-        template = utils.as_record(
-            self.env, template_xmlid or self._get_message_templates("request")["sms"]
-        ).sudo()
-        template = template.with_context(
-            payment_link_urls=self.env.context.get("payment_link_urls")
-        )
-        # `_ids`, not `ids`, below: the wizard previews an unsaved link (a NewId).
-        if (template.lang or "").replace(" ", "") == "{{object.lang}}" and not (
-            self.env.context.get("template_preview_lang")
-        ):
-            # The template speaks the link's language: group the links by it rather than
-            # render the language expression once per link (what compute_lang does).
-            rendered = {}
-            for lang, links in self.grouped("lang").items():
-                rendered.update(template._render_field("body", list(links._ids), set_lang=lang))
-        else:
-            rendered = template._render_field("body", list(self._ids), compute_lang=True)
-        return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
 
     def _get_expiration_local_date(self):
         """The expiry date in the customer's (else the company's) timezone, for messages."""
@@ -948,7 +613,7 @@ class PaymentLink(models.Model):
             for channel, links in due.grouped("channel").items():
                 urls.update(self.env["payment.link.token"]._issue(links, channel))
             if due:
-                due._send_messages(urls, kind="reminder")
+                self.env["payment.link.send.service"]._queue_messages(due, urls, kind="reminder")
         return True
 
     def _cancel_for_documents(self, reason):

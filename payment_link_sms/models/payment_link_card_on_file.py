@@ -264,7 +264,7 @@ class PaymentLinkMixin(models.AbstractModel):
             "email": self._payment_link_default_email() or False,
         }
         Link = self.env["payment.link"]
-        values = Link._prepare_link_values(
+        values = self.env["payment.link.send.service"]._prepare_link_values(
             plan, channel, utils.generate_token(), fields.Datetime.now()
         )
         values.update(kind="card_on_file", token_hash=False, token_hint=False, amount=amount)
@@ -309,11 +309,15 @@ class PaymentLink(models.Model):
         ``payment.link.mixin.charge_card_on_file``)."""
         self.ensure_one()
         internal = self._with_company_lang()
+        # The provider's answer to the request is this charge's to record (below), not the
+        # link's failure handling (payment.transaction._payment_link_records_own_failure).
+        transaction.payment_link_charging = True
         try:
-            transaction.with_context(payment_link_charging=True)._send_payment_request()
+            transaction._send_payment_request()
         except (UserError, ValidationError) as error:
             _logger.info("card on file charge %s refused by the provider", transaction.reference)
-            transaction.with_context(payment_link_charging=True)._set_error(str(error))
+            transaction._set_error(str(error))
+        transaction.payment_link_charging = False
         if transaction.state == "done":
             transaction._post_process()
         state = transaction._payment_link_charge_result()

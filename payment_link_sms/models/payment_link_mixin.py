@@ -199,20 +199,12 @@ class PaymentLinkMixin(models.AbstractModel):
                  only here and in the message itself.
         :rtype: list
         """
-        # As mail.thread._message_sms does with sms.composer: the composer, built in code,
-        # checks the recipients and sends, for one document or many.
+        # As account.move.send: the sending service checks the recipients and sends, for
+        # one document or many; no composer record is involved.
         self._payment_link_check_caller()
-        self.env["payment.link.send"]._validate_send_request(channel)
-        composer = self.env["payment.link.send"].create(
-            {
-                "res_model": self._name,
-                "res_ids": repr(self.ids),
-                "channel": channel,
-                "phone": phone or False,
-                "email": email or False,
-            }
+        result = self.env["payment.link.send.service"]._send(
+            self, channel, phone=phone or None, email=email or None, replace=True
         )
-        result = composer._send_links(phone=phone, email=email, replace=True)
         # Only what the answers need: a bulk send must not load every column of every link.
         result["links"].fetch(["res_id", "state", "expiration_date"])
         link_by_doc = {link.res_id: link for link in result["links"]}
@@ -245,7 +237,7 @@ class PaymentLinkMixin(models.AbstractModel):
         if not latest:
             return self.action_send_payment_link()
         new_link, urls = latest._resend()
-        return self.env["payment.link.send"]._sent_dialog(new_link, urls)
+        return self.env["payment.link.send.service"]._sent_dialog(new_link, urls)
 
     def action_view_payment_links(self):
         # Who reads links (senders, accountants) and may read these documents.
@@ -348,13 +340,10 @@ class PaymentLinkMixin(models.AbstractModel):
             "company": self.company_id,
             "email": email or partner.email_normalized or False,
         }
-        links, _urls = self.env["payment.link"]._create_links([plan], "email", sent=True)
-        return links
-
-    def _payment_link_send(self, channel, phone=None, email=None, replace=False):
-        return self.env["payment.link.send"]._send_for_documents(
-            self, channel, phone=phone, email=email, replace=replace
+        links, _urls = self.env["payment.link.send.service"]._create_links(
+            [plan], "email", sent=True
         )
+        return links
 
     # === HOOKS for the documents === #
 

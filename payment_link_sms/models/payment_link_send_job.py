@@ -350,9 +350,9 @@ class PaymentLinkSendJob(models.Model):
         if allowed:
             try:
                 with self.env.cr.savepoint():
-                    result = allowed.with_context(
-                        payment_link_send_no_raise=True
-                    )._payment_link_send(self.channel, replace=self.replace)
+                    result = env["payment.link.send.service"]._send(
+                        allowed, self.channel, replace=self.replace, raise_if_none=False
+                    )
             except (AccessError, UserError, ValidationError) as error:
                 # The sender lost the right to send, or the batch cannot be sent at all:
                 # said on each line rather than retried forever.

@@ -297,11 +297,9 @@ class PaymentRequest(models.Model):
                 or request.currency_id.compare_amounts(request.amount, 0) <= 0
             ):
                 continue
-            composer = self.env["payment.link.send"].new(
-                {"res_model": self._name, "res_ids": "[]", "channel": "sms"}
-            )
-            link, urls = composer._preview_link(request)
-            body = link.with_context(payment_link_urls=urls)._render_sms_bodies()[link.id]
+            service = self.env["payment.link.send.service"]
+            link, urls = service._preview_link(request, "sms")
+            body = service._render_sms_bodies(link, urls)[link.id]
             encoding, units, segments = utils.sms_segments(body)
             request.sms_preview = body
             request.sms_segments = segments

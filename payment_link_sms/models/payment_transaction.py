@@ -415,27 +415,44 @@ class PaymentTransaction(models.Model):
 
     def _payment_link_failed(self):
         """A failed or cancelled payment leaves the link usable; the reason is recorded."""
-        if self.env.context.get("payment_link_charging"):
-            return  # a card on file charge records its own result (payment.link.mixin)
         for tx in self.filtered(
-            lambda t: t.payment_link_id and t.operation not in ("refund", "validation")
+            lambda t: t.payment_link_id
+            and t.operation not in ("refund", "validation")
+            and not t._payment_link_records_own_failure()
         ):
             reason = (
                 tx.state_message
                 or dict(tx._fields["state"]._description_selection(tx.env))[tx.state]
             )
-            kind = utils.failure_kind(
-                tx.state_message,
-                codes=tx.env.context.get("payment_link_failure_codes") or (),
-                cancelled=tx.state == "cancel",
-            )
             tx.payment_link_id._log_events(
-                "payment_failed", transaction_id=tx.id, reason=reason, failure_kind=kind
+                "payment_failed",
+                transaction_id=tx.id,
+                reason=reason,
+                failure_kind=tx._payment_link_failure_kind(),
             )
-            if not tx.env.context.get("payment_link_replaced_attempt"):
+            # An attempt cancelled on a link that is over (it was cancelled because the link
+            # closed, see _payment_link_cancel_open_attempts) is recorded, not notified:
+            # nobody has anything to do about it.
+            if tx.state != "cancel" or tx.payment_link_id.state in const.LIVE_STATES:
                 self.env["payment.link.event"]._notify_stage(
                     tx.payment_link_id, "payment_failed", reason=reason
                 )
+
+    def _payment_link_records_own_failure(self):
+        """Whether the code that started this transaction records its failure itself (a
+        charge of a card on file waiting for its provider's answer): then the link's failure
+        event and notification are left to it. Default: False."""
+        self.ensure_one()
+        return False
+
+    def _payment_link_failure_kind(self):
+        """Why the payment failed, in plain words: a key of ``const.FAILURE_KINDS``, from the
+        transaction's message (a provider bridge reads its provider's codes first).
+
+        :rtype: str
+        """
+        self.ensure_one()
+        return utils.failure_kind(self.state_message, cancelled=self.state == "cancel")
 
     def _payment_link_replaceable(self):
         """Return the attempts of ``self`` that a new payment on the same link cancels.
@@ -456,7 +473,7 @@ class PaymentTransaction(models.Model):
         for tx in self._payment_link_replaceable():
             try:
                 with self.env.cr.savepoint():
-                    tx.with_context(payment_link_replaced_attempt=True)._payment_link_abort(
+                    tx._payment_link_abort(
                         reason=self.env._("The payment link was closed")
                     )
             except ValidationError as error:

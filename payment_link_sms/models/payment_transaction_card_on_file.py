@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-from .. import const
-
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
@@ -14,26 +12,15 @@ class PaymentTransaction(models.Model):
         help="The customer's bank asked for the customer's authentication (3-D Secure) of this "
         "off-session charge of a card on file.",
     )
+    payment_link_charging = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A charge of a card on file is waiting for its provider's answer to the request: "
+        "the charge records that answer itself.",
+    )
 
-    def _send_payment_request(self):
-        if self._payment_link_demo_authentication():
-            # payment_demo's simulation of a bank asking for 3-D Secure (see const).
-            self.payment_link_authentication_required = True
-            self._set_error(
-                self.env._("The bank asks the cardholder to authenticate this payment.")
-            )
-            return None
-        return super()._send_payment_request()
-
-    def _payment_link_demo_authentication(self):
-        """Whether this is a card on file charge with the demo card asking for 3-D Secure."""
-        self.ensure_one()
-        return (
-            self.provider_code == "demo"
-            and self.operation == "offline"
-            and self.payment_link_id.kind == "card_on_file"
-            and (self.token_id.payment_details or "").endswith(const.DEMO_AUTHENTICATION_DIGITS)
-        )
+    def _payment_link_records_own_failure(self):
+        return self.payment_link_charging or super()._payment_link_records_own_failure()
 
     def _payment_link_charge_result(self):
         """The result of a card on file charge: 'paid', 'pending', 'declined' or

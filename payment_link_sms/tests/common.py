@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import logging
 import re
 import threading
 from contextlib import contextmanager
@@ -151,6 +152,29 @@ class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, SMSCase):
         if post:
             invoice.action_post()
         return invoice
+
+    @contextmanager
+    def demo_bank_asks_authentication(self, last_digits="3220"):
+        """payment_demo has no "authentication required" answer: within this block, an
+        off-session charge of a demo card whose last digits are ``last_digits`` (those of
+        Stripe's test card that always asks for 3-D Secure) gets it, as a bank asking for
+        3-D Secure answers (a test's simulation: nothing of it ships in the addon)."""
+        Transaction = type(self.env["payment.transaction"])
+        send_payment_request = Transaction._send_payment_request
+
+        def send(tx):
+            if (
+                tx.provider_code == "demo"
+                and tx.operation == "offline"
+                and (tx.token_id.payment_details or "").endswith(last_digits)
+            ):
+                tx.payment_link_authentication_required = True
+                tx._set_error("The bank asks the cardholder to authenticate this payment.")
+                return None
+            return send_payment_request(tx)
+
+        with patch.object(Transaction, "_send_payment_request", send):
+            yield
 
     @contextmanager
     def mock_gateways(self, **sms_options):
@@ -345,3 +369,78 @@ class PayPageCommon(PaymentLinkCommon):
             "demo", {"reference": tx.reference, "payment_details": "4242", "simulated_state": state}
         )
         return tx
+
+
+def create_demo_card(env, partner, provider, last_digits, state="done", **values):
+    """A card of ``partner`` saved with the demo ``provider``: its charges end in ``state``."""
+    return (
+        env["payment.token"]
+        .sudo()
+        .create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment.payment_method_card").id,
+                "partner_id": partner.id,
+                "payment_details": last_digits,
+                "provider_ref": f"demo-{partner.id}-{last_digits}",
+                "demo_simulated_state": state,
+                **values,
+            }
+        )
+    )
+
+
+def invoices_of_three_customers(cls, count):
+    """``count`` posted invoices of the three customers (three languages) in turn."""
+    customers = cls.customer | cls.customer_nb | cls.customer_en
+    return cls.env["account.move"].concat(
+        *(cls._create_posted_invoice(customers[index % 3], 100.0 + index) for index in range(count))
+    )
+
+
+class CaptureHandler(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        try:
+            self.lines.append(f"{record.name}: {record.getMessage()}")
+        except Exception:  # noqa: BLE001 - a malformed record must not break the capture
+            self.lines.append(f"{record.name}: {record.msg} {record.args}")
+
+
+CODE_RE = re.compile(r'o_payment_link_code">([2-9A-Z-]{34})<')
+
+
+class DocumentsCommon(PayPageCommon):
+    def render_invoice_html(self, invoice=None, download=True):
+        """The invoice PDF (its HTML in tests) as the back office downloads it (Odoo's report
+        route), or, ``download=False``, as rendered for anything else (a copy kept, an
+        attachment)."""
+        invoice = invoice or self.invoice
+        if not download:
+            html, _type = self.env["ir.actions.report"]._render_qweb_html(
+                "account.account_invoices", invoice.ids
+            )
+            return html.decode()
+        self.authenticate("billing_user", "billing_user")
+        try:
+            response = self.url_open(f"/report/pdf/account.account_invoices/{invoice.id}")
+        finally:
+            self.authenticate(None, None)
+        self.assertEqual(response.status_code, 200)
+        return response.text
+
+    def send_invoice_email(self, invoice, template_xmlid):
+        """The invoice's own "Send" wizard, by email, with the given template."""
+        template = self.env.ref(template_xmlid)
+        wizard = (
+            self.env["account.move.send.wizard"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"mail_template_id": template.id})
+        )
+        wizard.sending_methods = ["email"]
+        with self.mock_gateways():
+            wizard.action_send_and_print()
+            self.process_outboxes()

@@ -12,8 +12,7 @@ from odoo.tools import mute_logger
 from odoo.addons.payment_link_sms.models.payment_link_send_job import PaymentLinkSendJob
 
 from .. import utils
-from .common import PaymentLinkCommon
-from .test_bulk_send import invoices_of_three_customers
+from .common import PaymentLinkCommon, invoices_of_three_customers
 
 TOKEN_RE = re.compile(r"/pay/([A-Za-z0-9_-]+)")
 

@@ -2,26 +2,9 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from odoo.addons.payment_link_sms.tests.common import create_demo_card
+
 from .common import PaymentLinkCommon
-
-
-def create_demo_card(env, partner, provider, last_digits, state="done", **values):
-    """A card of ``partner`` saved with the demo ``provider``: its charges end in ``state``."""
-    return (
-        env["payment.token"]
-        .sudo()
-        .create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": env.ref("payment.payment_method_card").id,
-                "partner_id": partner.id,
-                "payment_details": last_digits,
-                "provider_ref": f"demo-{partner.id}-{last_digits}",
-                "demo_simulated_state": state,
-                **values,
-            }
-        )
-    )
 
 
 class CardOnFileCommon(PaymentLinkCommon):

@@ -12,8 +12,7 @@ from pathlib import Path
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import PaymentLinkCommon
-from .test_card_consent import create_demo_card
+from .common import PaymentLinkCommon, create_demo_card
 
 # The repository root, where the `paylink` package lives beside the addons.
 REPO = Path(__file__).resolve().parents[2]

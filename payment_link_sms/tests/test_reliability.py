@@ -340,7 +340,7 @@ class TestConcurrentPayments(PayPageCommon):
                 }
             )
             invoice.action_post()
-            links, _urls = env["payment.link"]._create_links(
+            links, _urls = env["payment.link.send.service"]._create_links(
                 [
                     {
                         "document": invoice,

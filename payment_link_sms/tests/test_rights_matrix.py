@@ -21,8 +21,7 @@ from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import PaymentLinkCommon
-from .test_card_consent import create_demo_card
+from .common import PaymentLinkCommon, create_demo_card
 
 ROLES = ("public", "portal", "other_company", "agent", "salesperson", "billing", "billing_admin")
 # The user of another company is a billing user and a desk agent there: on its own company's

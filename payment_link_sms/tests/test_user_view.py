@@ -12,7 +12,7 @@ from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from .. import utils
-from .test_documents import CODE_RE, DocumentsCommon
+from .common import CODE_RE, DocumentsCommon
 
 FULL_URL_RE = re.compile(r"^https://pay\.example\.com/pay/([A-Za-z0-9_-]{22})$")
 
@@ -315,7 +315,7 @@ class TestWizardAsTheSenderSeesIt(DocumentsCommon):
     def test_placeholder_is_a_valid_number_and_landlines_are_flagged(self):
         form = self._wizard()
         self.assertEqual(form.phone_placeholder, "+33 6 12 34 56 78")
-        number, error = self.env["payment.link.send"]._resolve_phone(
+        number, error = self.env["payment.link.send.service"]._resolve_phone(
             self.customer, self.company, form.phone_placeholder
         )
         self.assertTrue(number)

@@ -2,7 +2,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from odoo.addons.payment_link_sms.tests.test_card_consent import create_demo_card
+from odoo.addons.payment_link_sms.tests.common import create_demo_card
 
 from .common import PaymentLinkSaleCommon
 
