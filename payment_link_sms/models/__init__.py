@@ -4,7 +4,6 @@ from . import res_config_settings
 from . import payment_link_mixin
 from . import payment_link
 from . import payment_link_event
-from . import payment_link_progress
 from . import payment_link_queue
 from . import payment_request
 from . import payment_link_request

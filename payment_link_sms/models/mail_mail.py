@@ -99,8 +99,8 @@ class MailMail(models.Model):
         if mails:
             links = mails.payment_link_id.sudo()
             if failure_type:
-                links._update_delivery_from_outbox(
-                    "email", "failed", reason=self._payment_link_plain_reason(failure_type)
+                self.env["payment.link.event"]._update_delivery_from_outbox(
+                    links, "email", "failed", reason=self._payment_link_plain_reason(failure_type)
                 )
                 # Kept by Odoo for a retry: mask the link (the email and its message) and
                 # cancel the mail, the user resends a new link instead.
@@ -113,7 +113,9 @@ class MailMail(models.Model):
                         }
                     )
             else:
-                links._update_delivery_from_outbox("email", "delivered")
+                self.env["payment.link.event"]._update_delivery_from_outbox(
+                    links, "email", "delivered"
+                )
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )

@@ -4,13 +4,9 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api, fields, models, sql_db
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import (
-    SQL,
-    format_date,
-    mute_logger,
-)
+from odoo.tools import SQL, format_date, html2plaintext
 
 from .. import const, utils
 
@@ -319,14 +315,14 @@ class PaymentLink(models.Model):
         :return: The id of the new link.
         :rtype: int
         """
-        return self._resend()[0].id
+        return self.env["payment.link.send.service"]._resend(self)[0].id
 
     def action_resend_dialog(self):
         """Resend (see :meth:`action_resend`) and show the sender the new link, in full, once.
 
         :return: The sent dialog of the new link.
         """
-        new_link, urls = self._resend()
+        new_link, urls = self.env["payment.link.send.service"]._resend(self)
         return self.env["payment.link.send.service"]._sent_dialog(new_link, urls, open_link=True)
 
     def action_refund(self, amount=None, reason=None):
@@ -387,37 +383,6 @@ class PaymentLink(models.Model):
         )
         self.invalidate_recordset(["state", "transaction_ids"])
 
-    def _resend(self):
-        """Send a new link replacing this one; return ``(new link, {link id: full URL})``."""
-        self.ensure_one()
-        self._ensure_manage_rights()
-        document = self._get_document()
-        if not document:
-            raise UserError(
-                self.env._(
-                    "Link %s has no document to pay any more: it cannot be resent.", self.name
-                )
-            )
-        if self.state == "paid":
-            raise UserError(self.env._("Link %s was paid: there is nothing to resend.", self.name))
-        was_live = self.state in const.LIVE_STATES
-        result = self.env["payment.link.send.service"]._send(
-            document,
-            self.channel,
-            phone=self.phone,
-            email=self.email,
-            replace=True,
-            resent_from=self,
-        )
-        new_link = result["links"]
-        if not new_link:
-            raise UserError("\n".join(result["refused"].values()))
-        if not was_live:
-            # Expired or cancelled: the send replaced nothing live, but this link was resent.
-            self.sudo().replaced_by_id = new_link
-            self._log_events("resent", reason=self.env._("Resent as a new link"))
-        return new_link, result["urls"]
-
     def action_view_document(self):
         self.ensure_one()
         self.check_access("read")
@@ -460,50 +425,9 @@ class PaymentLink(models.Model):
             return document
         return document.exists()
 
-    def _chain_earlier_requests(self):
-        """Mark the earlier unpaid links of the documents of ``self`` that are over (expired,
-        cancelled) as replaced by the new one: a document's chain of requests counts once in
-        the analysis, and their page tells the customer to use the latest message. Live links
-        are replaced (and cancelled) by the send itself (``_replace_by``)."""
-        if not self:
-            return
-        new_by_doc = {(link.res_model, link.res_id): link for link in self}
-        earlier = self.sudo().search(
-            [
-                ("res_id", "in", list({link.res_id for link in self})),
-                ("id", "not in", self.ids),
-                ("replaced_by_id", "=", False),
-                ("state", "in", ("expired", "cancelled")),
-            ]
-        )
-        for old in earlier:
-            new = new_by_doc.get((old.res_model, old.res_id))
-            if new:
-                old.replaced_by_id = new
-
     def _build_url(self, token):
         self.ensure_one()
         return f"{self.get_base_url()}{const.ROUTE_PREFIX}{token}"
-
-    def _replace_by(self, new_links, resent_from=None):
-        """Cancel the links of ``self`` whose document got one of ``new_links``.
-
-        :param resent_from: The link the new one resends (it logs a 'resent' event).
-        """
-        new_by_doc = {(link.res_model, link.res_id): link for link in new_links}
-        replaced = self.filtered(lambda link: (link.res_model, link.res_id) in new_by_doc)
-        if not replaced:
-            return replaced
-        for old in replaced:
-            old.sudo().replaced_by_id = new_by_doc[(old.res_model, old.res_id)]
-        replaced._set_state(
-            "cancelled", reason=self.env._("Replaced by a new link"), log_document=False
-        )
-        if resent_from:
-            (replaced & resent_from)._log_events(
-                "resent", reason=self.env._("Resent as a new link")
-            )
-        return replaced
 
     def _get_expiration_local_date(self):
         """The expiry date in the customer's (else the company's) timezone, for messages."""
@@ -590,30 +514,8 @@ class PaymentLink(models.Model):
 
     @api.model
     def _cron_send_reminders(self):
-        """Send one reminder per link, on its channel, N days before it expires unpaid
-        (N per company; 0 sends none). Paid, cancelled and expired links never get one."""
-        now = fields.Datetime.now()
-        companies = self.env["res.company"].sudo().search([("payment_link_reminder_days", ">", 0)])
-        for company in companies:
-            due = self.sudo().search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "in", ("sent", "opened")),
-                    ("reminder_date", "=", False),
-                    ("expiration_date", ">", now),
-                    (
-                        "expiration_date",
-                        "<=",
-                        now + timedelta(days=company.payment_link_reminder_days),
-                    ),
-                ]
-            )
-            due = due.filtered(lambda link: link._refresh_page_state() == "payable")
-            urls = utils.UrlMap()
-            for channel, links in due.grouped("channel").items():
-                urls.update(self.env["payment.link.token"]._issue(links, channel))
-            if due:
-                self.env["payment.link.send.service"]._queue_messages(due, urls, kind="reminder")
+        """Send the reminders that are due (scheduled action; see the sending service)."""
+        self.env["payment.link.send.service"]._send_reminders()
         return True
 
     def _cancel_for_documents(self, reason):
@@ -643,68 +545,6 @@ class PaymentLink(models.Model):
         return paid
 
     # === BUSINESS METHODS: delivery tracking === #
-
-    def _update_delivery(self, channel, delivery_state, reason=False):
-        """Record a delivery status from the SMS provider or the mail server.
-
-        Only forward moves are recorded (a late "accepted" never hides "delivered"), and each
-        delivered / failed status is audited once.
-        """
-        field = "sms_state" if channel == "sms" else "email_state"
-        rank = {"queued": 0, "accepted": 1, "delivered": 2, "failed": 2}
-        moving = self.filtered(
-            lambda link: (
-                link[field] != delivery_state
-                and rank[delivery_state] >= rank.get(link[field] or "queued", 0)
-            )
-        )
-        if not moving:
-            return moving
-        values = {field: delivery_state}
-        if delivery_state == "failed":
-            values["delivery_failure_reason"] = reason
-        moving.sudo().write(values)
-        if delivery_state in ("delivered", "failed"):
-            event_type = "delivered" if delivery_state == "delivered" else "delivery_failed"
-            moving._log_events(event_type, channel=channel, reason=reason)
-            if delivery_state == "failed":
-                self.env["payment.link.event"]._notify_stage(
-                    moving, "delivery_failed", reason=reason
-                )
-        return moving
-
-    def _update_delivery_from_outbox(self, channel, delivery_state, reason=False):
-        """Record a delivery status from Odoo's SMS or email queue without ever failing it.
-
-        The message is already with the provider: if the queue's transaction failed, Odoo
-        would keep the message outgoing and send it again. The link's row may have been
-        written since that transaction's snapshot (the other channel's status arriving at the
-        same moment), a serialization failure under REPEATABLE READ: the status is then
-        recorded once the queue's transaction has committed, in a transaction of its own.
-        """
-        try:
-            # Muted first, so that the savepoint's flush on leaving is muted too: the failure is
-            # expected and handled here, no ERROR "bad query" line in the log
-            # (as Odoo does for an expected violation, account's partner.py).
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                self._update_delivery(channel, delivery_state, reason=reason)
-            return
-        except psycopg2.errors.SerializationFailure:
-            _logger.info("payment link %s status recorded after a concurrent update", channel)
-        dbname, link_ids = self.env.cr.dbname, self.ids
-
-        @self.env.cr.postcommit.add
-        def update_after_commit():
-            for _attempt in range(3):
-                try:
-                    with mute_logger("odoo.sql_db"), sql_db.db_connect(dbname).cursor() as cr:
-                        env = api.Environment(cr, SUPERUSER_ID, {})
-                        env["payment.link"].browse(link_ids)._update_delivery(
-                            channel, delivery_state, reason=reason
-                        )
-                    return
-                except psycopg2.errors.SerializationFailure:
-                    continue
 
     # === BUSINESS METHODS: public page === #
 
@@ -906,3 +746,138 @@ class PaymentLink(models.Model):
             "ip_address": ip_address,
             "user_agent": (user_agent or "")[: const.USER_AGENT_MAX_LENGTH],
         }
+
+    # === BUSINESS METHODS: the customer's progress, live === #
+    # Every step is a payment.link.event: the server's own (delivered, opened, payment started,
+    # paid, failed, refunded...) and those the pay page's script reports through /pay/progress
+    # (const.PAGE_STEPS). Each new event is announced on the bus to the link's and its
+    # document's progress channels (payment.link.event._send_progress), to which only the users
+    # who may read the record subscribe (ir.websocket); the notification names the step only,
+    # and the agent's widget reads the progress through get_payment_link_progress with the
+    # reader's own rights.
+
+    def _log_page_step(self, step, user_agent=None):
+        """Record a step of the customer on the pay page (``const.PAGE_STEPS`` only).
+
+        Bounded: the step is not logged again while it is the link's latest page step (a form
+        focused ten times is one step), nor beyond ``const.PAGE_STEP_EVENTS_PER_WINDOW`` steps
+        per link and window; a step on a link that cannot be paid is ignored.
+
+        :return: The new event, or an empty recordset.
+        """
+        self.ensure_one()
+        Event = self.env["payment.link.event"].sudo()
+        if step not in const.PAGE_STEPS or not self.is_live or self.state == "paid":
+            return Event
+        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
+        domain = [
+            ("link_id", "=", self.id),
+            ("event_type", "in", const.PAGE_STEPS),
+            ("date", ">", since),
+        ]
+        latest = Event.search(domain, order="id desc", limit=1)
+        if latest.event_type == step:
+            return Event
+        if Event.search_count(domain, limit=const.PAGE_STEP_EVENTS_PER_WINDOW) >= (
+            const.PAGE_STEP_EVENTS_PER_WINDOW
+        ):
+            return Event
+        return self._log_events(
+            step, user_agent=(user_agent or "")[: const.USER_AGENT_MAX_LENGTH] or False
+        )
+
+    @api.model
+    def get_payment_link_progress(self, res_model, res_id):
+        """The customer's progress for the agent's widget, read with the caller's rights.
+
+        :param str res_model: ``payment.link`` or a payable document's model.
+        :param int res_id: The record.
+        :return: ``{}`` when the caller may not read it, else the latest link's current step,
+                 its timeline (oldest first) and whether the customer left the page.
+        """
+        links = self._progress_links(res_model, res_id)
+        if not links:
+            return {}
+        link = links.sorted("id", reverse=True)[:1]
+        events = link.event_ids.filtered(
+            lambda event: event.event_type in const.PROGRESS_EVENT_TYPES
+        ).sorted("id")
+        kinds = dict(
+            self.env["payment.link.event"]._fields["failure_kind"]._description_selection(self.env)
+        )
+        labels = dict(
+            self.env["payment.link.event"]._fields["event_type"]._description_selection(self.env)
+        )
+        timeline = []
+        for event in events:
+            step = {
+                "id": event.id,
+                "event_type": event.event_type,
+                "label": labels[event.event_type],
+                "date": fields.Datetime.to_string(event.date),
+                "channel": event.channel or False,
+                "reason": html2plaintext(event.reason) if event.reason else False,
+                "failure_kind": event.failure_kind or False,
+                # "Payment failed" twice says nothing: the kind only when it says why.
+                "failure_label": event.failure_kind not in (False, "other")
+                and kinds.get(event.failure_kind, False),
+                "checklist": (
+                    self.env["payment.link.event"]._failure_checklist(event.failure_kind)
+                    if event.event_type in ("payment_failed", "refund_failed")
+                    else []
+                ),
+            }
+            timeline.append(step)
+        page_steps = [
+            step for step in timeline if step["event_type"] in (*const.PAGE_STEPS, "opened")
+        ]
+        return {
+            "link_id": link.id,
+            "link_name": link.name,
+            "state": link.state,
+            "current": timeline[-1] if timeline else False,
+            "timeline": timeline,
+            "page_left": bool(page_steps and page_steps[-1]["event_type"] == "page_left"),
+        }
+
+    @api.model
+    def _progress_links(self, res_model, res_id):
+        """The links of ``res_model``/``res_id`` that the caller may read (none otherwise)."""
+        Link = self.env["payment.link"]
+        if not Link.has_access("read") or res_model not in self.env:
+            return Link
+        model = self.env[res_model]
+        if res_model != "payment.link" and not isinstance(model, self.pool["payment.link.mixin"]):
+            return Link
+        record = model.browse(int(res_id)).exists()
+        try:
+            record.check_access("read")
+        except AccessError:
+            return Link
+        if not record:
+            return Link
+        return record if res_model == "payment.link" else record.payment_link_ids
+
+    @api.model
+    def _progress_channels(self, channel_names):
+        """The bus channels of the progress channel names a web client asked for, among those
+        whose record the current user may read (see ``ir.websocket``)."""
+        ids_by_model = {}
+        for name in channel_names:
+            model, _sep, res_id = name[len(const.PROGRESS_CHANNEL_PREFIX) :].rpartition(":")
+            if model and res_id.isdigit():
+                ids_by_model.setdefault(model, set()).add(int(res_id))
+        if not self.env["payment.link"].has_access("read"):
+            return []
+        channels = []
+        for model, ids in ids_by_model.items():
+            if model not in self.env:
+                continue
+            Model = self.env[model]
+            if model != "payment.link" and not isinstance(Model, self.pool["payment.link.mixin"]):
+                continue
+            if not Model.has_access("read"):
+                continue
+            records = Model.search([("id", "in", list(ids))])  # the user's record rules
+            channels.extend((record, const.PROGRESS_SUBCHANNEL) for record in records)
+        return channels

@@ -236,7 +236,7 @@ class PaymentLinkMixin(models.AbstractModel):
         latest = self.payment_link_ids.sorted("id", reverse=True)[:1]
         if not latest:
             return self.action_send_payment_link()
-        new_link, urls = latest._resend()
+        new_link, urls = self.env["payment.link.send.service"]._resend(latest)
         return self.env["payment.link.send.service"]._sent_dialog(new_link, urls)
 
     def action_view_payment_links(self):

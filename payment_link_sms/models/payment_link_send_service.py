@@ -1,13 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import secrets
 from datetime import timedelta
-
-from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
-from odoo.tools import email_normalize, html2plaintext, is_html_empty, split_every
+from odoo.tools import email_normalize, html2plaintext, split_every
 
 from .. import const, utils
 
@@ -173,6 +169,7 @@ class PaymentLinkSendService(models.AbstractModel):
                                       checked against the sender's rights.
         :return: ``{'links': payment.link, 'urls': {link_id: url}, 'refused': {doc_id: str}}``
         """
+        documents = documents.with_env(self.env)  # read and checked as the service's caller
         self._check_send_rights(channel)
         if save_card_consent:
             self._check_save_card_consent(save_card_consent)
@@ -301,7 +298,7 @@ class PaymentLinkSendService(models.AbstractModel):
         )
         urls.update(batch_urls)
         self._queue_messages(links, batch_urls, log_created=True)  # created and sent: one INSERT
-        live_links._replace_by(links, resent_from=resent_from)
+        self._replace_links(live_links, links, resent_from=resent_from)
         return links.ids, refused
 
     @api.model
@@ -406,7 +403,6 @@ class PaymentLinkSendService(models.AbstractModel):
                 )
         return plans
 
-
     @api.model
     def _sent_dialog(self, links, urls=None, refused=None, open_link=False):
         """The client action telling the sender which ``links`` went out (the only place,
@@ -503,7 +499,7 @@ class PaymentLinkSendService(models.AbstractModel):
             )
             vals_list.append({**values, **sent_values})
         links = self.env["payment.link"].sudo().create(vals_list)
-        links._chain_earlier_requests()
+        self._chain_earlier_requests(links)
         if sent:
             links._tell_documents("sent")
         urls = utils.UrlMap(
@@ -689,122 +685,23 @@ class PaymentLinkSendService(models.AbstractModel):
         """Queue the emails of ``links`` (see :meth:`_queue_messages`); add their masked
         events and chatter summaries to ``events`` and ``summaries``."""
         template = utils.as_record(self.env, template).sudo()
-        mails = self._queue_emails(self._with_urls(links, urls), self._with_urls(template, urls))
+        mails = self._with_urls(template, urls)._payment_link_queue_emails(
+            self._with_urls(links, urls)
+        )
         mail_by_link = {mail.res_id: mail for mail in mails}
         for link in links:
             mail = mail_by_link[link.id]
             if mail.payment_link_id != link:
                 mail.payment_link_id = link
-            # The email's own text (the message keeps the bare body, see _queue_emails): not
-            # the layout's hidden preview and its filler, nor its header and footer.
+            # The email's own text (the message keeps the bare body, see
+            # mail.template._payment_link_queue_emails): not the layout's hidden preview and its
+            # filler, nor its header and footer.
             text = html2plaintext(mail.body or mail.body_html or "")
             masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
             events.append(self._sent_event_values(link, event_type, "email", link.email, masked))
             summaries.setdefault(link, []).append(("email", link.email, masked))
         links.filtered(lambda link: link.email_state != "queued").sudo().email_state = "queued"
         self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
-
-    @api.model
-    def _queue_emails(self, links, template):
-        """Queue the emails of ``template`` for ``links`` in Odoo's light layout.
-
-        The same emails as ``template.send_mail_batch(ids, email_layout_xmlid=LAYOUT)``, made
-        cheaper for a batch: the layout is rendered once per language and company, with
-        random marks where the email's body, the link's reference and the preview go, and each
-        email's own parts are put in place of the marks (the reference and the preview
-        escaped, the body as rendered by the template). The layout sees no link (``record`` is
-        empty): nothing of one recipient's link can reach another's email. As in Odoo's mass
-        mail composer, the message keeps the bare body (``body``, sanitised) and the outgoing
-        email the body in its layout (``body_html``): the sanitiser reads the body once, not
-        the whole layout. A template with attachments or reports, or a layout that does not
-        show the marks once each, goes through ``send_mail_batch``.
-
-        :param template: The ``mail.template``, reading the links' URLs (:meth:`_with_urls`).
-        :return: The queued ``mail.mail`` (sudoed), their ``payment_link_id`` set.
-        """
-        layout_xmlid = const.EMAIL_LAYOUT
-        if template.attachment_ids or template.report_template_ids:
-            return template.send_mail_batch(links.ids, email_layout_xmlid=layout_xmlid)
-        template._send_check_access(links.ids)
-        values_by_id = template._generate_template(links.ids, const.EMAIL_TEMPLATE_FIELDS)
-        langs = template._render_lang(links.ids) if template.lang else {}
-        # As send_mail_batch reads them: with the (sudoed) template's rights.
-        companies = links.sudo()._mail_get_companies(default=self.env.company)
-        layouts = {}
-        values_list = []
-        for link in links:
-            values = values_by_id[link.id]
-            lang, company = langs.get(link.id) or False, companies.get(link.id) or self.env.company
-            if (lang, company) not in layouts:
-                layouts[(lang, company)] = self._render_email_layout(layout_xmlid, lang, company)
-            layout = layouts[(lang, company)]
-            if not layout:
-                return template.send_mail_batch(links.ids, email_layout_xmlid=layout_xmlid)
-            body = values["body_html"] or ""
-            values["body_html"] = layout(body, link.display_name)
-            values["body"] = body
-            values["recipient_ids"] = [Command.link(pid) for pid in values.get("partner_ids") or []]
-            values["payment_link_id"] = link.id
-            if not values.get("email_from"):
-                values.pop("email_from", None)
-            values_list.append(values)
-        return self.env["mail.mail"].sudo().create(values_list)
-
-    @api.model
-    def _render_email_layout(self, layout_xmlid, lang, company):
-        """Render ``layout_xmlid`` once for emails of ``lang`` and ``company`` (see
-        ``_queue_emails``), with the values ``mail.template.send_mail_batch`` gives it.
-
-        :return: ``wrap(body, record_name) -> str``, the email in its layout; or None when
-                 the layout does not show the body, the reference and the preview once each.
-        """
-        body_mark, name_mark = f"plb{secrets.token_hex(16)}", f"pln{secrets.token_hex(16)}"
-        Message = self.env["mail.message"].sudo()
-        model = self.env["ir.model"].sudo()._get("payment.link")
-        model_lang = model.with_context(lang=lang) if lang else model
-        html = model_lang.env["ir.qweb"]._render(
-            layout_xmlid,
-            {
-                "message": Message.new({"body": Markup(body_mark), "record_name": name_mark}),
-                "subtype": self.env["mail.message.subtype"].sudo(),
-                "model_description": model_lang.display_name,
-                "record": self.env["payment.link"],  # no link: the layout is shared by a group
-                "record_name": False,
-                "subtitles": False,
-                "company": company,
-                "email_add_signature": False,
-                "signature": "",
-                "website_url": "",
-                "is_html_empty": is_html_empty,
-            },
-            minimal_qcontext=True,
-            raise_if_not_found=False,
-        )
-        render_mixin = self.env["mail.render.mixin"]
-        html = str(render_mixin._replace_local_links(html or ""))
-        # The preview (the body's text) comes first, then the body.
-        preview_head, body_head, tail = (html.split(body_mark) + [None, None])[:3]
-        if tail is None or body_mark in tail or html.count(name_mark) != 1:
-            return None
-
-        def wrap(body, record_name):
-            # Plain strings joined, the escaping done here once (a str added to a Markup
-            # would be escaped again).
-            name = str(escape((record_name or "").replace("/", "-")))
-            preview = str(escape(Message.new({"body": body}).preview or ""))
-            return Markup(
-                "".join(
-                    (
-                        preview_head.replace(name_mark, name),
-                        preview,
-                        body_head.replace(name_mark, name),
-                        str(render_mixin._replace_local_links(body)),
-                        tail.replace(name_mark, name),
-                    )
-                )
-            )
-
-        return wrap
 
     @api.model
     def _sent_event_values(self, link, event_type, channel, recipient, masked_text):
@@ -841,3 +738,120 @@ class PaymentLinkSendService(models.AbstractModel):
         else:
             rendered = template._render_field("body", list(links._ids), compute_lang=True)
         return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
+
+    # === RESENDS, REPLACEMENTS AND REMINDERS === #
+
+    @api.model
+    def _resend(self, link):
+        """Send a new link replacing ``link``, on its channel and to its recipients.
+
+        :return: ``(new link, {link id: full URL})``
+        """
+        link.ensure_one()
+        link = link.with_env(self.env)  # checked as the service's caller
+        link._ensure_manage_rights()
+        document = link._get_document()
+        if not document:
+            raise UserError(
+                self.env._(
+                    "Link %s has no document to pay any more: it cannot be resent.", link.name
+                )
+            )
+        if link.state == "paid":
+            raise UserError(self.env._("Link %s was paid: there is nothing to resend.", link.name))
+        was_live = link.state in const.LIVE_STATES
+        result = self._send(
+            document,
+            link.channel,
+            phone=link.phone,
+            email=link.email,
+            replace=True,
+            resent_from=link,
+        )
+        new_link = result["links"]
+        if not new_link:
+            raise UserError("\n".join(result["refused"].values()))
+        if not was_live:
+            # Expired or cancelled: the send replaced nothing live, but this link was resent.
+            link.sudo().replaced_by_id = new_link
+            link._log_events("resent", reason=self.env._("Resent as a new link"))
+        return new_link, result["urls"]
+
+    @api.model
+    def _chain_earlier_requests(self, new_links):
+        """Mark the earlier unpaid links of the documents of ``new_links`` that are over
+        (expired, cancelled) as replaced by the new one: a document's chain of requests counts
+        once in the analysis, and their page tells the customer to use the latest message. Live
+        links are replaced (and cancelled) by the send itself (:meth:`_replace_links`)."""
+        if not new_links:
+            return
+        new_by_doc = {(link.res_model, link.res_id): link for link in new_links}
+        earlier = (
+            self.env["payment.link"]
+            .sudo()
+            .search(
+                [
+                    ("res_id", "in", list({link.res_id for link in new_links})),
+                    ("id", "not in", new_links.ids),
+                    ("replaced_by_id", "=", False),
+                    ("state", "in", ("expired", "cancelled")),
+                ]
+            )
+        )
+        for old in earlier:
+            new = new_by_doc.get((old.res_model, old.res_id))
+            if new:
+                old.replaced_by_id = new
+
+    @api.model
+    def _replace_links(self, old_links, new_links, resent_from=None):
+        """Cancel the links of ``old_links`` whose document got one of ``new_links``.
+
+        :param resent_from: The link the new one resends (it logs a 'resent' event).
+        :return: The links replaced.
+        """
+        new_by_doc = {(link.res_model, link.res_id): link for link in new_links}
+        replaced = old_links.filtered(lambda link: (link.res_model, link.res_id) in new_by_doc)
+        if not replaced:
+            return replaced
+        for old in replaced:
+            old.sudo().replaced_by_id = new_by_doc[(old.res_model, old.res_id)]
+        replaced._set_state(
+            "cancelled", reason=self.env._("Replaced by a new link"), log_document=False
+        )
+        if resent_from:
+            (replaced & resent_from)._log_events(
+                "resent", reason=self.env._("Resent as a new link")
+            )
+        return replaced
+
+    @api.model
+    def _send_reminders(self):
+        """Send one reminder per link, on its channel, N days before it expires unpaid
+        (N per company; 0 sends none). Paid, cancelled and expired links never get one."""
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].sudo().search([("payment_link_reminder_days", ">", 0)])
+        for company in companies:
+            due = (
+                self.env["payment.link"]
+                .sudo()
+                .search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("state", "in", ("sent", "opened")),
+                        ("reminder_date", "=", False),
+                        ("expiration_date", ">", now),
+                        (
+                            "expiration_date",
+                            "<=",
+                            now + timedelta(days=company.payment_link_reminder_days),
+                        ),
+                    ]
+                )
+            )
+            due = due.filtered(lambda link: link._refresh_page_state() == "payable")
+            urls = utils.UrlMap()
+            for channel, links in due.grouped("channel").items():
+                urls.update(self.env["payment.link.token"]._issue(links, channel))
+            if due:
+                self._queue_messages(due, urls, kind="reminder")

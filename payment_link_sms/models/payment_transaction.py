@@ -416,9 +416,11 @@ class PaymentTransaction(models.Model):
     def _payment_link_failed(self):
         """A failed or cancelled payment leaves the link usable; the reason is recorded."""
         for tx in self.filtered(
-            lambda t: t.payment_link_id
-            and t.operation not in ("refund", "validation")
-            and not t._payment_link_records_own_failure()
+            lambda t: (
+                t.payment_link_id
+                and t.operation not in ("refund", "validation")
+                and not t._payment_link_records_own_failure()
+            )
         ):
             reason = (
                 tx.state_message
@@ -473,9 +475,7 @@ class PaymentTransaction(models.Model):
         for tx in self._payment_link_replaceable():
             try:
                 with self.env.cr.savepoint():
-                    tx._payment_link_abort(
-                        reason=self.env._("The payment link was closed")
-                    )
+                    tx._payment_link_abort(reason=self.env._("The payment link was closed"))
             except ValidationError as error:
                 _logger.info("open attempt %s left open: %s", tx.reference, error)
 

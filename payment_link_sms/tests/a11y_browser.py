@@ -221,7 +221,7 @@ class PageBrowser:
         while time.monotonic() < deadline:
             try:
                 if self.evaluate(
-                    f"(() => {{ try {{ return !!({condition}); }} " "catch { return false; } })()"
+                    f"(() => {{ try {{ return !!({condition}); }} catch {{ return false; }} }})()"
                 ):
                     return
             except AssertionError:

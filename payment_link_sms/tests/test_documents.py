@@ -18,6 +18,8 @@ from .. import const, utils
 from .common import CODE_RE, DocumentsCommon
 
 URL_RE = re.compile(r"pay\.example\.com/pay/([A-Za-z0-9_-]{22})")
+
+
 @tagged("post_install", "-at_install")
 class TestInvoicePdf(DocumentsCommon):
     @classmethod

@@ -47,7 +47,7 @@ class ProgressCommon(PayPageCommon):
 @tagged("post_install", "-at_install")
 class TestLiveProgress(ProgressCommon):
     def test_each_step_is_a_bus_notification_to_the_link_and_its_document(self):
-        self.link._update_delivery("sms", "delivered")
+        self.env["payment.link.event"]._update_delivery(self.link, "sms", "delivered")
         self.signal_opened(user_agent="Mozilla/5.0 (iPhone) Test")
         for step in const.PAGE_STEPS:
             self.assertEqual(self.step(step), {})

@@ -124,9 +124,10 @@ class TestReportFigures(DocumentsCommon):
         # Invoice A (1,234.56): sent, resent twice, paid through the last link after 10 h.
         self.invoices = self.invoice
         with self.mock_gateways():
-            second = self.link.with_user(self.billing_user)._resend()[0]
+            service = self.env["payment.link.send.service"].with_user(self.billing_user)
+            second = service._resend(self.link)[0]
             second.action_expire()
-            third = second.with_user(self.billing_user)._resend()[0]
+            third = service._resend(second)[0]
         self.link = third
         urls = self.env["payment.link.token"]._issue(third, "sms")
         self.token = urls[third.id].rsplit("/", 1)[1]
