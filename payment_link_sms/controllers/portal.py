@@ -393,7 +393,7 @@ class PaymentLinkPortal(PaymentPortal):
         if not document or not document._payment_link_report_ref():
             return self._payment_link_miss()
         if view == "html":
-            html = document.with_context(lang=link_sudo.lang)._payment_link_receipt_html()
+            html = document.with_context(lang=link_sudo.lang)._paylink_receipt_html()
             return self._payment_link_secure(request.make_response(html, headers=PAGE_HEADERS))
         try:
             filename, content = document.with_context(

@@ -571,7 +571,7 @@ class PaymentLink(models.Model):
         if document._payment_link_is_paid():
             self._mark_paid(reason=self.env._("Document paid"))
             return "paid"
-        if not document._payment_link_is_payable():
+        if not document._paylink_is_payable():
             self._cancel_for_documents(self.env._("The document can no longer be paid"))
             return "cancelled"
         return "payable"

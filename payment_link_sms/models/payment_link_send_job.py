@@ -137,7 +137,7 @@ class PaymentLinkSendJob(models.Model):
                 "company_id": self.env.company.id,
                 "name": self.env._(
                     "%(documents)s by %(channel)s",
-                    documents=documents._payment_link_count_label(len(documents)),
+                    documents=documents._paylink_count_label(len(documents)),
                     channel=dict(self._fields["channel"]._description_selection(self.env))[channel],
                 ),
                 "res_model": documents._name,

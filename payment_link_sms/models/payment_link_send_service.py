@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize, html2plaintext, split_every
 
+from odoo.addons.phone_validation.tools import phone_validation
+
 from .. import const, utils
 
 
@@ -52,8 +54,9 @@ class PaymentLinkSendService(models.AbstractModel):
             )
         country = partner.country_id or company.country_id
         try:
-            e164 = partner._phone_format(
-                number=number, country=country, force_format="E164", raise_exception=True
+            # Odoo's public formatting tool (what partner._phone_format calls).
+            e164 = phone_validation.phone_format(
+                number, country.code, country.phone_code, force_format="E164"
             )
         except UserError as error:
             return False, self.env._(
@@ -383,11 +386,11 @@ class PaymentLinkSendService(models.AbstractModel):
             document_refused = bool(plan["error"])
             if not plan["error"] and use_sms:
                 plan["phone"], plan["error"] = self._resolve_phone(
-                    partner, company, phone or document._payment_link_default_phone(), bulk=bulk
+                    partner, company, phone or document._paylink_default_phone(), bulk=bulk
                 )
             if not plan["error"] and use_email:
                 plan["email"], plan["error"] = self._resolve_email(
-                    partner, email or document._payment_link_default_email(), bulk=bulk
+                    partner, email or document._paylink_default_email(), bulk=bulk
                 )
             plan["recipient_checked"] = not document_refused
             plans.append(plan)

@@ -419,7 +419,7 @@ class PaymentRequest(models.Model):
     def action_generate_payment_link(self):
         """Send the draft request's link on the chosen channels (the form's main button)."""
         self.ensure_one()
-        self._payment_link_check_caller()
+        self._paylink_check_caller()
         self._check_can_send()
         answer = self.send_payment_link(
             self._channel(), phone=self.phone or None, email=self.email or None
@@ -445,8 +445,8 @@ class PaymentRequest(models.Model):
 
     def action_cancel(self):
         """Cancel the live links of the requests (the customer's page answers 410)."""
-        self._payment_link_check_caller()
-        self._payment_link_stop(self.env._("The request was cancelled"))
+        self._paylink_check_caller()
+        self._paylink_stop(self.env._("The request was cancelled"))
         return True
 
     def action_discard(self):

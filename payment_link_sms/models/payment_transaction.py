@@ -88,7 +88,7 @@ class PaymentTransaction(models.Model):
         document = link._get_document()
         if document and document._payment_link_is_paid():
             return "paid_twice"
-        if not document or not document._payment_link_is_payable():
+        if not document or not document._paylink_is_payable():
             return "paid_after_close"
         return "pays"
 

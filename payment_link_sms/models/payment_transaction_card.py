@@ -61,10 +61,11 @@ class PaymentTransaction(models.Model):
         return txs
 
     def _payment_link_validation_request(self):
-        """The card request of a validation through a link, if any."""
+        """The card request of a validation through a link, if any (its document when the
+        document type saves a card without paying, ``_payment_link_is_validation``)."""
         self.ensure_one()
         document = self.payment_link_id._get_document()
-        if self.operation == "validation" and document._name == "payment.card.request":
+        if self.operation == "validation" and document and document._payment_link_is_validation():
             return document
         return self.env["payment.card.request"]
 

@@ -103,8 +103,8 @@ class TestBackgroundSend(PaymentLinkCommon):
         job = self._queue()
         self.assertEqual(job.name, "5 invoices by SMS")
         Move = self.env["account.move"]
-        self.assertEqual(Move._payment_link_count_label(5000), "5,000 invoices")
-        self.assertEqual(Move._payment_link_count_label(1), "1 invoice")
+        self.assertEqual(Move._paylink_count_label(5000), "5,000 invoices")
+        self.assertEqual(Move._paylink_count_label(1), "1 invoice")
 
     def _open_on(self, active_ids, **context):
         Wizard = self.env["payment.link.send"].with_user(self.billing_user)

@@ -108,7 +108,7 @@ class TestSaveCardWhilePaying(CardPageCommon):
         wizard.save_card_consent_method = "in_person"
         with self.mock_gateways():
             wizard.save().action_send()
-        link = self.invoice._payment_link_live()
+        link = self.invoice._paylink_latest_live()
         self.assertEqual(link.save_card_consent_method, "in_person")
         token = self.env["payment.link.token"].sudo()._issue(link, "sms")[link.id].rsplit("/", 1)[1]
         page = self.open_page(token=token)

@@ -43,7 +43,7 @@ class TestResendWhereTheUserLooks(DocumentsCommon):
         self.assertEqual(invoice.payment_link_state, "sent")
         self.assertEqual(invoice.payment_link_expiration_date, new_link.expiration_date)
         self.assertEqual(invoice.payment_link_days_left, 60)
-        self.assertEqual(invoice._payment_link_live(), new_link)
+        self.assertEqual(invoice._paylink_latest_live(), new_link)
         self.env.flush_all()
         self.assertIn(
             self.invoice, self.env["account.move"].search(self._invoice_filter("payment_link_sent"))

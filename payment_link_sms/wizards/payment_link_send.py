@@ -188,7 +188,7 @@ class PaymentLinkSend(models.TransientModel):
             if len(documents) == 1 and channel in ("sms", "both"):
                 partner = documents._payment_link_partner()
                 number, _error = self._service()._resolve_phone(
-                    partner, company, documents._payment_link_default_phone()
+                    partner, company, documents._paylink_default_phone()
                 )
                 if not number:
                     channel = "email"

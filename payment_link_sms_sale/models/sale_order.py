@@ -133,7 +133,7 @@ class SaleOrder(models.Model):
         """
         self.ensure_one()
         currency = self.currency_id
-        paid = self._payment_link_paid_amount()
+        paid = self._order_link_paid_amount()
         if offer and self.require_payment:
             prepayment = self._get_prepayment_required_amount()
             if currency.compare_amounts(prepayment, paid) > 0:
@@ -144,7 +144,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         currency = self.currency_id
         return currency.compare_amounts(self.amount_total, 0) > 0 and (
-            currency.compare_amounts(self._payment_link_paid_amount(), self.amount_total) >= 0
+            currency.compare_amounts(self._order_link_paid_amount(), self.amount_total) >= 0
         )
 
     def _payment_link_extra_values(self):
@@ -196,7 +196,7 @@ class SaleOrder(models.Model):
         """Whether the order is still a quotation that the payment itself may confirm."""
         return self.state in QUOTATION_STATES
 
-    def _payment_link_paid_amount(self):
+    def _order_link_paid_amount(self):
         """What the customer already paid for the order.
 
         Online payments count as on Odoo's portal (``amount_paid``); once the order is
@@ -223,35 +223,37 @@ class SaleOrder(models.Model):
         )
         return max(self.amount_paid, paid_invoices)
 
-    def _payment_link_sync_paid(self):
-        # Odoo's portal payments add to amount_paid without telling the cache.
+    def _order_link_sync_paid(self):
+        """Close the live links of the orders paid elsewhere (the mixin's ``_paylink_sync_paid``),
+        their ``amount_paid`` read again: Odoo's portal payments add to it without telling the
+        cache."""
         self.invalidate_recordset(["amount_paid"])
-        return super()._payment_link_sync_paid()
+        return self._paylink_sync_paid()
 
     # === Keep links in step with the order's amount === #
 
-    def _payment_link_amount_key(self):
+    def _order_link_amount_key(self):
         """What the customer was asked to pay depends on: the currency, the total, and the
         prepayment it requires. Payments and the confirmation change none of them."""
         self.ensure_one()
         return (self.currency_id, self.amount_total, self._get_prepayment_required_amount())
 
-    def _payment_link_amount_snapshot(self):
+    def _order_link_amount_snapshot(self):
         """The amount keys of the orders of ``self`` that have a live link.
 
         :return: ``{order_id: key}``, to give to
-                 :meth:`_payment_link_cancel_changed_amounts` once the
+                 :meth:`_order_link_cancel_changed_amounts` once the
                  orders were changed.
         :rtype: dict
         """
         return {
-            order.id: order._payment_link_amount_key()
+            order.id: order._order_link_amount_key()
             for order in self
             if order.payment_link_state in const.LIVE_STATES
         }
 
     @api.model
-    def _payment_link_cancel_changed_amounts(self, snapshot):
+    def _order_link_cancel_changed_amounts(self, snapshot):
         """Cancel the live links of the orders whose amount changed since ``snapshot``."""
         if not snapshot:
             return
@@ -264,11 +266,11 @@ class SaleOrder(models.Model):
                 or currency.compare_amounts(order._get_prepayment_required_amount(), prepayment)
             ):
                 changed |= order
-        changed._payment_link_amount_changed()
+        changed._order_link_amount_changed()
 
-    def _payment_link_amount_changed(self):
+    def _order_link_amount_changed(self):
         """Cancel the live links of ``self`` (their amount changed) and offer to send new ones."""
-        live = self._payment_link_live_links()
+        live = self._paylink_live_links()
         if not live:
             return
         live.write({"sale_amount_changed": True})
@@ -276,9 +278,9 @@ class SaleOrder(models.Model):
         for order in self:
             links = live.filtered(lambda link, order=order: link.res_id == order.id)
             if links:
-                order._payment_link_offer_new_link(links)
+                order._order_link_offer_new_link(links)
 
-    def _payment_link_offer_new_link(self, links):
+    def _order_link_offer_new_link(self, links):
         """Tell the users that the links of ``self`` were cancelled and a new one is needed."""
         self.ensure_one()
         currency = self.currency_id
@@ -311,9 +313,9 @@ class SaleOrder(models.Model):
     # === CRUD === #
 
     def write(self, vals):
-        snapshot = self._payment_link_amount_snapshot()
+        snapshot = self._order_link_amount_snapshot()
         res = super().write(vals)
-        self._payment_link_cancel_changed_amounts(snapshot)
+        self._order_link_cancel_changed_amounts(snapshot)
         return res
 
     @api.ondelete(at_uninstall=False)
