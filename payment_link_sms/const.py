@@ -420,3 +420,10 @@ EMAIL_TEMPLATE_FIELDS = (
 )
 # The scheduled action posting the queued notifications (payment.link.notification).
 NOTIFY_CRON_XMLID = "payment_link_sms.ir_cron_payment_link_notify"
+
+# No message storms: at most this many payment link messages (SMS or email, requests and
+# reminders) to one number or address per rolling hour, whatever sends them (the composer, the
+# API and the paylink command, a resend, a background send, the reminders); the rest is refused
+# with its reason. The system parameter MAX_MESSAGES_PARAM overrides it (0: no limit).
+MAX_MESSAGES_PER_RECIPIENT_HOUR = 10
+MAX_MESSAGES_PARAM = "payment_link_sms.max_messages_per_recipient_hour"

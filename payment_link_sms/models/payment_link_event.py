@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import UserError
-from odoo.tools import format_date, mute_logger
+from odoo.tools import SQL, format_date, mute_logger
 
 from .. import const
 
@@ -472,3 +472,23 @@ class PaymentLinkEvent(models.Model):
                     return
                 except psycopg2.errors.SerializationFailure:
                     continue
+
+    @api.model
+    def _recent_message_counts(self, recipients):
+        """How many payment link messages each of ``recipients`` (numbers, addresses) received
+        in the last hour, in one query: ``{recipient: count}``."""
+        if not recipients:
+            return {}
+        self.env["payment.link.event"].flush_model(["event_type", "date", "recipient"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT recipient, count(*) FROM payment_link_event
+                 WHERE event_type IN ('sent', 'reminder') AND date >= %s AND recipient IN %s
+                 GROUP BY recipient
+                """,
+                fields.Datetime.now() - timedelta(hours=1),
+                tuple(recipients),
+            )
+        )
+        return dict(self.env.cr.fetchall())

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -8,6 +9,8 @@ from odoo.tools import email_normalize, html2plaintext, split_every
 from odoo.addons.phone_validation.tools import phone_validation
 
 from .. import const, utils
+
+_logger = logging.getLogger(__name__)
 
 
 class PaymentLinkSendService(models.AbstractModel):
@@ -131,6 +134,52 @@ class PaymentLinkSendService(models.AbstractModel):
                     partner=plan["partner"].display_name,
                 )
 
+    @api.model
+    def _message_limit(self):
+        """How many messages one number or address may receive per rolling hour (0: no limit;
+        ``const.MAX_MESSAGES_PARAM``)."""
+        return utils.parse_count_param(
+            self.env["ir.config_parameter"].sudo().get_param(const.MAX_MESSAGES_PARAM),
+            const.MAX_MESSAGES_PER_RECIPIENT_HOUR,
+            minimum=0,
+        )
+
+    @api.model
+    def _message_limit_errors(self, plans):
+        """Refuse the recipients that would get more than :meth:`_message_limit` messages in
+        an hour (those already sent, and those of the plans before them), one query.
+
+        :param list plans: dicts with 'partner', 'phone', 'email' and 'error' keys.
+        """
+        limit = self._message_limit()
+        if not limit:
+            return
+        wanted = {
+            recipient
+            for plan in plans
+            if not plan["error"]
+            for recipient in (plan.get("phone"), plan.get("email"))
+            if recipient
+        }
+        counts = self.env["payment.link.event"]._recent_message_counts(wanted)
+        for plan in plans:
+            if plan["error"]:
+                continue
+            recipients = [r for r in (plan.get("phone"), plan.get("email")) if r]
+            full = next((r for r in recipients if counts.get(r, 0) >= limit), None)
+            if full:
+                plan["error"] = self.env._(
+                    "%(recipient)s of %(partner)s already received %(count)s payment messages "
+                    "in the last hour, the most allowed: nothing more is sent to it for now. "
+                    "Try again later.",
+                    recipient=full,
+                    partner=plan["partner"].display_name,
+                    count=counts[full],
+                )
+                continue
+            for recipient in recipients:
+                counts[recipient] = counts.get(recipient, 0) + 1
+
     # === BUSINESS METHODS: sending === #
 
     @api.model
@@ -153,7 +202,7 @@ class PaymentLinkSendService(models.AbstractModel):
         their queues are triggered, so a message is handed to the provider only once the links
         it carries are committed.
 
-        Documents are handled in batches (``_get_send_batch_size``); between two batches the
+        Documents are handled in batches (``_batch_size``); between two batches the
         ORM cache is emptied (after a flush), so that sending to thousands of documents takes
         bounded memory. Within the caller's transaction, the result is the same as one batch.
 
@@ -186,7 +235,15 @@ class PaymentLinkSendService(models.AbstractModel):
                 documents.invalidate_model()  # what the check read, a batch at a time
         link_ids, urls, refused = [], utils.UrlMap(), {}
         now = fields.Datetime.now()
-        bulk = len(documents) > 1 and not phone and not email
+        options = {
+            "phone": phone,
+            "email": email,
+            "replace": replace,
+            "bulk": len(documents) > 1 and not phone and not email,
+            "refusal": refusal,
+            "resent_from": resent_from,
+            "save_card_consent": save_card_consent,
+        }
         for index, batch in enumerate(batches):
             if index:
                 # The previous batch is written (its steps announced): free what its records
@@ -195,19 +252,7 @@ class PaymentLinkSendService(models.AbstractModel):
                 self.env.flush_all()
                 for model in self._batch_models(documents):
                     self.env[model].invalidate_model(flush=False)
-            batch_link_ids, batch_refused = self._send_batch(
-                batch,
-                channel,
-                phone,
-                email,
-                replace,
-                urls,
-                now,
-                bulk=bulk,
-                refusal=refusal,
-                resent_from=resent_from,
-                save_card_consent=save_card_consent,
-            )
+            batch_link_ids, batch_refused = self._send_batch(batch, channel, urls, now, options)
             link_ids += batch_link_ids
             refused.update(batch_refused)
         if not link_ids and raise_if_none:
@@ -229,10 +274,7 @@ class PaymentLinkSendService(models.AbstractModel):
     @api.model
     def _batch_size(self):
         param = self.env["ir.config_parameter"].sudo().get_param("payment_link_sms.send_batch_size")
-        try:
-            return max(int(param), 1) if param else const.SEND_BATCH_SIZE
-        except ValueError:
-            return const.SEND_BATCH_SIZE
+        return utils.parse_count_param(param, const.SEND_BATCH_SIZE)
 
     @api.model
     def _batch_models(self, documents):
@@ -255,35 +297,24 @@ class PaymentLinkSendService(models.AbstractModel):
         ]
 
     @api.model
-    def _send_batch(
-        self,
-        documents,
-        channel,
-        phone,
-        email,
-        replace,
-        urls,
-        now,
-        bulk=False,
-        refusal=None,
-        resent_from=None,
-        save_card_consent=False,
-    ):
-        """Check, create and send the links of one batch of documents (see ``_send``); add
-        the full URLs of the new links to ``urls``.
+    def _send_batch(self, documents, channel, urls, now, options):
+        """Check, create and send the links of one batch of documents; add the full URLs of
+        the new links to ``urls``.
 
+        :param dict options: the arguments of :meth:`_send` (phone, email, replace, refusal,
+                             resent_from, save_card_consent) and 'bulk'.
         :return: ``(new link ids, {document id: reason of refusal})``
         """
         live_links = self._live_links_of(documents)
         plans = self._plan_batch(
             documents,
             channel,
-            phone,
-            email,
-            replace,
+            options["phone"],
+            options["email"],
+            options["replace"],
             dict(live_links.grouped("res_id")),
-            bulk,
-            refusal=refusal,
+            options["bulk"],
+            refusal=options["refusal"],
         )
 
         refused = {plan["document"].id: plan["error"] for plan in plans if plan["error"]}
@@ -291,17 +322,13 @@ class PaymentLinkSendService(models.AbstractModel):
         if not plans:
             return [], refused
 
+        consent = options["save_card_consent"]
         links, batch_urls = self._create_links(
-            plans,
-            channel,
-            now=now,
-            sent=True,
-            log_created=False,
-            save_card_consent=save_card_consent,
+            plans, channel, now=now, sent=True, log_created=False, save_card_consent=consent
         )
         urls.update(batch_urls)
         self._queue_messages(links, batch_urls, log_created=True)  # created and sent: one INSERT
-        self._replace_links(live_links, links, resent_from=resent_from)
+        self._replace_links(live_links, links, resent_from=options["resent_from"])
         return links.ids, refused
 
     @api.model
@@ -318,36 +345,6 @@ class PaymentLinkSendService(models.AbstractModel):
                 ]
             )
         )
-
-    @api.model
-    def _plan_outcomes(self, documents, channel, refusal=None):
-        """What a bulk send of ``documents`` on ``channel`` would do to each, before sending.
-
-        :return: {document id: one translated line naming the document}
-        """
-        live_by_doc = dict(self._live_links_of(documents).grouped("res_id"))
-        outcomes = {}
-        plans = self._plan_batch(
-            documents, channel, None, None, True, live_by_doc, True, refusal=refusal
-        )
-        for plan in plans:
-            document = plan["document"]
-            if plan["error"]:
-                outcomes[document.id] = self.env._("✗ %s", plan["error"])
-                continue
-            recipients = " + ".join(filter(None, [plan.get("phone"), plan.get("email")]))
-            line = self.env._(
-                "✓ %(document)s: %(channel)s to %(recipients)s",
-                document=document.display_name,
-                channel=dict(
-                    self.env["payment.link"]._fields["channel"]._description_selection(self.env)
-                )[channel],
-                recipients=recipients,
-            )
-            if document.id in live_by_doc:
-                line = self.env._("%s (replaces its live link)", line)
-            outcomes[document.id] = line
-        return outcomes
 
     @api.model
     def _plan_batch(
@@ -395,6 +392,7 @@ class PaymentLinkSendService(models.AbstractModel):
             plan["recipient_checked"] = not document_refused
             plans.append(plan)
         self._blacklist_errors(plans)
+        self._message_limit_errors(plans)
         for plan in plans:
             checked = plan.pop("recipient_checked")
             if plan["error"] and checked and bulk:
@@ -762,6 +760,18 @@ class PaymentLinkSendService(models.AbstractModel):
             )
         if link.state == "paid":
             raise UserError(self.env._("Link %s was paid: there is nothing to resend.", link.name))
+        if link.replaced_by_id:
+            # Only the document's latest link is resent: resending an older one again and
+            # again would send the customer one more message each time.
+            raise UserError(
+                self.env._(
+                    "Link %(link)s was replaced by %(new)s: only the latest link of %(document)s "
+                    "can be resent.",
+                    link=link.name,
+                    new=link.replaced_by_id.name,
+                    document=link.document_name,
+                )
+            )
         was_live = link.state in const.LIVE_STATES
         result = self._send(
             document,
@@ -853,8 +863,31 @@ class PaymentLinkSendService(models.AbstractModel):
                 )
             )
             due = due.filtered(lambda link: link._refresh_page_state() == "payable")
+            due -= self._over_message_limit(due)
             urls = utils.UrlMap()
             for channel, links in due.grouped("channel").items():
                 urls.update(self.env["payment.link.token"]._issue(links, channel))
             if due:
                 self._queue_messages(due, urls, kind="reminder")
+
+    @api.model
+    def _over_message_limit(self, links):
+        """The ``links`` whose reminder would exceed their recipients' hourly limit of
+        messages (see :meth:`_message_limit_errors`): left for the next run, said in the log."""
+        plans = [
+            {
+                "link": link,
+                "partner": link.partner_id,
+                "phone": link.channel in ("sms", "both") and link.phone,
+                "email": link.channel in ("email", "both") and link.email,
+                "error": False,
+            }
+            for link in links
+        ]
+        self._message_limit_errors(plans)
+        refused = self.env["payment.link"].browse()
+        for plan in plans:
+            if plan["error"]:
+                _logger.info("reminder of %s not sent now: %s", plan["link"].name, plan["error"])
+                refused |= plan["link"]
+        return refused

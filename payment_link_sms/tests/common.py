@@ -74,6 +74,11 @@ class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, SMSCase):
         )
         cls.company.partner_id.lang = "en_US"
         cls.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://pay.example.com")
+        # The fixtures text and email the same three customers again and again: no hourly
+        # limit of messages here (TestMessageLimit tests it, its default included).
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "payment_link_sms.max_messages_per_recipient_hour", "0"
+        )
         cls.env["iap.account"].get("sms")
 
         cls.customer = cls.env["res.partner"].create(

@@ -283,9 +283,7 @@ class PaymentLinkSend(models.TransientModel):
             if len(documents) < 2:
                 wizard.bulk_preview = False
                 continue
-            outcomes = self._service()._plan_outcomes(
-                documents, wizard.channel, refusal=wizard._document_refusal
-            )
+            outcomes = wizard._plan_outcomes(documents, wizard.channel)
             wizard.bulk_preview = "\n".join(outcomes[document.id] for document in documents)
 
     @api.depends("channel", "phone", "email", "recipient_partner_id", "res_ids")
@@ -311,6 +309,34 @@ class PaymentLinkSend(models.TransientModel):
                 )
             wizard.email_subject_preview = preview["subject"]
             wizard.email_body_preview = preview["body"]
+
+    def _plan_outcomes(self, documents, channel):
+        """What a bulk send of ``documents`` on ``channel`` would do to each, before sending.
+
+        :return: {document id: one translated line naming the document}
+        """
+        service = self._service()
+        live_by_doc = dict(service._live_links_of(documents).grouped("res_id"))
+        outcomes = {}
+        plans = service._plan_batch(
+            documents, channel, None, None, True, live_by_doc, True, refusal=self._document_refusal
+        )
+        for plan in plans:
+            document = plan["document"]
+            if plan["error"]:
+                outcomes[document.id] = self.env._("✗ %s", plan["error"])
+                continue
+            recipients = " + ".join(filter(None, [plan.get("phone"), plan.get("email")]))
+            line = self.env._(
+                "✓ %(document)s: %(channel)s to %(recipients)s",
+                document=document.display_name,
+                channel=dict(self._fields["channel"]._description_selection(self.env))[channel],
+                recipients=recipients,
+            )
+            if document.id in live_by_doc:
+                line = self.env._("%s (replaces its live link)", line)
+            outcomes[document.id] = line
+        return outcomes
 
     def _document_refusal(self, document):
         """Why no link can be sent for ``document`` from this composer, or False: the
