@@ -173,7 +173,6 @@
             "payment/static/src/**/*",
             ("remove", "payment/static/src/js/payment_wizard_copy_clipboard_field.js"),
             "payment_link_sms/static/src/js/pay_page_opened.js",
-            "payment_link_sms/static/src/js/pay_page_ready.js",
             "payment_link_sms/static/src/js/pay_page_progress.js",
             "payment_link_sms/static/src/js/pay_page_announce.js",
         ],

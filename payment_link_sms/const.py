@@ -137,24 +137,8 @@ FAILURE_KINDS = [
     ("cancelled", "Payment cancelled"),
     ("other", "Payment failed"),
 ]
-# Stripe's error and decline codes (last_payment_error.code / .decline_code) -> failure kind.
-STRIPE_FAILURE_CODES = {
-    "insufficient_funds": "insufficient_funds",
-    "expired_card": "expired_card",
-    "incorrect_cvc": "incorrect_cvc",
-    "invalid_cvc": "incorrect_cvc",
-    "authentication_required": "authentication_failed",
-    "payment_intent_authentication_failure": "authentication_failed",
-    "card_declined": "declined",
-    "generic_decline": "declined",
-    "do_not_honor": "declined",
-    "lost_card": "declined",
-    "stolen_card": "declined",
-    "fraudulent": "declined",
-    "card_not_supported": "declined",
-    "card_velocity_exceeded": "declined",
-}
-# The same from a provider's message (lower case substrings, first match wins).
+# Failure kinds from a provider's message (lower case substrings, first match wins); a
+# provider bridge reads its provider's codes first (payment.transaction._payment_link_failure_kind).
 FAILURE_MESSAGE_WORDS = (
     ("insufficient", "insufficient_funds"),
     ("expired", "expired_card"),
@@ -261,15 +245,6 @@ LINK_KINDS = [
     ("payment", "Payment link"),
 ]
 
-# What the pay page must allow for a provider's own payment form (Content-Security-Policy):
-# {provider code: {directive: [sources]}}. Redirect providers need nothing.
-PROVIDER_CSP_SOURCES = {
-    "stripe": {
-        "script-src": ["https://js.stripe.com"],
-        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
-        "connect-src": ["https://api.stripe.com"],
-    },
-}
 
 # The asset bundle of the customer's pages (/pay), and the one the tours add in test mode.
 PAY_PAGE_BUNDLE = "payment_link_sms.assets_pay_page"
@@ -359,3 +334,10 @@ EMAIL_TEMPLATE_FIELDS = (
 )
 # The scheduled action posting the queued notifications (payment.link.notification).
 NOTIFY_CRON_XMLID = "payment_link_sms.ir_cron_payment_link_notify"
+
+# No message storms: at most this many payment link messages (SMS or email, requests and
+# reminders) to one number or address per rolling hour, whatever sends them (the composer, the
+# API and the paylink command, a resend, a background send, the reminders); the rest is refused
+# with its reason. The system parameter MAX_MESSAGES_PARAM overrides it (0: no limit).
+MAX_MESSAGES_PER_RECIPIENT_HOUR = 10
+MAX_MESSAGES_PARAM = "payment_link_sms.max_messages_per_recipient_hour"

@@ -544,17 +544,14 @@ def page_safe_report_html(html, css):
     return html.replace("</head>", f"<style>{style}</style></head>", 1)
 
 
-def failure_kind(message=None, codes=(), cancelled=False):
-    """Why a payment failed, in plain words: a key of ``const.FAILURE_KINDS``.
+def failure_kind(message=None, cancelled=False):
+    """Why a payment failed, in plain words: a key of ``const.FAILURE_KINDS``, from the
+    provider's message (a provider bridge reads its own codes first, see
+    ``payment.transaction._payment_link_failure_kind``).
 
     :param str message: The provider's message (the transaction's state message).
-    :param codes: The provider's error codes, most precise first (Stripe: the decline code, then
-                  the error code), read before the message.
     :param bool cancelled: The attempt was cancelled (not refused by the bank).
     """
-    for code in codes:
-        if code in const.STRIPE_FAILURE_CODES:
-            return const.STRIPE_FAILURE_CODES[code]
     text = (message or "").lower()
     for words, kind in const.FAILURE_MESSAGE_WORDS:
         if words in text:

@@ -22,10 +22,6 @@ CHARGE_RESULTS = [
     ("declined", "Declined"),
     ("authentication_required", "Authentication required"),
 ]
-# payment_demo has no "authentication required" answer: a demo card whose last digits are these
-# (those of Stripe's test card that always asks for 3-D Secure) answers an off-session charge
-# with it (see payment.transaction._payment_link_demo_authentication).
-DEMO_AUTHENTICATION_DIGITS = "3220"
 # Payment details this long, all digits, are a whole card number: only its last 4 are kept.
 CARD_NUMBER_MIN_DIGITS = 12
 # The kind of payment link added by this addon: the record of a staff charge of a card on file

@@ -15,3 +15,30 @@ INTENT_CANCELLATION_REASON = "abandoned"
 INTENT_COMPLETED_STATUSES = ("processing", "succeeded")
 # Error codes meaning that the PaymentIntent does not exist (any more): nothing to cancel.
 INTENT_GONE_ERROR_CODES = ("resource_missing",)
+
+# Stripe's error and decline codes (last_payment_error.code / .decline_code) -> failure kind
+# (payment_link_sms's const.FAILURE_KINDS).
+FAILURE_CODES = {
+    "insufficient_funds": "insufficient_funds",
+    "expired_card": "expired_card",
+    "incorrect_cvc": "incorrect_cvc",
+    "invalid_cvc": "incorrect_cvc",
+    "authentication_required": "authentication_failed",
+    "payment_intent_authentication_failure": "authentication_failed",
+    "card_declined": "declined",
+    "generic_decline": "declined",
+    "do_not_honor": "declined",
+    "lost_card": "declined",
+    "stolen_card": "declined",
+    "fraudulent": "declined",
+    "card_not_supported": "declined",
+    "card_velocity_exceeded": "declined",
+}
+
+# What the pay page's Content-Security-Policy allows for Stripe's payment form (Stripe.js and
+# its frames): {directive: [sources]} (payment.provider._payment_link_csp_sources).
+CSP_SOURCES = {
+    "script-src": ["https://js.stripe.com"],
+    "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+    "connect-src": ["https://api.stripe.com"],
+}

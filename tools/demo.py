@@ -96,7 +96,7 @@ with registry.cursor() as cr:
         partner.mobile = "+1 202 555 0143"
     print("DEMO-INVOICE %s %s" % (invoice.id, invoice.name))
     # A live link for the demo invoice (no message is sent); each run prints a working URL.
-    link = invoice._payment_link_ensure_live(email=partner.email or "demo@example.com")
+    link = invoice._paylink_ensure_live(email=partner.email or "demo@example.com")
     print("DEMO-LINK %s" % link.env["payment.link.token"]._issue(link, "print")[link.id])
 """
 

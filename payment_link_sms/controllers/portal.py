@@ -388,9 +388,9 @@ class PaymentLinkPortal(PaymentPortal):
         if not document or not document._payment_link_report_ref():
             return self._payment_link_miss()
         if view == "html":
-            html = document.with_context(lang=link_sudo.lang)._payment_link_receipt_html()
+            html = document.with_context(lang=link_sudo.lang)._paylink_receipt_html()
             return self._payment_link_secure(request.make_response(html, headers=PAGE_HEADERS))
-        pdf = document.with_context(lang=link_sudo.lang)._payment_link_receipt_pdf_if_possible()
+        pdf = document.with_context(lang=link_sudo.lang)._paylink_receipt_pdf_if_possible()
         if not pdf:
             # Not a dead end: the document as a web page (the receipts offer it from now on).
             values = {"link": link_sudo, "company": link_sudo.company_id, "document": document}

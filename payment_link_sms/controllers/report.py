@@ -13,7 +13,7 @@ def _read_write(_controller):
 
 class PaymentLinkReportController(ReportController):
     """A PDF downloaded from the back office is a download answer: only there may a document's
-    PDF carry a working payment link (see ``payment.link.mixin._payment_link_pdf_is_live``);
+    PDF carry a working payment link (see ``payment.link.mixin._paylink_pdf_is_live``);
     every other rendering may be stored and shows the link masked."""
 
     @http.route(readonly=_read_write)

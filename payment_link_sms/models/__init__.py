@@ -4,7 +4,6 @@ from . import res_config_settings
 from . import payment_link_mixin
 from . import payment_link
 from . import payment_link_event
-from . import payment_link_progress
 from . import payment_link_token
 from . import payment_link_throttle
 from . import account_move
@@ -24,3 +23,4 @@ from . import ir_qweb
 from . import ir_websocket
 from . import payment_link_send_job
 from . import payment_link_send_job_line
+from . import payment_link_send_service

@@ -83,10 +83,10 @@ class AccountMove(models.Model):
     def _payment_link_summary_template(self):
         return "payment_link_sms.pay_page_summary_invoice"
 
-    def _payment_link_report_values(self):
+    def _invoice_link_report_values(self):
         """What the invoice PDF shows about paying by link (company option).
 
-        A PDF rendered for a download answer (see ``_payment_link_pdf_is_live``) gets a token
+        A PDF rendered for a download answer (see ``_paylink_pdf_is_live``) gets a token
         of its own for its QR code and short URL. Any other rendering may be stored (the copy
         kept when the invoice is sent, an email attachment): it shows the link masked, without
         QR code, and issues no token. A paid invoice shows "Paid"; otherwise nothing: a PDF
@@ -102,11 +102,11 @@ class AccountMove(models.Model):
             return {}
         if self.state == "posted" and self._payment_link_is_paid():
             return {"paid": True}
-        live = self._payment_link_live()
+        live = self._paylink_latest_live()
         if not live or self._payment_link_refusal():
             return {}
         expiration = live._format_expiration(lang_code=self.partner_id.lang or None)
-        if not self._payment_link_pdf_is_live():
+        if not self._paylink_pdf_is_live():
             return {
                 "short_url": live.masked_url.split("://", 1)[-1],
                 "expiration": expiration,
@@ -172,5 +172,5 @@ class AccountMove(models.Model):
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
-        self._payment_link_sync_paid()
+        self._paylink_sync_paid()
         return res

@@ -12,5 +12,5 @@ class AccountMoveLine(models.Model):
         invoices = self.move_id.filtered(
             lambda move: move.move_type == "out_invoice" and move.payment_link_ids
         )
-        invoices.sudo()._payment_link_sync_paid()
+        invoices.sudo()._paylink_sync_paid()
         return res

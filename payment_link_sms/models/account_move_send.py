@@ -16,5 +16,5 @@ class AccountMoveSend(models.AbstractModel):
             and invoice.company_id.payment_link_on_invoice_pdf
             and template.payment_link_in_body
         ):
-            invoice._payment_link_ensure_live()
+            invoice._paylink_ensure_live()
         return res

@@ -58,18 +58,18 @@ class MailMail(models.Model):
         if (
             not document
             or "payment_link_ids" not in document._fields
-            or not consteq(document._payment_link_marker_signature(), signature)
+            or not consteq(document._paylink_marker_signature(), signature)
         ):
             base = self.get_base_url()
             return False, base, base
         if document._payment_link_refusal():
-            url = f"{document.get_base_url()}{document._payment_link_document_url()}"
+            url = f"{document.get_base_url()}{document._paylink_document_url()}"
             return False, url, url
         recipients = self.env["res.partner"].browse(
             [cmd[1] for cmd in vals.get("recipient_ids") or [] if cmd and cmd[0] == 4]
         )
         email = vals.get("email_to") or ", ".join(filter(None, recipients.mapped("email")))
-        link = document._payment_link_ensure_live(email=email or None)
+        link = document._paylink_ensure_live(email=email or None)
         url = link.env["payment.link.token"]._issue(link, "email")[link.id]
         masked = utils.mask_token(url, url.rsplit("/", 1)[1])
         text = html2plaintext(vals["body_html"]).replace(marker, masked)
@@ -99,8 +99,8 @@ class MailMail(models.Model):
         if mails:
             links = mails.payment_link_id.sudo()
             if failure_type:
-                links._update_delivery_from_outbox(
-                    "email", "failed", reason=self._payment_link_plain_reason(failure_type)
+                self.env["payment.link.event"]._update_delivery_from_outbox(
+                    links, "email", "failed", reason=self._payment_link_plain_reason(failure_type)
                 )
                 # Kept by Odoo for a retry: mask the link (the email and its message) and
                 # cancel the mail, the user resends a new link instead.
@@ -113,7 +113,9 @@ class MailMail(models.Model):
                         }
                     )
             else:
-                links._update_delivery_from_outbox("email", "delivered")
+                self.env["payment.link.event"]._update_delivery_from_outbox(
+                    links, "email", "delivered"
+                )
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )

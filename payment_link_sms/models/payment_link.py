@@ -1,21 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import secrets
 from datetime import timedelta
 
 import psycopg2
-from markupsafe import Markup, escape
 
-from odoo import SUPERUSER_ID, api, fields, models, sql_db
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Command
-from odoo.tools import (
-    SQL,
-    format_date,
-    html2plaintext,
-    is_html_empty,
-    mute_logger,
-)
+from odoo.tools import SQL, format_date, html2plaintext
 
 from .. import const, utils
 
@@ -314,15 +305,15 @@ class PaymentLink(models.Model):
         :return: The id of the new link.
         :rtype: int
         """
-        return self._resend()[0].id
+        return self.env["payment.link.send.service"]._resend(self)[0].id
 
     def action_resend_dialog(self):
         """Resend (see :meth:`action_resend`) and show the sender the new link, in full, once.
 
         :return: The sent dialog of the new link.
         """
-        new_link, urls = self._resend()
-        return self.env["payment.link.send"]._sent_dialog(new_link, urls, open_link=True)
+        new_link, urls = self.env["payment.link.send.service"]._resend(self)
+        return self.env["payment.link.send.service"]._sent_dialog(new_link, urls, open_link=True)
 
     def action_refund(self, amount=None, reason=None):
         """Refund this paid link, all or part, through Odoo's refund flow
@@ -382,32 +373,6 @@ class PaymentLink(models.Model):
         )
         self.invalidate_recordset(["state", "transaction_ids"])
 
-    def _resend(self):
-        """Send a new link replacing this one; return ``(new link, {link id: full URL})``."""
-        self.ensure_one()
-        self._ensure_manage_rights()
-        document = self._get_document()
-        if not document:
-            raise UserError(
-                self.env._(
-                    "Link %s has no document to pay any more: it cannot be resent.", self.name
-                )
-            )
-        if self.state == "paid":
-            raise UserError(self.env._("Link %s was paid: there is nothing to resend.", self.name))
-        was_live = self.state in const.LIVE_STATES
-        result = document.with_context(payment_link_resent_from=self.id)._payment_link_send(
-            self.channel, phone=self.phone, email=self.email, replace=True
-        )
-        new_link = result["links"]
-        if not new_link:
-            raise UserError("\n".join(result["refused"].values()))
-        if not was_live:
-            # Expired or cancelled: the send replaced nothing live, but this link was resent.
-            self.sudo().replaced_by_id = new_link
-            self._log_events("resent", reason=self.env._("Resent as a new link"))
-        return new_link, result["urls"]
-
     def action_view_document(self):
         self.ensure_one()
         self.check_access("read")
@@ -450,372 +415,9 @@ class PaymentLink(models.Model):
             return document
         return document.exists()
 
-    @api.model
-    def _get_default_lang(self, partner, company):
-        return (
-            partner.lang
-            or company.partner_id.lang
-            or self.env["res.lang"]._get_data(code=self.env.lang).code
-            or "en_US"
-        )
-
-    @api.model
-    def _create_links(self, plans, channel, now=None, sent=False, log_created=True):
-        """Create one link per plan; the tokens exist only in the returned URLs.
-
-        :param list plans: dicts with 'document', 'partner', 'company', 'phone', 'email'.
-        :param str channel: 'sms', 'email' or 'both'.
-        :param datetime now: The time the validity starts from (default: now).
-        :param bool sent: Create them as sent, their messages being queued right after in this
-                          transaction: each row is written once, not inserted then updated.
-        :param bool log_created: Log their 'created' events now; False when the caller has
-                                 them logged with the 'sent' ones (``_send_messages``'s
-                                 ``log_created``): one INSERT for both.
-        :return: ``(links, urls)`` with ``urls`` a :class:`utils.UrlMap` {link id: full URL}.
-        """
-        now = now or fields.Datetime.now()
-        # A new link is unpaid: its stored reporting fields as their computes give them, in
-        # the INSERT (else Odoo updates every new row right after it).
-        sent_values = {
-            "paid_by_link": False,
-            "conversion_rate": 0.0,
-            "hours_to_pay": False,
-            "is_partly_paid": False,
-        }
-        if sent:
-            sent_values |= {
-                "state": "sent",
-                "sent_date": now,
-                "sms_state": "queued" if channel in ("sms", "both") else False,
-                "email_state": "queued" if channel in ("email", "both") else False,
-            }
-        tokens, vals_list = [], []
-        for plan in plans:
-            token = utils.generate_token()
-            tokens.append(token)
-            vals_list.append(
-                {**self._prepare_link_values(plan, channel, token, now), **sent_values}
-            )
-        links = self.sudo().create(vals_list)
-        links._chain_earlier_requests()
-        if sent:
-            links._tell_documents("sent")
-        urls = utils.UrlMap(
-            (link.id, link._build_url(token)) for link, token in zip(links, tokens, strict=True)
-        )
-        if log_created:
-            links._log_events("created")
-        return links, urls
-
-    def _chain_earlier_requests(self):
-        """Mark the earlier unpaid links of the documents of ``self`` that are over (expired,
-        cancelled) as replaced by the new one: a document's chain of requests counts once in
-        the analysis, and their page tells the customer to use the latest message. Live links
-        are replaced (and cancelled) by the send itself (``_replace_by``)."""
-        if not self:
-            return
-        new_by_doc = {(link.res_model, link.res_id): link for link in self}
-        earlier = self.sudo().search(
-            [
-                ("res_id", "in", list({link.res_id for link in self})),
-                ("id", "not in", self.ids),
-                ("replaced_by_id", "=", False),
-                ("state", "in", ("expired", "cancelled")),
-            ]
-        )
-        for old in earlier:
-            new = new_by_doc.get((old.res_model, old.res_id))
-            if new:
-                old.replaced_by_id = new
-
     def _build_url(self, token):
         self.ensure_one()
         return f"{self.get_base_url()}{const.ROUTE_PREFIX}{token}"
-
-    def _replace_by(self, new_links):
-        """Cancel the links of ``self`` whose document got one of ``new_links``."""
-        new_by_doc = {(link.res_model, link.res_id): link for link in new_links}
-        replaced = self.filtered(lambda link: (link.res_model, link.res_id) in new_by_doc)
-        if not replaced:
-            return replaced
-        for old in replaced:
-            old.sudo().replaced_by_id = new_by_doc[(old.res_model, old.res_id)]
-        replaced._set_state(
-            "cancelled", reason=self.env._("Replaced by a new link"), log_document=False
-        )
-        resent_from = self.env.context.get("payment_link_resent_from")
-        if resent_from:
-            replaced.filtered(lambda link: link.id == resent_from)._log_events(
-                "resent", reason=self.env._("Resent as a new link")
-            )
-        return replaced
-
-    @api.model
-    def _prepare_link_values(self, plan, channel, token, now):
-        document, partner, company = plan["document"], plan["partner"], plan["company"]
-        return {
-            "token_hash": utils.hash_token(token),
-            "token_hint": utils.token_hint(token),
-            "expiration_date": document._payment_link_expiration_date(
-                now + timedelta(days=company.payment_link_validity_days)
-            ),
-            "partner_id": partner.id,
-            "company_id": company.id,
-            "currency_id": document.currency_id.id,
-            "amount": document._payment_link_amount_due(),
-            "res_model": document._name,
-            "res_id": document.id,
-            "document_name": document.display_name,
-            "channel": channel,
-            "phone": plan.get("phone") or False,
-            "email": plan.get("email") or False,
-            "lang": self._get_default_lang(partner, company),
-            "sender_id": self.env.user.id,
-            "salesperson_id": document._payment_link_salesperson().id,
-            **document._payment_link_extra_values(),
-        }
-
-    def _send_messages(self, urls, kind="request", log_created=False):
-        """Queue the SMS and emails carrying the URLs of ``self``.
-
-        What is stored besides the outgoing message itself (events, chatter) shows the token
-        masked. Messages go to Odoo's outboxes and their queues are triggered: a message leaves
-        only once the transaction that created its link is committed.
-
-        :param dict urls: {link id: full URL} (see :meth:`_create_links`,
-                          ``payment.link.token._issue``).
-        :param str kind: 'request' (the first message) or 'reminder'.
-        :param bool log_created: Log the links' 'created' events first, in the same INSERT as
-                                 the 'sent' ones (see ``_create_links``).
-        """
-        groups = self.grouped(lambda link: (link.res_model, link.company_id))
-        if len(groups) > 1:
-            # Each kind of document of each company may have messages of its own.
-            for links in groups.values():
-                links._send_messages(urls, kind=kind, log_created=log_created)
-            return
-        templates = self._get_message_templates(kind)
-        links = self.with_context(payment_link_urls=urls)
-        token_by_link = {link_id: url.rsplit("/", 1)[1] for link_id, url in urls.items()}
-        event_type = "sent" if kind == "request" else "reminder"
-        sms_links = links.filtered(lambda link: link.channel in ("sms", "both"))
-        email_links = links.filtered(lambda link: link.channel in ("email", "both"))
-        events, summaries = [], {}
-        if log_created:
-            events += [{"link_id": link.id, "event_type": "created"} for link in self]
-        if sms_links:
-            sms_links._send_sms(templates["sms"], token_by_link, event_type, events, summaries)
-        if email_links:
-            email_links._send_email(
-                templates["email"], token_by_link, event_type, events, summaries
-            )
-        self.env["payment.link.event"].sudo().create(events)
-        now = fields.Datetime.now()
-        if kind == "request":
-            # Links created by a send are created as sent (see _create_links).
-            unsent = self.filtered(lambda link: link.state != "sent")
-            unsent.sudo().write({"state": "sent", "sent_date": now})
-            unsent._tell_documents("sent")
-        else:
-            self.sudo().write({"reminder_date": now})
-        self.env["payment.link.event"]._log_sent_on_documents(summaries, kind)
-
-    def _get_message_templates(self, kind="request"):
-        """The SMS and email templates of the links of ``self`` (one document model and one
-        company): ``{'sms': sms.template, 'email': mail.template}``, as the document says
-        (``_payment_link_message_templates``)."""
-        link = self[:1]
-        if link.res_model in self.env and link.res_id:
-            # Not _get_document(): no query to check that the document exists (it does: its
-            # link is being sent); a document type whose templates are the default reads none.
-            document = self.env[link.res_model].browse(link.res_id)
-            return document._payment_link_message_templates(kind)
-        return self.env["payment.link.mixin"]._payment_link_message_templates(kind)
-
-    def _send_sms(self, template_xmlid, token_by_link, event_type, events, summaries):
-        """Queue the SMS of ``self`` (see ``_send_messages``); add their masked events and
-        chatter summaries to ``events`` and ``summaries``."""
-        bodies = self._render_sms_bodies(template_xmlid)
-        sms_records = (
-            self.env["sms.sms"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "number": link.phone,
-                        "body": bodies[link.id],
-                        "partner_id": link.partner_id.id,
-                        "state": "outgoing",
-                    }
-                    for link in self
-                ]
-            )
-        )
-        self.env["sms.tracker"].sudo().create(
-            [
-                {"sms_uuid": sms.uuid, "payment_link_id": link.id}
-                for link, sms in zip(self, sms_records, strict=True)
-            ]
-        )
-        for link in self:
-            masked = utils.mask_token(bodies[link.id], token_by_link[link.id])
-            events.append(link._prepare_sent_event(event_type, "sms", link.phone, masked))
-            summaries.setdefault(link, []).append(("sms", link.phone, masked))
-        self.filtered(lambda link: link.sms_state != "queued").sudo().sms_state = "queued"
-        self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
-
-    def _send_email(self, template_xmlid, token_by_link, event_type, events, summaries):
-        """Queue the emails of ``self`` (see ``_send_messages``); add their masked events and
-        chatter summaries to ``events`` and ``summaries``."""
-        template = utils.as_record(self.env, template_xmlid).sudo()
-        mails = self._queue_emails(template)
-        mail_by_link = {mail.res_id: mail for mail in mails}
-        for link in self:
-            mail = mail_by_link[link.id]
-            if mail.payment_link_id != link:
-                mail.payment_link_id = link
-            # The email's own text (the message keeps the bare body, see _queue_emails): not
-            # the layout's hidden preview and its filler, nor its header and footer.
-            text = html2plaintext(mail.body or mail.body_html or "")
-            masked = utils.mask_token(f"{mail.subject}\n\n{text}", token_by_link[link.id])
-            events.append(link._prepare_sent_event(event_type, "email", link.email, masked))
-            summaries.setdefault(link, []).append(("email", link.email, masked))
-        self.filtered(lambda link: link.email_state != "queued").sudo().email_state = "queued"
-        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
-
-    def _queue_emails(self, template):
-        """Queue the emails of ``template`` for ``self`` in Odoo's light layout.
-
-        The same emails as ``template.send_mail_batch(ids, email_layout_xmlid=LAYOUT)``, made
-        cheaper for a batch: the layout is rendered once per language and company, with
-        random marks where the email's body, the link's reference and the preview go, and each
-        email's own parts are put in place of the marks (the reference and the preview
-        escaped, the body as rendered by the template). The layout sees no link (``record`` is
-        empty): nothing of one recipient's link can reach another's email. As in Odoo's mass
-        mail composer, the message keeps the bare body (``body``, sanitised) and the outgoing
-        email the body in its layout (``body_html``): the sanitiser reads the body once, not
-        the whole layout. A template with attachments or reports, or a layout that does not
-        show the marks once each, goes through ``send_mail_batch``.
-
-        :return: The queued ``mail.mail`` (sudoed), their ``payment_link_id`` set.
-        """
-        layout_xmlid = const.EMAIL_LAYOUT
-        if template.attachment_ids or template.report_template_ids:
-            return template.send_mail_batch(self.ids, email_layout_xmlid=layout_xmlid)
-        template._send_check_access(self.ids)
-        values_by_id = template._generate_template(self.ids, const.EMAIL_TEMPLATE_FIELDS)
-        langs = template._render_lang(self.ids) if template.lang else {}
-        # As send_mail_batch reads them: with the (sudoed) template's rights.
-        companies = self.sudo()._mail_get_companies(default=self.env.company)
-        layouts = {}
-        values_list = []
-        for link in self:
-            values = values_by_id[link.id]
-            lang, company = langs.get(link.id) or False, companies.get(link.id) or self.env.company
-            if (lang, company) not in layouts:
-                layouts[(lang, company)] = self._render_email_layout(layout_xmlid, lang, company)
-            layout = layouts[(lang, company)]
-            if not layout:
-                return template.send_mail_batch(self.ids, email_layout_xmlid=layout_xmlid)
-            body = values["body_html"] or ""
-            values["body_html"] = layout(body, link.display_name)
-            values["body"] = body
-            values["recipient_ids"] = [Command.link(pid) for pid in values.get("partner_ids") or []]
-            values["payment_link_id"] = link.id
-            if not values.get("email_from"):
-                values.pop("email_from", None)
-            values_list.append(values)
-        return self.env["mail.mail"].sudo().create(values_list)
-
-    @api.model
-    def _render_email_layout(self, layout_xmlid, lang, company):
-        """Render ``layout_xmlid`` once for emails of ``lang`` and ``company`` (see
-        ``_queue_emails``), with the values ``mail.template.send_mail_batch`` gives it.
-
-        :return: ``wrap(body, record_name) -> str``, the email in its layout; or None when
-                 the layout does not show the body, the reference and the preview once each.
-        """
-        body_mark, name_mark = f"plb{secrets.token_hex(16)}", f"pln{secrets.token_hex(16)}"
-        Message = self.env["mail.message"].sudo()
-        model = self.env["ir.model"].sudo()._get(self._name)
-        model_lang = model.with_context(lang=lang) if lang else model
-        html = model_lang.env["ir.qweb"]._render(
-            layout_xmlid,
-            {
-                "message": Message.new({"body": Markup(body_mark), "record_name": name_mark}),
-                "subtype": self.env["mail.message.subtype"].sudo(),
-                "model_description": model_lang.display_name,
-                "record": self.browse(),  # no link: the layout is shared by a group
-                "record_name": False,
-                "subtitles": False,
-                "company": company,
-                "email_add_signature": False,
-                "signature": "",
-                "website_url": "",
-                "is_html_empty": is_html_empty,
-            },
-            minimal_qcontext=True,
-            raise_if_not_found=False,
-        )
-        render_mixin = self.env["mail.render.mixin"]
-        html = str(render_mixin._replace_local_links(html or ""))
-        # The preview (the body's text) comes first, then the body.
-        preview_head, body_head, tail = (html.split(body_mark) + [None, None])[:3]
-        if tail is None or body_mark in tail or html.count(name_mark) != 1:
-            return None
-
-        def wrap(body, record_name):
-            # Plain strings joined, the escaping done here once (a str added to a Markup
-            # would be escaped again).
-            name = str(escape((record_name or "").replace("/", "-")))
-            preview = str(escape(Message.new({"body": body}).preview or ""))
-            return Markup(
-                "".join(
-                    (
-                        preview_head.replace(name_mark, name),
-                        preview,
-                        body_head.replace(name_mark, name),
-                        str(render_mixin._replace_local_links(body)),
-                        tail.replace(name_mark, name),
-                    )
-                )
-            )
-
-        return wrap
-
-    def _prepare_sent_event(self, event_type, channel, recipient, masked_text):
-        self.ensure_one()
-        return {
-            "link_id": self.id,
-            "event_type": event_type,
-            "channel": channel,
-            "recipient": recipient,
-            "message": masked_text,
-        }
-
-    def _render_sms_bodies(self, template_xmlid=None):
-        """Render an SMS template for each link, in its language, kept in GSM-7 when possible.
-
-        :return: {link_id: text}
-        """
-        template = utils.as_record(
-            self.env, template_xmlid or self._get_message_templates("request")["sms"]
-        ).sudo()
-        template = template.with_context(
-            payment_link_urls=self.env.context.get("payment_link_urls")
-        )
-        # `_ids`, not `ids`, below: the wizard previews an unsaved link (a NewId).
-        if (template.lang or "").replace(" ", "") == "{{object.lang}}" and not (
-            self.env.context.get("template_preview_lang")
-        ):
-            # The template speaks the link's language: group the links by it rather than
-            # render the language expression once per link (what compute_lang does).
-            rendered = {}
-            for lang, links in self.grouped("lang").items():
-                rendered.update(template._render_field("body", list(links._ids), set_lang=lang))
-        else:
-            rendered = template._render_field("body", list(self._ids), compute_lang=True)
-        return {link_id: utils.gsm7_sanitize(body).strip() for link_id, body in rendered.items()}
 
     def _get_expiration_local_date(self):
         """The expiry date in the customer's (else the company's) timezone, for messages."""
@@ -902,30 +504,8 @@ class PaymentLink(models.Model):
 
     @api.model
     def _cron_send_reminders(self):
-        """Send one reminder per link, on its channel, N days before it expires unpaid
-        (N per company; 0 sends none). Paid, cancelled and expired links never get one."""
-        now = fields.Datetime.now()
-        companies = self.env["res.company"].sudo().search([("payment_link_reminder_days", ">", 0)])
-        for company in companies:
-            due = self.sudo().search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "in", ("sent", "opened")),
-                    ("reminder_date", "=", False),
-                    ("expiration_date", ">", now),
-                    (
-                        "expiration_date",
-                        "<=",
-                        now + timedelta(days=company.payment_link_reminder_days),
-                    ),
-                ]
-            )
-            due = due.filtered(lambda link: link._refresh_page_state() == "payable")
-            urls = utils.UrlMap()
-            for channel, links in due.grouped("channel").items():
-                urls.update(self.env["payment.link.token"]._issue(links, channel))
-            if due:
-                due._send_messages(urls, kind="reminder")
+        """Send the reminders that are due (scheduled action; see the sending service)."""
+        self.env["payment.link.send.service"]._send_reminders()
         return True
 
     def _cancel_for_documents(self, reason):
@@ -956,68 +536,6 @@ class PaymentLink(models.Model):
 
     # === BUSINESS METHODS: delivery tracking === #
 
-    def _update_delivery(self, channel, delivery_state, reason=False):
-        """Record a delivery status from the SMS provider or the mail server.
-
-        Only forward moves are recorded (a late "accepted" never hides "delivered"), and each
-        delivered / failed status is audited once.
-        """
-        field = "sms_state" if channel == "sms" else "email_state"
-        rank = {"queued": 0, "accepted": 1, "delivered": 2, "failed": 2}
-        moving = self.filtered(
-            lambda link: (
-                link[field] != delivery_state
-                and rank[delivery_state] >= rank.get(link[field] or "queued", 0)
-            )
-        )
-        if not moving:
-            return moving
-        values = {field: delivery_state}
-        if delivery_state == "failed":
-            values["delivery_failure_reason"] = reason
-        moving.sudo().write(values)
-        if delivery_state in ("delivered", "failed"):
-            event_type = "delivered" if delivery_state == "delivered" else "delivery_failed"
-            moving._log_events(event_type, channel=channel, reason=reason)
-            if delivery_state == "failed":
-                self.env["payment.link.event"]._notify_stage(
-                    moving, "delivery_failed", reason=reason
-                )
-        return moving
-
-    def _update_delivery_from_outbox(self, channel, delivery_state, reason=False):
-        """Record a delivery status from Odoo's SMS or email queue without ever failing it.
-
-        The message is already with the provider: if the queue's transaction failed, Odoo
-        would keep the message outgoing and send it again. The link's row may have been
-        written since that transaction's snapshot (the other channel's status arriving at the
-        same moment), a serialization failure under REPEATABLE READ: the status is then
-        recorded once the queue's transaction has committed, in a transaction of its own.
-        """
-        try:
-            # Muted first, so that the savepoint's flush on leaving is muted too: the failure is
-            # expected and handled here, no ERROR "bad query" line in the log
-            # (as Odoo does for an expected violation, account's partner.py).
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                self._update_delivery(channel, delivery_state, reason=reason)
-            return
-        except psycopg2.errors.SerializationFailure:
-            _logger.info("payment link %s status recorded after a concurrent update", channel)
-        dbname, link_ids = self.env.cr.dbname, self.ids
-
-        @self.env.cr.postcommit.add
-        def update_after_commit():
-            for _attempt in range(3):
-                try:
-                    with mute_logger("odoo.sql_db"), sql_db.db_connect(dbname).cursor() as cr:
-                        env = api.Environment(cr, SUPERUSER_ID, {})
-                        env["payment.link"].browse(link_ids)._update_delivery(
-                            channel, delivery_state, reason=reason
-                        )
-                    return
-                except psycopg2.errors.SerializationFailure:
-                    continue
-
     # === BUSINESS METHODS: public page === #
 
     def _refresh_page_state(self):
@@ -1043,7 +561,7 @@ class PaymentLink(models.Model):
         if document._payment_link_is_paid():
             self._mark_paid(reason=self.env._("Document paid"))
             return "paid"
-        if not document._payment_link_is_payable():
+        if not document._paylink_is_payable():
             self._cancel_for_documents(self.env._("The document can no longer be paid"))
             return "cancelled"
         return "payable"
@@ -1231,3 +749,138 @@ class PaymentLink(models.Model):
         """
         self.ensure_one()
         return {}
+
+    # === BUSINESS METHODS: the customer's progress, live === #
+    # Every step is a payment.link.event: the server's own (delivered, opened, payment started,
+    # paid, failed, refunded...) and those the pay page's script reports through /pay/progress
+    # (const.PAGE_STEPS). Each new event is announced on the bus to the link's and its
+    # document's progress channels (payment.link.event._send_progress), to which only the users
+    # who may read the record subscribe (ir.websocket); the notification names the step only,
+    # and the agent's widget reads the progress through get_payment_link_progress with the
+    # reader's own rights.
+
+    def _log_page_step(self, step, user_agent=None):
+        """Record a step of the customer on the pay page (``const.PAGE_STEPS`` only).
+
+        Bounded: the step is not logged again while it is the link's latest page step (a form
+        focused ten times is one step), nor beyond ``const.PAGE_STEP_EVENTS_PER_WINDOW`` steps
+        per link and window; a step on a link that cannot be paid is ignored.
+
+        :return: The new event, or an empty recordset.
+        """
+        self.ensure_one()
+        Event = self.env["payment.link.event"].sudo()
+        if step not in const.PAGE_STEPS or not self.is_live or self.state == "paid":
+            return Event
+        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
+        domain = [
+            ("link_id", "=", self.id),
+            ("event_type", "in", const.PAGE_STEPS),
+            ("date", ">", since),
+        ]
+        latest = Event.search(domain, order="id desc", limit=1)
+        if latest.event_type == step:
+            return Event
+        if Event.search_count(domain, limit=const.PAGE_STEP_EVENTS_PER_WINDOW) >= (
+            const.PAGE_STEP_EVENTS_PER_WINDOW
+        ):
+            return Event
+        return self._log_events(
+            step, user_agent=(user_agent or "")[: const.USER_AGENT_MAX_LENGTH] or False
+        )
+
+    @api.model
+    def get_payment_link_progress(self, res_model, res_id):
+        """The customer's progress for the agent's widget, read with the caller's rights.
+
+        :param str res_model: ``payment.link`` or a payable document's model.
+        :param int res_id: The record.
+        :return: ``{}`` when the caller may not read it, else the latest link's current step,
+                 its timeline (oldest first) and whether the customer left the page.
+        """
+        links = self._progress_links(res_model, res_id)
+        if not links:
+            return {}
+        link = links.sorted("id", reverse=True)[:1]
+        events = link.event_ids.filtered(
+            lambda event: event.event_type in const.PROGRESS_EVENT_TYPES
+        ).sorted("id")
+        kinds = dict(
+            self.env["payment.link.event"]._fields["failure_kind"]._description_selection(self.env)
+        )
+        labels = dict(
+            self.env["payment.link.event"]._fields["event_type"]._description_selection(self.env)
+        )
+        timeline = []
+        for event in events:
+            step = {
+                "id": event.id,
+                "event_type": event.event_type,
+                "label": labels[event.event_type],
+                "date": fields.Datetime.to_string(event.date),
+                "channel": event.channel or False,
+                "reason": html2plaintext(event.reason) if event.reason else False,
+                "failure_kind": event.failure_kind or False,
+                # "Payment failed" twice says nothing: the kind only when it says why.
+                "failure_label": event.failure_kind not in (False, "other")
+                and kinds.get(event.failure_kind, False),
+                "checklist": (
+                    self.env["payment.link.event"]._failure_checklist(event.failure_kind)
+                    if event.event_type in ("payment_failed", "refund_failed")
+                    else []
+                ),
+            }
+            timeline.append(step)
+        page_steps = [
+            step for step in timeline if step["event_type"] in (*const.PAGE_STEPS, "opened")
+        ]
+        return {
+            "link_id": link.id,
+            "link_name": link.name,
+            "state": link.state,
+            "current": timeline[-1] if timeline else False,
+            "timeline": timeline,
+            "page_left": bool(page_steps and page_steps[-1]["event_type"] == "page_left"),
+        }
+
+    @api.model
+    def _progress_links(self, res_model, res_id):
+        """The links of ``res_model``/``res_id`` that the caller may read (none otherwise)."""
+        Link = self.env["payment.link"]
+        if not Link.has_access("read") or res_model not in self.env:
+            return Link
+        model = self.env[res_model]
+        if res_model != "payment.link" and not isinstance(model, self.pool["payment.link.mixin"]):
+            return Link
+        record = model.browse(int(res_id)).exists()
+        try:
+            record.check_access("read")
+        except AccessError:
+            return Link
+        if not record:
+            return Link
+        return record if res_model == "payment.link" else record.payment_link_ids
+
+    @api.model
+    def _progress_channels(self, channel_names):
+        """The bus channels of the progress channel names a web client asked for, among those
+        whose record the current user may read (see ``ir.websocket``)."""
+        ids_by_model = {}
+        for name in channel_names:
+            model, _sep, res_id = name[len(const.PROGRESS_CHANNEL_PREFIX) :].rpartition(":")
+            if model and res_id.isdigit():
+                ids_by_model.setdefault(model, set()).add(int(res_id))
+        if not self.env["payment.link"].has_access("read"):
+            return []
+        channels = []
+        for model, ids in ids_by_model.items():
+            if model not in self.env:
+                continue
+            Model = self.env[model]
+            if model != "payment.link" and not isinstance(Model, self.pool["payment.link.mixin"]):
+                continue
+            if not Model.has_access("read"):
+                continue
+            records = Model.search([("id", "in", list(ids))])  # the user's record rules
+            channels.extend((record, const.PROGRESS_SUBCHANNEL) for record in records)
+        return channels

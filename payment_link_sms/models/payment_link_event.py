@@ -1,13 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
 from datetime import timedelta
 
+import psycopg2
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date, mute_logger
 
 from .. import const
+
+_logger = logging.getLogger(__name__)
 
 
 class PaymentLinkEvent(models.Model):
@@ -361,3 +365,136 @@ class PaymentLinkEvent(models.Model):
                 self.env[model].browse(list(bodies)).sudo()._message_log_batch(
                     bodies=bodies, author_id=author.id
                 )
+
+    @api.model
+    def _failure_checklist(self, kind):
+        """What to tell the customer after a failure of ``kind`` (``const.FAILURE_KINDS``)."""
+        return {
+            "declined": [
+                self.env._("Ask for another card."),
+                self.env._("Or ask them to call their bank to allow the payment, then try again."),
+            ],
+            "insufficient_funds": [
+                self.env._("Ask for another card or account."),
+                self.env._("The bank refused for lack of funds: no need to retry the same card."),
+            ],
+            "authentication_failed": [
+                self.env._(
+                    "Ask them to approve the payment in their bank's app, or with the code "
+                    "their bank sends by SMS."
+                ),
+                self.env._("Then try again: the link still works."),
+            ],
+            "expired_card": [
+                self.env._("Check the expiry date (MM/YY, on the front of the card)."),
+                self.env._("Or ask for another card."),
+            ],
+            "incorrect_cvc": [
+                self.env._(
+                    "The security code is the 3 digits on the back of the card (4 digits on "
+                    "the front for American Express)."
+                ),
+                self.env._("Then try again: the link still works."),
+            ],
+            "cancelled": [
+                self.env._("Ask whether they meant to stop, then to try again."),
+            ],
+        }.get(
+            kind,
+            [
+                self.env._("Ask them to try again, or with another card."),
+                self.env._("If it fails again, ask them to call their bank."),
+            ],
+        )
+
+    # === DELIVERY TRACKING === #
+
+    @api.model
+    def _update_delivery(self, links, channel, delivery_state, reason=False):
+        """Record a delivery status of ``links``' messages from the SMS provider or the mail
+        server.
+
+        Only forward moves are recorded (a late "accepted" never hides "delivered"), and each
+        delivered / failed status is audited once.
+
+        :return: The links whose status moved.
+        """
+        field = "sms_state" if channel == "sms" else "email_state"
+        rank = {"queued": 0, "accepted": 1, "delivered": 2, "failed": 2}
+        moving = links.filtered(
+            lambda link: (
+                link[field] != delivery_state
+                and rank[delivery_state] >= rank.get(link[field] or "queued", 0)
+            )
+        )
+        if not moving:
+            return moving
+        values = {field: delivery_state}
+        if delivery_state == "failed":
+            values["delivery_failure_reason"] = reason
+        moving.sudo().write(values)
+        if delivery_state in ("delivered", "failed"):
+            event_type = "delivered" if delivery_state == "delivered" else "delivery_failed"
+            moving._log_events(event_type, channel=channel, reason=reason)
+            if delivery_state == "failed":
+                self.env["payment.link.event"]._notify_stage(
+                    moving, "delivery_failed", reason=reason
+                )
+        return moving
+
+    @api.model
+    def _update_delivery_from_outbox(self, links, channel, delivery_state, reason=False):
+        """Record a delivery status from Odoo's SMS or email queue without ever failing it.
+
+        The message is already with the provider: if the queue's transaction failed, Odoo
+        would keep the message outgoing and send it again. The link's row may have been
+        written since that transaction's snapshot (the other channel's status arriving at the
+        same moment), a serialization failure under REPEATABLE READ: the status is then
+        recorded once the queue's transaction has committed, in a transaction of its own.
+        """
+        try:
+            # Muted first, so that the savepoint's flush on leaving is muted too: the failure is
+            # expected and handled here, no ERROR "bad query" line in the log
+            # (as Odoo does for an expected violation, account's partner.py).
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self._update_delivery(links, channel, delivery_state, reason=reason)
+            return
+        except psycopg2.errors.SerializationFailure:
+            _logger.info("payment link %s status recorded after a concurrent update", channel)
+        dbname, link_ids = self.env.cr.dbname, links.ids
+
+        @self.env.cr.postcommit.add
+        def update_after_commit():
+            for _attempt in range(3):
+                try:
+                    with mute_logger("odoo.sql_db"), sql_db.db_connect(dbname).cursor() as cr:
+                        env = api.Environment(cr, SUPERUSER_ID, {})
+                        env["payment.link.event"]._update_delivery(
+                            env["payment.link"].browse(link_ids),
+                            channel,
+                            delivery_state,
+                            reason=reason,
+                        )
+                    return
+                except psycopg2.errors.SerializationFailure:
+                    continue
+
+    @api.model
+    def _recent_message_counts(self, recipients):
+        """How many payment link messages each of ``recipients`` (numbers, addresses) received
+        in the last hour, in one query: ``{recipient: count}``."""
+        if not recipients:
+            return {}
+        self.env["payment.link.event"].flush_model(["event_type", "date", "recipient"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT recipient, count(*) FROM payment_link_event
+                 WHERE event_type IN ('sent', 'reminder') AND date >= %s AND recipient IN %s
+                 GROUP BY recipient
+                """,
+                fields.Datetime.now() - timedelta(hours=1),
+                tuple(recipients),
+            )
+        )
+        return dict(self.env.cr.fetchall())

@@ -16,29 +16,67 @@ class PaymentLinkMixin(models.AbstractModel):
     The mixin owns the whole contract between a document and its links, as ``rating.mixin``
     does for ratings: the relation (``payment_link_ids``, the links whose ``res_model`` /
     ``res_id`` name the document), the stored state of the latest link, ``payment_link_can_send``,
-    the sending API (``send_payment_link``, the wizard's actions), and the lifecycle: a write
-    that voids the document stops its live links (``_payment_link_stop``), a payment made
-    elsewhere closes them (``_payment_link_sync_paid``). See ``readme/DEVELOP.md``.
+    the public API (``send_payment_link``, the composer's actions, resend, expire), and the
+    lifecycle (a write that voids the document stops its live links, a payment made elsewhere
+    closes them). Sending itself is ``payment.link.send.service``'s.
 
-    A document type writes only its business hooks (and its views):
+    **The hooks**: this list is the only one (``readme/DEVELOP.md`` links here); they are
+    defined, in this order, in the file's marked section *CONTRACT*. A document type overrides
+    these and nothing else of the mixin (names starting with ``_payment_link_``; the mixin's
+    own machinery is named ``_paylink_*``). None takes a bridge's own argument.
 
-    * ``_payment_link_amount_due()`` (required): what is due now, computed on the server;
-    * ``_payment_link_refusal()``: why no link can be sent (a translated sentence) or False;
+    Required:
+
+    * ``_payment_link_amount_due()``: what is due now, computed on the server;
+    * ``_payment_link_refusal()``: why no link can be sent now (a translated sentence naming
+      the document), or False;
     * ``_payment_link_can_send_depends()``: the fields the refusal reads;
-    * ``_payment_link_is_paid()``: whether the document is paid in full;
-    * ``_payment_link_void_reason()``: why its live links are cancelled now (reversed...);
-    * ``_payment_link_write_stop_reason(vals)``: why a write stops its live links;
-    * ``_payment_link_paid_reason()``: the reason logged when a payment elsewhere closes them;
-    * ``_payment_link_partner()`` / ``_payment_link_contact()`` / ``_payment_link_salesperson()``;
-    * ``_payment_link_extra_values()``: the link's own Many2one, where a view or rule needs one;
-    * ``_payment_link_transaction_values()``: what ties a transaction to the document;
-    * ``_payment_link_summary_template()``: the pay page's summary of the document;
-    * ``_payment_link_refund_refusal(link, amount)``: why a refund of a paid link is refused;
-    * ``_payment_link_expiration_date(default)``, ``_payment_link_find_domain(number)``,
-      ``_payment_link_report_ref()``, ``_payment_link_pdf_label()``: optional.
+    * ``_payment_link_is_paid()``: whether the document is paid in full (elsewhere too).
 
-    The document type then calls ``_payment_link_sync_paid()`` from wherever Odoo tells it that
-    it was paid (``_invoice_paid_hook``, a transaction's ``_set_done``...).
+    Optional (the default in brackets):
+
+    * ``_payment_link_sender_refusal(channel)``: why the current user may not send it on
+      ``channel`` (False);
+    * ``_payment_link_refund_refusal(link, amount)``: why refunding ``amount`` of its paid
+      ``link`` is refused (False);
+    * ``_payment_link_void_reason()``: why its live links are cancelled although it is not
+      paid, e.g. an invoice reversed (False);
+    * ``_payment_link_paid_reason()``: the reason logged when a payment made elsewhere closes
+      its links ("The document was paid");
+    * ``_payment_link_write_stop_reason(vals)``: why writing ``vals`` stops its live links
+      (False);
+    * ``_payment_link_partner()`` / ``_payment_link_contact()``: who pays / who receives the
+      message (``partner_id``);
+    * ``_payment_link_salesperson()``: the user told of the payment (none);
+    * ``_payment_link_extra_values()``: values of its new links, only a Many2one a view, report
+      or record rule needs ({});
+    * ``_payment_link_transaction_values()``: what ties a payment transaction to it ({});
+    * ``_payment_link_is_validation()``: its page saves a card without paying (False);
+    * ``_payment_link_charge_allowed()``: whether a saved card may pay it, the document
+      type's charge policy read by ``payment_link_sms_card`` (False);
+    * ``_payment_link_charge_refusal()``: why a saved card cannot be charged for it now (its
+      ``_payment_link_refusal()``);
+    * ``_payment_link_state_changed(target, reason)``: told that one of its links moved to
+      ``target`` ('sent', 'paid', 'expired', 'cancelled'...) (nothing);
+    * ``_payment_link_message_templates(kind)``: ``{'sms': ..., 'email': ...}`` templates of
+      its links for ``kind`` ('request', 'reminder', 'receipt', 'charge_notice') (the
+      payment link's);
+    * ``_payment_link_summary_template()``: the QWeb summary on the pay page (generic);
+    * ``_payment_link_expiration_date(default)``: an earlier expiry when its offer ends first
+      (``default``);
+    * ``_payment_link_find_domain(number)``: how ``payment.link.api.find_document`` finds it
+      (by ``name``);
+    * ``_payment_link_count_labels()``: its singular and plural with ``%s``, translated (the
+      model's description);
+    * ``_payment_link_report_ref()`` / ``_payment_link_pdf_label()`` /
+      ``_payment_link_receipt_pdf()``: the report attached to the receipt, its button's label,
+      and its PDF (no report: no PDF button).
+
+    Addons that extend the contract list their own hooks in their extension's docstring.
+
+    What a document type calls (never overrides): ``_paylink_sync_paid()`` from wherever Odoo
+    tells it that it was paid (``_invoice_paid_hook``, a transaction's ``_set_done``...), and,
+    in its email templates, ``object._payment_link_mail_url()`` (the "Pay now" link's marker).
     """
 
     _name = "payment.link.mixin"
@@ -171,7 +209,7 @@ class PaymentLinkMixin(models.AbstractModel):
 
     def action_send_payment_link(self):
         """Open the wizard that sends a payment link for the selected documents."""
-        self._payment_link_check_caller()
+        self._paylink_check_caller()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Send Payment Link"),
@@ -202,20 +240,12 @@ class PaymentLinkMixin(models.AbstractModel):
                  only here and in the message itself.
         :rtype: list
         """
-        # As mail.thread._message_sms does with sms.composer: the composer, built in code,
-        # checks the recipients and sends, for one document or many.
-        self._payment_link_check_caller()
-        self.env["payment.link.send"]._validate_send_request(channel)
-        composer = self.env["payment.link.send"].create(
-            {
-                "res_model": self._name,
-                "res_ids": repr(self.ids),
-                "channel": channel,
-                "phone": phone or False,
-                "email": email or False,
-            }
+        # As account.move.send: the sending service checks the recipients and sends, for
+        # one document or many; no composer record is involved.
+        self._paylink_check_caller()
+        result = self.env["payment.link.send.service"]._send(
+            self, channel, phone=phone or None, email=email or None, replace=True
         )
-        result = composer._send_links(phone=phone, email=email, replace=True)
         # Only what the answers need: a bulk send must not load every column of every link.
         result["links"].fetch(["res_id", "state", "expiration_date"])
         link_by_doc = {link.res_id: link for link in result["links"]}
@@ -237,18 +267,18 @@ class PaymentLinkMixin(models.AbstractModel):
         return answers
 
     def action_expire_payment_links(self):
-        self._payment_link_check_caller()
+        self._paylink_check_caller()
         self.payment_link_ids.filtered("is_live").action_expire()
         return True
 
     def action_resend_payment_link(self):
         self.ensure_one()
-        self._payment_link_check_caller()
+        self._paylink_check_caller()
         latest = self.payment_link_ids.sorted("id", reverse=True)[:1]
         if not latest:
             return self.action_send_payment_link()
-        new_link, urls = latest._resend()
-        return self.env["payment.link.send"]._sent_dialog(new_link, urls)
+        new_link, urls = self.env["payment.link.send.service"]._resend(latest)
+        return self.env["payment.link.send.service"]._sent_dialog(new_link, urls)
 
     def action_view_payment_links(self):
         # Who reads links (senders, accountants) and may read these documents.
@@ -265,104 +295,24 @@ class PaymentLinkMixin(models.AbstractModel):
             )
         return action
 
-    # === RIGHTS === #
+    # ======================================================================================
+    # CONTRACT: the hooks a document type may override, and nothing else (the class
+    # docstring lists them; readme/DEVELOP.md links here). Required ones first.
+    # ======================================================================================
 
-    def _payment_link_check_caller(self, operation="write"):
-        """The rights check of every public method of a payable document, run first, before
-        any ``sudo()`` helper: the caller sends payment links (the group
-        ``payment_link_sms.group_payment_link_user``) and may ``operation`` the documents of
-        ``self`` (access rights and record rules: a portal customer, a user of another company
-        or an unrelated internal user is refused and nothing is written).
-
-        :raise AccessError: When the caller may not act on these documents.
-        """
-        self.env["payment.link"]._ensure_manage_rights()
-        self.check_access(operation)
-
-    def _payment_link_mail_url(self):
-        """Where an email template of the document puts its "Pay now" link.
-
-        Rendering gives a marker, not a link: the working link is created (or a live one
-        reused with a token of its own) when the email is queued, so that a preview or a
-        discarded draft never creates a link, and the chatter copy of the email shows it masked.
-
-        :return: The marker URL (absolute, to survive the mail layout's link handling).
-        :rtype: str
-        """
-        self.ensure_one()
-        return (
-            f"{self.get_base_url()}{const.ROUTE_PREFIX}{utils.LINK_MARKER_PREFIX}"
-            f"{self._name}-{self.id}-{self._payment_link_marker_signature()}"
-        )
-
-    def _payment_link_marker_signature(self):
-        self.ensure_one()
-        return hmac(self.env(su=True), "payment_link_sms.mail-marker", (self._name, self.id))[:16]
-
-    def _payment_link_live(self):
-        """The document's live link (the latest one), if any."""
-        self.ensure_one()
-        return self.sudo().payment_link_ids.filtered("is_live").sorted("id", reverse=True)[:1]
-
-    def _payment_link_live_links(self):
-        """The live links of the documents of ``self`` (as superuser)."""
-        return self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
-
-    def _payment_link_stop(self, reason):
-        """Cancel the live links of the documents of ``self``, logging ``reason``."""
-        self._payment_link_live_links()._cancel_for_documents(reason)
-
-    def _payment_link_sync_paid(self):
-        """Close the live links of the documents of ``self`` that were paid (or voided)
-        elsewhere: another payment, a reconciliation, a reversal."""
-        live = self._payment_link_live_links()
-        live_ids = set(live.mapped("res_id"))
-        for document in self.filtered(lambda doc: doc.id in live_ids):
-            links = live.filtered(lambda link, doc=document: link.res_id == doc.id)
-            void_reason = document._payment_link_void_reason()
-            if void_reason:
-                links._cancel_for_documents(void_reason)
-            elif document._payment_link_is_paid():
-                links._mark_paid(reason=document._payment_link_paid_reason())
-
-    def write(self, vals):
-        res = super().write(vals)
-        reason = self and self[:1]._payment_link_write_stop_reason(vals)
-        if reason:
-            self._payment_link_stop(reason)
-        return res
-
-    def _payment_link_ensure_live(self, email=None):
-        """The live link of the document, created (for the email channel) when there is none.
-
-        Used when a document's own email carries the link: nothing is sent here, the email
-        itself is the message.
-
-        :return: The live link, or an empty recordset when the document cannot be paid.
-        """
-        self.ensure_one()
-        live = self._payment_link_live()
-        if live or self._payment_link_refusal():
-            return live
-        partner = self._payment_link_partner()
-        plan = {
-            "document": self,
-            "partner": partner,
-            "company": self.company_id,
-            "email": email or partner.email_normalized or False,
-        }
-        links, _urls = self.env["payment.link"]._create_links([plan], "email", sent=True)
-        return links
-
-    def _payment_link_send(self, channel, phone=None, email=None, replace=False):
-        return self.env["payment.link.send"]._send_for_documents(
-            self, channel, phone=phone, email=email, replace=replace
-        )
-
-    # === HOOKS for the documents === #
+    def _payment_link_amount_due(self):
+        """The amount due now, computed on the server (the page never trusts the client)."""
+        raise NotImplementedError
 
     def _payment_link_refusal(self):
         """Return why this document cannot be sent a link (a translated sentence), or False."""
+        return False
+
+    def _payment_link_can_send_depends(self):
+        """The fields ``_payment_link_refusal`` reads (``payment_link_can_send`` depends on)."""
+        return ["payment_link_state"]
+
+    def _payment_link_is_paid(self):
         return False
 
     def _payment_link_sender_refusal(self, channel):
@@ -376,10 +326,6 @@ class PaymentLinkMixin(models.AbstractModel):
         sentence), or False. The provider's support and the amounts are checked by
         ``payment.link.action_refund``; this says whether the document allows it."""
         return False
-
-    def _payment_link_can_send_depends(self):
-        """The fields ``_payment_link_refusal`` reads (``payment_link_can_send`` depends on)."""
-        return ["payment_link_state"]
 
     def _payment_link_void_reason(self):
         """Why the live links of the document are cancelled now although it is not paid (an
@@ -398,11 +344,6 @@ class PaymentLinkMixin(models.AbstractModel):
         """
         return False
 
-    @api.model
-    def _payment_link_find_domain(self, number):
-        """The domain finding the documents numbered ``number`` (the API's ``find_document``)."""
-        return [("name", "=", number)]
-
     def _payment_link_partner(self):
         """The customer who pays."""
         return self.partner_id
@@ -412,26 +353,8 @@ class PaymentLinkMixin(models.AbstractModel):
         (the customer who pays, unless the document names someone else to talk to)."""
         return self._payment_link_partner()
 
-    def _payment_link_default_phone(self):
-        contact = self._payment_link_contact()
-        return contact.mobile or contact.phone
-
-    def _payment_link_default_email(self):
-        return self._payment_link_contact().email
-
     def _payment_link_salesperson(self):
         return self.env["res.users"]
-
-    def _payment_link_amount_due(self):
-        """The amount due now, computed on the server (the page never trusts the client)."""
-        raise NotImplementedError
-
-    def _payment_link_is_payable(self):
-        """Whether the document can still be paid through a link."""
-        return not self._payment_link_refusal()
-
-    def _payment_link_is_paid(self):
-        return False
 
     def _payment_link_extra_values(self):
         """Extra values of the links created for this document (its own Many2one...)."""
@@ -487,18 +410,9 @@ class PaymentLinkMixin(models.AbstractModel):
         return default
 
     @api.model
-    def _payment_link_count_label(self, count):
-        """``count`` documents of this model, said in the user's language (a background
-        send's name: "5,000 invoices by SMS"), from ``_payment_link_count_labels()``."""
-        formatted = formatLang(self.env, count, digits=0)
-        labels = self._payment_link_count_labels()
-        if labels:
-            return (labels[0] if count == 1 else labels[1]) % formatted
-        return self.env._(
-            "%(count)s × %(model)s",
-            count=formatted,
-            model=self.env["ir.model"]._get(self._name).name,
-        )
+    def _payment_link_find_domain(self, number):
+        """The domain finding the documents numbered ``number`` (the API's ``find_document``)."""
+        return [("name", "=", number)]
 
     @api.model
     def _payment_link_count_labels(self):
@@ -509,16 +423,6 @@ class PaymentLinkMixin(models.AbstractModel):
     def _payment_link_pdf_label(self):
         """The label of the receipt's button that downloads the document (translated)."""
         return self.env._("Download (PDF)")
-
-    def _payment_link_pdf_is_live(self):
-        """Whether the PDF being rendered is a download answer, and may carry a working link.
-
-        Only a back-office download (Odoo's report route, flagged on the request by this
-        addon) is; every other rendering may be stored (the PDF kept when an invoice is sent,
-        an email's attachment, a portal copy) and shows the link masked. A flag on the request,
-        not in the context: a client cannot set it.
-        """
-        return bool(request and getattr(request, "payment_link_pdf_live", False))
 
     def _payment_link_report_ref(self):
         """The report printed for the customer's receipt (xmlid), or False for none."""
@@ -534,20 +438,149 @@ class PaymentLinkMixin(models.AbstractModel):
         content, _type = self.env["ir.actions.report"].sudo()._render_qweb_pdf(report_ref, self.ids)
         return f"{self.display_name.replace('/', '_')}.pdf", content
 
-    def _payment_link_pdf_available(self):
+    # ======================================================================================
+    # END OF CONTRACT. Below, the mixin's own machinery: named ``_paylink_*``, never
+    # overridden by a document type (a bridge that needs another behaviour asks for a hook).
+    # ======================================================================================
+
+    def _paylink_check_caller(self, operation="write"):
+        """The rights check of every public method of a payable document, run first, before
+        any ``sudo()`` helper: the caller sends payment links (the group
+        ``payment_link_sms.group_payment_link_user``) and may ``operation`` the documents of
+        ``self`` (access rights and record rules: a portal customer, a user of another company
+        or an unrelated internal user is refused and nothing is written).
+
+        :raise AccessError: When the caller may not act on these documents.
+        """
+        self.env["payment.link"]._ensure_manage_rights()
+        self.check_access(operation)
+
+    def _paylink_sync_paid(self):
+        """Close the live links of the documents of ``self`` that were paid (or voided)
+        elsewhere: another payment, a reconciliation, a reversal."""
+        live = self._paylink_live_links()
+        live_ids = set(live.mapped("res_id"))
+        for document in self.filtered(lambda doc: doc.id in live_ids):
+            links = live.filtered(lambda link, doc=document: link.res_id == doc.id)
+            void_reason = document._payment_link_void_reason()
+            if void_reason:
+                links._cancel_for_documents(void_reason)
+            elif document._payment_link_is_paid():
+                links._mark_paid(reason=document._payment_link_paid_reason())
+
+    def write(self, vals):
+        res = super().write(vals)
+        reason = self and self[:1]._payment_link_write_stop_reason(vals)
+        if reason:
+            self._paylink_stop(reason)
+        return res
+
+    def _paylink_stop(self, reason):
+        """Cancel the live links of the documents of ``self``, logging ``reason``."""
+        self._paylink_live_links()._cancel_for_documents(reason)
+
+    def _paylink_latest_live(self):
+        """The document's live link (the latest one), if any."""
+        self.ensure_one()
+        return self.sudo().payment_link_ids.filtered("is_live").sorted("id", reverse=True)[:1]
+
+    def _paylink_live_links(self):
+        """The live links of the documents of ``self`` (as superuser)."""
+        return self.sudo().payment_link_ids.filtered(lambda link: link.state in const.LIVE_STATES)
+
+    def _paylink_ensure_live(self, email=None):
+        """The live link of the document, created (for the email channel) when there is none.
+
+        Used when a document's own email carries the link: nothing is sent here, the email
+        itself is the message.
+
+        :return: The live link, or an empty recordset when the document cannot be paid.
+        """
+        self.ensure_one()
+        live = self._paylink_latest_live()
+        if live or self._payment_link_refusal():
+            return live
+        partner = self._payment_link_partner()
+        plan = {
+            "document": self,
+            "partner": partner,
+            "company": self.company_id,
+            "email": email or partner.email_normalized or False,
+        }
+        links, _urls = self.env["payment.link.send.service"]._create_links(
+            [plan], "email", sent=True
+        )
+        return links
+
+    def _payment_link_mail_url(self):
+        """Where an email template of the document puts its "Pay now" link.
+
+        Rendering gives a marker, not a link: the working link is created (or a live one
+        reused with a token of its own) when the email is queued, so that a preview or a
+        discarded draft never creates a link, and the chatter copy of the email shows it masked.
+
+        :return: The marker URL (absolute, to survive the mail layout's link handling).
+        :rtype: str
+        """
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}{const.ROUTE_PREFIX}{utils.LINK_MARKER_PREFIX}"
+            f"{self._name}-{self.id}-{self._paylink_marker_signature()}"
+        )
+
+    def _paylink_marker_signature(self):
+        self.ensure_one()
+        return hmac(self.env(su=True), "payment_link_sms.mail-marker", (self._name, self.id))[:16]
+
+    def _paylink_default_phone(self):
+        contact = self._payment_link_contact()
+        return contact.mobile or contact.phone
+
+    def _paylink_default_email(self):
+        return self._payment_link_contact().email
+
+    def _paylink_is_payable(self):
+        """Whether the document can still be paid through a link."""
+        return not self._payment_link_refusal()
+
+    @api.model
+    def _paylink_count_label(self, count):
+        """``count`` documents of this model, said in the user's language (a background
+        send's name: "5,000 invoices by SMS"), from ``_payment_link_count_labels()``."""
+        formatted = formatLang(self.env, count, digits=0)
+        labels = self._payment_link_count_labels()
+        if labels:
+            return (labels[0] if count == 1 else labels[1]) % formatted
+        return self.env._(
+            "%(count)s × %(model)s",
+            count=formatted,
+            model=self.env["ir.model"]._get(self._name).name,
+        )
+
+    def _paylink_pdf_is_live(self):
+        """Whether the PDF being rendered is a download answer, and may carry a working link.
+
+        Only a back-office download (Odoo's report route, flagged on the request by this
+        addon) is; every other rendering may be stored (the PDF kept when an invoice is sent,
+        an email's attachment, a portal copy) and shows the link masked. A flag on the request,
+        not in the context: a client cannot set it.
+        """
+        return bool(request and getattr(request, "payment_link_pdf_live", False))
+
+    def _paylink_pdf_available(self):
         """Whether a receipt offers the document's PDF: Odoo found a wkhtmltopdf when it
         started, and making a PDF did not fail on this server in the last hour (see
-        ``_payment_link_receipt_pdf_if_possible``); otherwise it offers the web page."""
+        ``_paylink_receipt_pdf_if_possible``); otherwise it offers the web page."""
         state = self.env["ir.actions.report"].get_wkhtmltopdf_state()
         failed_at = self.env["ir.config_parameter"].sudo().get_param(const.PDF_FAILED_PARAM)
         recent = failed_at and failed_at > str(fields.Datetime.now() - timedelta(hours=1))
         return state in ("ok", "upgrade", "workers") and not recent
 
-    def _payment_link_receipt_pdf_if_possible(self):
+    def _paylink_receipt_pdf_if_possible(self):
         """The document's PDF for a receipt, ``(filename, content)``, or None when this server
         cannot make it (no working wkhtmltopdf): the receipt then offers the web page."""
         self.ensure_one()
-        if not self._payment_link_pdf_available():
+        if not self._paylink_pdf_available():
             return None
         try:
             with self.env.cr.savepoint():
@@ -559,7 +592,7 @@ class PaymentLinkMixin(models.AbstractModel):
             )
             return None
 
-    def _payment_link_receipt_html(self):
+    def _paylink_receipt_html(self):
         """The document's report as HTML: the receipt's fallback when no PDF can be made,
         within the pages' Content-Security-Policy (see ``utils.page_safe_report_html``)."""
         self.ensure_one()
@@ -572,7 +605,7 @@ class PaymentLinkMixin(models.AbstractModel):
         css = "".join(attachment.raw.decode() for attachment in bundle.css())
         return utils.page_safe_report_html(content, css)
 
-    def _payment_link_document_url(self, pdf=False):
+    def _paylink_document_url(self, pdf=False):
         """The customer's portal URL of the document (its PDF when ``pdf``)."""
         self.ensure_one()
         if pdf:

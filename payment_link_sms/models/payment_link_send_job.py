@@ -137,7 +137,7 @@ class PaymentLinkSendJob(models.Model):
                 "company_id": self.env.company.id,
                 "name": self.env._(
                     "%(documents)s by %(channel)s",
-                    documents=documents._payment_link_count_label(len(documents)),
+                    documents=documents._paylink_count_label(len(documents)),
                     channel=dict(self._fields["channel"]._description_selection(self.env))[channel],
                 ),
                 "res_model": documents._name,
@@ -350,9 +350,9 @@ class PaymentLinkSendJob(models.Model):
         if allowed:
             try:
                 with self.env.cr.savepoint():
-                    result = allowed.with_context(
-                        payment_link_send_no_raise=True
-                    )._payment_link_send(self.channel, replace=self.replace)
+                    result = env["payment.link.send.service"]._send(
+                        allowed, self.channel, replace=self.replace, raise_if_none=False
+                    )
             except (AccessError, UserError, ValidationError) as error:
                 # The sender lost the right to send, or the batch cannot be sent at all:
                 # said on each line rather than retried forever.

@@ -1,21 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
 
-from .. import const
-
 
 class PaymentProvider(models.Model):
     _inherit = "payment.provider"
 
     def _payment_link_csp_sources(self):
         """What the pay page's Content-Security-Policy allows for these providers' own payment
-        forms: ``{directive: [source, ...]}`` (``const.PROVIDER_CSP_SOURCES``; a provider
-        module with an inline form of its own extends this method).
+        forms: ``{directive: [source, ...]}``. None here: a redirect provider needs nothing;
+        a provider bridge with an inline form of its own extends this method (as
+        ``payment_link_sms_stripe`` does for Stripe's).
 
         :rtype: dict
         """
-        sources = {}
-        for code in set(self.mapped("code")):
-            for directive, values in const.PROVIDER_CSP_SOURCES.get(code, {}).items():
-                sources.setdefault(directive, []).extend(values)
-        return sources
+        return {}

@@ -99,7 +99,7 @@ class PaymentTransaction(models.Model):
         document = link._get_document()
         if document and document._payment_link_is_paid():
             return "paid_twice"
-        if not document or not document._payment_link_is_payable():
+        if not document or not document._paylink_is_payable():
             return "paid_after_close"
         return "pays"
 
@@ -333,7 +333,7 @@ class PaymentTransaction(models.Model):
         template = utils.as_record(self.env, template_xmlid).sudo()
         email_values = {}
         if kind == "receipt" and document and document._payment_link_report_ref():
-            pdf = document._payment_link_receipt_pdf_if_possible()
+            pdf = document._paylink_receipt_pdf_if_possible()
             if pdf:
                 filename, content = pdf
                 email_values["attachments"] = [(filename, base64.b64encode(content))]
@@ -561,24 +561,45 @@ class PaymentTransaction(models.Model):
     def _payment_link_failed(self):
         """A failed or cancelled payment leaves the link usable; the reason is recorded."""
         for tx in self.filtered(
-            lambda t: t.payment_link_id and t.operation not in ("refund", "validation")
+            lambda t: (
+                t.payment_link_id
+                and t.operation not in ("refund", "validation")
+                and not t._payment_link_records_own_failure()
+            )
         ):
             reason = (
                 tx.state_message
                 or dict(tx._fields["state"]._description_selection(tx.env))[tx.state]
             )
-            kind = utils.failure_kind(
-                tx.state_message,
-                codes=tx.env.context.get("payment_link_failure_codes") or (),
-                cancelled=tx.state == "cancel",
-            )
             tx.payment_link_id._log_events(
-                "payment_failed", transaction_id=tx.id, reason=reason, failure_kind=kind
+                "payment_failed",
+                transaction_id=tx.id,
+                reason=reason,
+                failure_kind=tx._payment_link_failure_kind(),
             )
-            if not tx.env.context.get("payment_link_replaced_attempt"):
+            # An attempt cancelled on a link that is over (it was cancelled because the link
+            # closed, see _payment_link_cancel_open_attempts) is recorded, not notified:
+            # nobody has anything to do about it.
+            if tx.state != "cancel" or tx.payment_link_id.state in const.LIVE_STATES:
                 self.env["payment.link.event"]._notify_stage(
                     tx.payment_link_id, "payment_failed", reason=reason
                 )
+
+    def _payment_link_records_own_failure(self):
+        """Whether the code that started this transaction records its failure itself (a
+        charge of a card on file waiting for its provider's answer): then the link's failure
+        event and notification are left to it. Default: False."""
+        self.ensure_one()
+        return False
+
+    def _payment_link_failure_kind(self):
+        """Why the payment failed, in plain words: a key of ``const.FAILURE_KINDS``, from the
+        transaction's message (a provider bridge reads its provider's codes first).
+
+        :rtype: str
+        """
+        self.ensure_one()
+        return utils.failure_kind(self.state_message, cancelled=self.state == "cancel")
 
     def _payment_link_replaceable(self):
         """Return the attempts of ``self`` that a new payment on the same link cancels.
@@ -599,9 +620,7 @@ class PaymentTransaction(models.Model):
         for tx in self._payment_link_replaceable():
             try:
                 with self.env.cr.savepoint():
-                    tx.with_context(payment_link_replaced_attempt=True)._payment_link_abort(
-                        reason=self.env._("The payment link was closed")
-                    )
+                    tx._payment_link_abort(reason=self.env._("The payment link was closed"))
             except ValidationError as error:
                 _logger.info("open attempt %s left open: %s", tx.reference, error)
 

@@ -56,7 +56,9 @@ class SmsTracker(models.Model):
             return
         if delivery == "failed":
             reason = self._payment_link_plain_reason(failure_type, reason)
-        links._update_delivery_from_outbox("sms", delivery, reason=reason or False)
+        self.env["payment.link.event"]._update_delivery_from_outbox(
+            links, "sms", delivery, reason=reason or False
+        )
         # Any answer of the provider (processing included) means it has the message now: the
         # outbox copy must not hold a working link, whatever its state.
         sms_sudo = (

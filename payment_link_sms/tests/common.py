@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import inspect
 import json
+import logging
 import os
 import re
 import subprocess
@@ -88,6 +89,11 @@ class PaymentLinkCommon(AccountTestInvoicingCommon, MockEmail, SMSCase):
         )
         cls.company.partner_id.lang = "en_US"
         cls.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://pay.example.com")
+        # The fixtures text and email the same three customers again and again: no hourly
+        # limit of messages here (TestMessageLimit tests it, its default included).
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "payment_link_sms.max_messages_per_recipient_hour", "0"
+        )
         cls.env["iap.account"].get("sms")
 
         cls.customer = cls.env["res.partner"].create(
@@ -580,3 +586,57 @@ class PaylinkCliCommon(PaymentLinkCommon):
         if code != 2:  # usage errors repeat the usage line first, as argparse does
             self.assertEqual(len(lines), 1, result.stderr)
         self.assertEqual(result.stdout, "")
+def invoices_of_three_customers(cls, count):
+    """``count`` posted invoices of the three customers (three languages) in turn."""
+    customers = cls.customer | cls.customer_nb | cls.customer_en
+    return cls.env["account.move"].concat(
+        *(cls._create_posted_invoice(customers[index % 3], 100.0 + index) for index in range(count))
+    )
+
+
+class CaptureHandler(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        try:
+            self.lines.append(f"{record.name}: {record.getMessage()}")
+        except Exception:  # noqa: BLE001 - a malformed record must not break the capture
+            self.lines.append(f"{record.name}: {record.msg} {record.args}")
+
+
+CODE_RE = re.compile(r'o_payment_link_code">([2-9A-Z-]{34})<')
+
+
+class DocumentsCommon(PayPageCommon):
+    def render_invoice_html(self, invoice=None, download=True):
+        """The invoice PDF (its HTML in tests) as the back office downloads it (Odoo's report
+        route), or, ``download=False``, as rendered for anything else (a copy kept, an
+        attachment)."""
+        invoice = invoice or self.invoice
+        if not download:
+            html, _type = self.env["ir.actions.report"]._render_qweb_html(
+                "account.account_invoices", invoice.ids
+            )
+            return html.decode()
+        self.authenticate("billing_user", "billing_user")
+        try:
+            response = self.url_open(f"/report/pdf/account.account_invoices/{invoice.id}")
+        finally:
+            self.authenticate(None, None)
+        self.assertEqual(response.status_code, 200)
+        return response.text
+
+    def send_invoice_email(self, invoice, template_xmlid):
+        """The invoice's own "Send" wizard, by email, with the given template."""
+        template = self.env.ref(template_xmlid)
+        wizard = (
+            self.env["account.move.send.wizard"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"mail_template_id": template.id})
+        )
+        wizard.sending_methods = ["email"]
+        with self.mock_gateways():
+            wizard.action_send_and_print()
+            self.process_outboxes()

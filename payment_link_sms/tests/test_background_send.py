@@ -12,8 +12,7 @@ from odoo.tools import mute_logger
 from odoo.addons.payment_link_sms.models.payment_link_send_job import PaymentLinkSendJob
 
 from .. import utils
-from .common import PaymentLinkCommon
-from .test_bulk_send import invoices_of_three_customers
+from .common import PaymentLinkCommon, invoices_of_three_customers
 
 TOKEN_RE = re.compile(r"/pay/([A-Za-z0-9_-]+)")
 
@@ -104,8 +103,8 @@ class TestBackgroundSend(PaymentLinkCommon):
         job = self._queue()
         self.assertEqual(job.name, "5 invoices by SMS")
         Move = self.env["account.move"]
-        self.assertEqual(Move._payment_link_count_label(5000), "5,000 invoices")
-        self.assertEqual(Move._payment_link_count_label(1), "1 invoice")
+        self.assertEqual(Move._paylink_count_label(5000), "5,000 invoices")
+        self.assertEqual(Move._paylink_count_label(1), "1 invoice")
 
     def _open_on(self, active_ids, **context):
         Wizard = self.env["payment.link.send"].with_user(self.billing_user)

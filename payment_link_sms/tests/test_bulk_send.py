@@ -9,15 +9,7 @@ from odoo.tests import tagged
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 from .. import const
-from .common import PaymentLinkCommon
-
-
-def invoices_of_three_customers(cls, count):
-    """``count`` posted invoices of the three customers (three languages) in turn."""
-    customers = cls.customer | cls.customer_nb | cls.customer_en
-    return cls.env["account.move"].concat(
-        *(cls._create_posted_invoice(customers[index % 3], 100.0 + index) for index in range(count))
-    )
+from .common import PaymentLinkCommon, invoices_of_three_customers
 
 
 @tagged("post_install", "-at_install")
@@ -294,7 +286,8 @@ class TestBulkEmail(PaymentLinkCommon):
         self.assertEqual(len(mail_of), 6, "one email per invoice, its link set")
         urls = {answer["link_id"]: answer["url"] for answer in answers}
         # What Odoo's own send of the same template in the same layout gives, email by email.
-        reference = self.template.with_context(payment_link_urls=urls).send_mail_batch(
+        service = self.env["payment.link.send.service"]
+        reference = service._with_urls(self.template, urls).send_mail_batch(
             links.ids, email_layout_xmlid=self.LAYOUT
         )
         reference_of = {mail.res_id: mail for mail in reference}

@@ -15,43 +15,9 @@ from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
 from .. import const, utils
-from .common import PayPageCommon
+from .common import CODE_RE, DocumentsCommon
 
 URL_RE = re.compile(r"pay\.example\.com/pay/([A-Za-z0-9_-]{22})")
-CODE_RE = re.compile(r'o_payment_link_code">([2-9A-Z-]{34})<')
-
-
-class DocumentsCommon(PayPageCommon):
-    def render_invoice_html(self, invoice=None, download=True):
-        """The invoice PDF (its HTML in tests) as the back office downloads it (Odoo's report
-        route), or, ``download=False``, as rendered for anything else (a copy kept, an
-        attachment)."""
-        invoice = invoice or self.invoice
-        if not download:
-            html, _type = self.env["ir.actions.report"]._render_qweb_html(
-                "account.account_invoices", invoice.ids
-            )
-            return html.decode()
-        self.authenticate("billing_user", "billing_user")
-        try:
-            response = self.url_open(f"/report/pdf/account.account_invoices/{invoice.id}")
-        finally:
-            self.authenticate(None, None)
-        self.assertEqual(response.status_code, 200)
-        return response.text
-
-    def send_invoice_email(self, invoice, template_xmlid):
-        """The invoice's own "Send" wizard, by email, with the given template."""
-        template = self.env.ref(template_xmlid)
-        wizard = (
-            self.env["account.move.send.wizard"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"mail_template_id": template.id})
-        )
-        wizard.sending_methods = ["email"]
-        with self.mock_gateways():
-            wizard.action_send_and_print()
-            self.process_outboxes()
 
 
 @tagged("post_install", "-at_install")

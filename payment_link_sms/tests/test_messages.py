@@ -43,7 +43,7 @@ class TestMessages(PaymentLinkCommon):
         with self.mock_gateways():
             answer = self.send_link(channel="both")[0]
         link = self.link_of(answer).with_context(lang="fr_FR")
-        dialog = link.env["payment.link.send"]._sent_dialog(link)
+        dialog = link.env["payment.link.send.service"]._sent_dialog(link)
         self.assertEqual(dialog["params"]["links"][0]["channel"], "SMS et e-mail")
 
     def test_sms_text_in_norwegian(self):

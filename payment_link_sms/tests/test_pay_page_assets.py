@@ -11,7 +11,7 @@ from odoo.modules.module import _get_manifest_cached
 from odoo.tests import HttpCase, tagged
 
 from .. import const
-from .test_pay_page import PayPageCommon
+from .common import PayPageCommon
 
 # The ES module imports of a script ("import x from '@addon/path'", "export * from './x'").
 IMPORT_RE = re.compile(

@@ -74,6 +74,17 @@ class TestPaylinkCli(PaylinkCliCommon):
         self.assertIn(link.name, result.stdout)
         self.assertIn(new_link.name, result.stdout)
 
+    def test_resend_of_a_replaced_link_sends_nothing(self):
+        result = self.paylink("send", self.invoice.name, "--sms")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        first = self.invoice.payment_link_ids
+        self.assertEqual(self.paylink("resend", first.name).returncode, 0)
+        latest = self.invoice.payment_link_ids.sorted("id")[-1]
+        result = self.paylink("resend", first.name)
+        self.assertFails(result, 1, f"Link {first.name} was replaced by {latest.name}")
+        self.assertEqual(len(self.invoice.payment_link_ids), 2, "nothing sent again")
+        self.assertEqual(latest.state, "sent")
+
     def test_dates_are_shown_in_the_local_time_zone_with_its_name(self):
         """The server keeps UTC; a person reads the time where they are (``TZ``), zone named;
         ``--json`` keeps the server's UTC value for scripts."""

@@ -297,7 +297,7 @@ class TestConcurrentPayments(PayPageCommon):
                 cr2.commit()
                 # Handled, and said at INFO only: no ERROR line in the server's log.
                 with (
-                    mute_logger("odoo.addons.payment_link_sms.models.payment_link"),
+                    mute_logger("odoo.addons.payment_link_sms.models.payment_link_event"),
                     self.assertNoLogs("odoo.sql_db", "ERROR"),
                 ):
                     job()
@@ -340,7 +340,7 @@ class TestConcurrentPayments(PayPageCommon):
                 }
             )
             invoice.action_post()
-            links, _urls = env["payment.link"]._create_links(
+            links, _urls = env["payment.link.send.service"]._create_links(
                 [
                     {
                         "document": invoice,

@@ -9,8 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .. import const
-from .common import PayPageCommon
-from .test_security import _CaptureHandler
+from .common import CaptureHandler, PayPageCommon
 
 TX_LOGGER = "odoo.addons.payment.models.payment_transaction"
 HIDDEN_RE = r'<input type="hidden" name="(csrf_token|access_token)" value="([^"]*)"'
@@ -105,7 +104,7 @@ class TestPrintedCodeLog(PayPageCommon):
     @contextmanager
     def capture_access_log(self):
         """The access log's records (werkzeug's, at INFO), as the handlers get them."""
-        handler = _CaptureHandler()
+        handler = CaptureHandler()
         root, werkzeug = logging.getLogger(), logging.getLogger("werkzeug")
         levels = root.level, werkzeug.level
         root.addHandler(handler)

@@ -13,20 +13,7 @@ from odoo.tools.pdf import PdfFileReader
 
 from .. import utils
 from ..controllers.portal import PaymentLinkPortal
-from .common import PayPageCommon
-from .test_documents import CODE_RE
-
-
-class _CaptureHandler(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.DEBUG)
-        self.lines = []
-
-    def emit(self, record):
-        try:
-            self.lines.append(f"{record.name}: {record.getMessage()}")
-        except Exception:  # noqa: BLE001 - a malformed record must not break the capture
-            self.lines.append(f"{record.name}: {record.msg} {record.args}")
+from .common import CODE_RE, CaptureHandler, PayPageCommon
 
 
 @tagged("post_install", "-at_install")
@@ -118,9 +105,9 @@ class TestSecurity(PayPageCommon):
         for call in (
             lambda: self.invoice.with_user(self.accountant).send_payment_link("sms"),
             lambda: (
-                self.env["payment.link.send"]
+                self.env["payment.link.send.service"]
                 .with_user(self.accountant)
-                ._send_for_documents(self.invoice, "sms")
+                ._send(self.invoice, "sms")
             ),
             lambda: self.link.with_user(self.accountant).action_expire(),
         ):
@@ -270,7 +257,7 @@ class TestSecurity(PayPageCommon):
 
     @mute_logger("odoo.addons.payment.models.payment_transaction")
     def test_no_token_in_logs_at_debug_level(self):
-        handler = _CaptureHandler()
+        handler = CaptureHandler()
         root = logging.getLogger()
         old_level = root.level
         root.addHandler(handler)

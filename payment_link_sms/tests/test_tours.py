@@ -68,7 +68,7 @@ class TestUserViewTours(PaymentLinkCommon):
             )
         self.assertEqual(self.link.state, "cancelled")
         self.assertEqual(self.invoice.payment_link_state, "sent")
-        self.assertEqual(self.invoice._payment_link_live(), self.link.replaced_by_id)
+        self.assertEqual(self.invoice._paylink_latest_live(), self.link.replaced_by_id)
 
     def test_resend_from_the_link_form(self):
         with self.mock_gateways():

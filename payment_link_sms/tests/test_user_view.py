@@ -12,7 +12,7 @@ from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from .. import utils
-from .test_documents import CODE_RE, DocumentsCommon
+from .common import CODE_RE, DocumentsCommon
 
 FULL_URL_RE = re.compile(r"^https://pay\.example\.com/pay/([A-Za-z0-9_-]{22})$")
 
@@ -43,7 +43,7 @@ class TestResendWhereTheUserLooks(DocumentsCommon):
         self.assertEqual(invoice.payment_link_state, "sent")
         self.assertEqual(invoice.payment_link_expiration_date, new_link.expiration_date)
         self.assertEqual(invoice.payment_link_days_left, 60)
-        self.assertEqual(invoice._payment_link_live(), new_link)
+        self.assertEqual(invoice._paylink_latest_live(), new_link)
         self.env.flush_all()
         self.assertIn(
             self.invoice, self.env["account.move"].search(self._invoice_filter("payment_link_sent"))
@@ -124,9 +124,10 @@ class TestReportFigures(DocumentsCommon):
         # Invoice A (1,234.56): sent, resent twice, paid through the last link after 10 h.
         self.invoices = self.invoice
         with self.mock_gateways():
-            second = self.link.with_user(self.billing_user)._resend()[0]
+            service = self.env["payment.link.send.service"].with_user(self.billing_user)
+            second = service._resend(self.link)[0]
             second.action_expire()
-            third = second.with_user(self.billing_user)._resend()[0]
+            third = service._resend(second)[0]
         self.link = third
         urls = self.env["payment.link.token"]._issue(third, "sms")
         self.token = urls[third.id].rsplit("/", 1)[1]
@@ -315,7 +316,7 @@ class TestWizardAsTheSenderSeesIt(DocumentsCommon):
     def test_placeholder_is_a_valid_number_and_landlines_are_flagged(self):
         form = self._wizard()
         self.assertEqual(form.phone_placeholder, "+33 6 12 34 56 78")
-        number, error = self.env["payment.link.send"]._resolve_phone(
+        number, error = self.env["payment.link.send.service"]._resolve_phone(
             self.customer, self.company, form.phone_placeholder
         )
         self.assertTrue(number)

@@ -94,7 +94,7 @@ class PaymentLinkSend(models.TransientModel):
 
     def _action_send_background(self, replace):
         """Queue the send and tell the user where to follow it."""
-        self._validate_send_request(self.channel)
+        self._service()._check_send_rights(self.channel)
         documents = self._get_documents()
         job = self.env["payment.link.send.job"]._create_for_documents(
             documents, self.channel, replace=replace

@@ -3,6 +3,7 @@ from . import res_company
 from . import res_config_settings
 from . import payment_link_mixin
 from . import payment_link
+from . import payment_link_send_service
 from . import payment_consent
 from . import payment_card_request
 from . import payment_token

@@ -149,7 +149,7 @@ class PaymentCardRequest(models.Model):
         if target not in ("expired", "cancelled"):
             return
         closing = self.filtered(
-            lambda req: req.state in ("draft", "open") and not req._payment_link_live_links()
+            lambda req: req.state in ("draft", "open") and not req._paylink_live_links()
         )
         if not closing:
             return

@@ -31,33 +31,20 @@ class PaymentLink(models.Model):
         "phone): the page saves the card used, and the consent is recorded once it is saved.",
     )
 
-    def _prepare_link_values(self, plan, channel, token, now):
-        values = super()._prepare_link_values(plan, channel, token, now)
-        values["save_card_consent_method"] = self._save_card_consent_from_context()
-        return values
-
-    @api.model
-    def _save_card_consent_from_context(self):
-        """The staff consent the send wizard passes (``payment_link_save_card_consent``), for a
-        user allowed to record it."""
-        method = self.env.context.get("payment_link_save_card_consent")
-        if not method:
-            return False
-        self._ensure_card_consent_rights()
-        if method not in const.STAFF_CONSENT_METHODS:
-            raise UserError(self.env._("A consent is given in person or on the phone."))
-        return method
-
     def _card_on_file_send_request(self, transaction):
         """Send the charge to the provider and record its result on the link (see
         ``payment.link.mixin.charge_card_on_file``)."""
         self.ensure_one()
         internal = self._with_company_lang()
+        # The provider's answer to the request is this charge's to record (below), not the
+        # link's failure handling (payment.transaction._payment_link_records_own_failure).
+        transaction.payment_link_charging = True
         try:
-            transaction.with_context(payment_link_charging=True)._send_payment_request()
+            transaction._send_payment_request()
         except (UserError, ValidationError) as error:
             _logger.info("card on file charge %s refused by the provider", transaction.reference)
-            transaction.with_context(payment_link_charging=True)._set_error(str(error))
+            transaction._set_error(str(error))
+        transaction.payment_link_charging = False
         if transaction.state == "done":
             transaction._post_process()
         state = transaction._payment_link_charge_result()

@@ -101,7 +101,7 @@ class PaymentLinkMixin(models.AbstractModel):
             )
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(self.env._("Only billing users may charge a card on file."))
-        self._payment_link_check_caller()
+        self._paylink_check_caller()
 
     def _payment_link_charge_cards(self):
         """The active cards of the document's customer (commercial partner) in its company
@@ -262,11 +262,11 @@ class PaymentLinkMixin(models.AbstractModel):
             "document": self,
             "partner": partner,
             "company": self.company_id,
-            "phone": self._payment_link_default_phone() or False,
-            "email": self._payment_link_default_email() or False,
+            "phone": self._paylink_default_phone() or False,
+            "email": self._paylink_default_email() or False,
         }
         Link = self.env["payment.link"]
-        values = Link._prepare_link_values(
+        values = self.env["payment.link.send.service"]._prepare_link_values(
             plan, channel, utils.generate_token(), fields.Datetime.now()
         )
         values.update(kind="card_on_file", token_hash=False, token_hint=False, amount=amount)

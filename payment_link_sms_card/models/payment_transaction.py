@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-from .. import const
-
 
 class PaymentTransaction(models.Model):
     """Cards saved through a link: while paying (the customer ticked "Save my card", or the
@@ -62,16 +60,15 @@ class PaymentTransaction(models.Model):
         txs._payment_link_card_failed()
         return txs
 
-    def _payment_link_failed(self):
-        if self.env.context.get("payment_link_charging"):
-            return None  # a card on file charge records its own result (payment.link.mixin)
-        return super()._payment_link_failed()
+    def _payment_link_records_own_failure(self):
+        return self.payment_link_charging or super()._payment_link_records_own_failure()
 
     def _payment_link_validation_request(self):
-        """The card request of a validation through a link, if any."""
+        """The card request of a validation through a link, if any (its document when the
+        document type saves a card without paying, ``_payment_link_is_validation``)."""
         self.ensure_one()
         document = self.payment_link_id._get_document()
-        if self.operation == "validation" and document._name == "payment.card.request":
+        if self.operation == "validation" and document and document._payment_link_is_validation():
             return document
         return self.env["payment.card.request"]
 
@@ -107,26 +104,12 @@ class PaymentTransaction(models.Model):
         help="The customer's bank asked for the customer's authentication (3-D Secure) of this "
         "off-session charge of a card on file.",
     )
-
-    def _send_payment_request(self):
-        if self._payment_link_demo_authentication():
-            # payment_demo's simulation of a bank asking for 3-D Secure (see const).
-            self.payment_link_authentication_required = True
-            self._set_error(
-                self.env._("The bank asks the cardholder to authenticate this payment.")
-            )
-            return None
-        return super()._send_payment_request()
-
-    def _payment_link_demo_authentication(self):
-        """Whether this is a card on file charge with the demo card asking for 3-D Secure."""
-        self.ensure_one()
-        return (
-            self.provider_code == "demo"
-            and self.operation == "offline"
-            and self.payment_link_id.kind == "card_on_file"
-            and (self.token_id.payment_details or "").endswith(const.DEMO_AUTHENTICATION_DIGITS)
-        )
+    payment_link_charging = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A charge of a card on file is waiting for its provider's answer to the request: "
+        "the charge records that answer itself.",
+    )
 
     def _payment_link_charge_result(self):
         """The result of a card on file charge: 'paid', 'pending', 'declined' or

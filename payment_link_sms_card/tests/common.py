@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo.addons.payment_link_sms.tests.common import PaymentLinkCommon, PayPageCommon
 
@@ -56,6 +58,29 @@ class CardOnFileCommon(PaymentLinkCommon):
             .with_user(user)
             .create({"token_id": (card or self.card).id, "method": method})
         )
+
+    @contextmanager
+    def demo_bank_asks_authentication(self, last_digits="3220"):
+        """payment_demo has no "authentication required" answer: within this block, an
+        off-session charge of a demo card whose last digits are ``last_digits`` (those of
+        Stripe's test card that always asks for 3-D Secure) gets it, as a bank asking for
+        3-D Secure answers (a test's simulation: nothing of it ships in the addon)."""
+        Transaction = type(self.env["payment.transaction"])
+        send_payment_request = Transaction._send_payment_request
+
+        def send(tx):
+            if (
+                tx.provider_code == "demo"
+                and tx.operation == "offline"
+                and (tx.token_id.payment_details or "").endswith(last_digits)
+            ):
+                tx.payment_link_authentication_required = True
+                tx._set_error("The bank asks the cardholder to authenticate this payment.")
+                return None
+            return send_payment_request(tx)
+
+        with patch.object(Transaction, "_send_payment_request", send):
+            yield
 
 
 CHROME = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile"

@@ -85,7 +85,8 @@ class TestChargeCardOnFile(CardOnFileCommon):
     def test_authentication_required_sends_a_pay_link_by_sms(self):
         card = self._create_card(self.customer, "3220")
         self.record_consent(card=card)
-        answer = self.charge(token_id=card.id)
+        with self.demo_bank_asks_authentication():
+            answer = self.charge(token_id=card.id)
         self.assertEqual(answer["state"], "authentication_required", answer["message"])
         link = self.env["payment.link"].browse(answer["link_id"])
         pay_link = self.env["payment.link"].browse(answer["pay_link_id"])
@@ -100,7 +101,8 @@ class TestChargeCardOnFile(CardOnFileCommon):
     def test_authentication_required_uses_the_channel_the_card_was_saved_through(self):
         card = self._create_card(self.customer, "3220", payment_link_channel="email")
         self.record_consent(card=card)
-        answer = self.charge(token_id=card.id)
+        with self.demo_bank_asks_authentication():
+            answer = self.charge(token_id=card.id)
         self.assertEqual(answer["state"], "authentication_required")
         self.assertEqual(self.env["payment.link"].browse(answer["pay_link_id"]).channel, "email")
         self.assertEqual(self._sms, [])

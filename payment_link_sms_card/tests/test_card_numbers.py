@@ -123,7 +123,8 @@ class TestNoCardNumberAtRest(CardOnFileCommon, PayPageCommon):
             invoice.with_user(self.billing_user).charge_card_on_file(token_id=declined.id)
             secure = self._create_card(self.customer, "3220")
             self.record_consent(card=secure)
-            invoice.with_user(self.billing_user).charge_card_on_file(token_id=secure.id)
+            with self.demo_bank_asks_authentication():
+                invoice.with_user(self.billing_user).charge_card_on_file(token_id=secure.id)
             self.process_outboxes()
 
     def _flow_40_wizard_and_register_payment(self):

@@ -81,7 +81,7 @@ class TestSaveCardWhilePaying(CardPageCommon):
         wizard.save_card_consent_method = "in_person"
         with self.mock_gateways():
             wizard.save().action_send()
-        link = self.invoice._payment_link_live()
+        link = self.invoice._paylink_latest_live()
         self.assertEqual(link.save_card_consent_method, "in_person")
         token = self.env["payment.link.token"].sudo()._issue(link, "sms")[link.id].rsplit("/", 1)[1]
         page = self.open_page(token=token)
@@ -122,17 +122,17 @@ class TestSaveCardWhilePaying(CardPageCommon):
             .create([{"partner_id": self.customer.id}, {"partner_id": self.customer_en.id}])
         )
         with self.mock_gateways(), self.assertRaises(AccessError):
-            requests[0].with_user(sender).with_context(
-                payment_link_save_card_consent="phone"
-            ).send_payment_link("sms")
+            self.env["payment.link.send.service"].with_user(sender)._send(
+                requests[0], "sms", save_card_consent="phone"
+            )
         with self.mock_gateways(), self.assertRaises(AccessError):
             requests[0].with_user(sender).send_payment_link("sms")
         self.assertFalse(requests.payment_link_ids)
         # A billing user records only a consent given in person or on the phone.
         with self.mock_gateways(), self.assertRaisesRegex(UserError, "in person or on the phone"):
-            requests[1].with_user(self.billing_user).with_context(
-                payment_link_save_card_consent="online"
-            ).send_payment_link("email")
+            self.env["payment.link.send.service"].with_user(self.billing_user)._send(
+                requests[1], "email", save_card_consent="online"
+            )
 
 
 @tagged("post_install", "-at_install")

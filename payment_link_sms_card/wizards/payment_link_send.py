@@ -33,11 +33,9 @@ class PaymentLinkSend(models.TransientModel):
                 len(documents) == 1 and not documents._payment_link_is_validation()
             )
 
-    def _send_documents(self):
-        documents = super()._send_documents()
+    def _send_options(self):
+        options = super()._send_options()
         if self.save_card_consent and self.save_card_available:
-            self.env["payment.link"]._ensure_card_consent_rights()
-            documents = documents.with_context(
-                payment_link_save_card_consent=self.save_card_consent_method or "phone"
-            )
-        return documents
+            # Checked by the sending service (payment.link.send.service._check_save_card_consent).
+            options["save_card_consent"] = self.save_card_consent_method or "phone"
+        return options

@@ -303,11 +303,9 @@ class PaymentRequest(models.Model):
                 or request.currency_id.compare_amounts(request.amount, 0) <= 0
             ):
                 continue
-            composer = self.env["payment.link.send"].new(
-                {"res_model": self._name, "res_ids": "[]", "channel": "sms"}
-            )
-            link, urls = composer._preview_link(request)
-            body = link.with_context(payment_link_urls=urls)._render_sms_bodies()[link.id]
+            service = self.env["payment.link.send.service"]
+            link, urls = service._preview_link(request, "sms")
+            body = service._render_sms_bodies(link, urls)[link.id]
             encoding, units, segments = utils.sms_segments(body)
             request.sms_preview = body
             request.sms_segments = segments
@@ -456,7 +454,7 @@ class PaymentRequest(models.Model):
     def action_generate_payment_link(self):
         """Send the draft request's link on the chosen channels (the form's main button)."""
         self.ensure_one()
-        self._payment_link_check_caller()
+        self._paylink_check_caller()
         self._check_can_send()
         answer = self.send_payment_link(
             self._channel(), phone=self.phone or None, email=self.email or None
@@ -482,8 +480,8 @@ class PaymentRequest(models.Model):
 
     def action_cancel(self):
         """Cancel the live links of the requests (the customer's page answers 410)."""
-        self._payment_link_check_caller()
-        self._payment_link_stop(self.env._("The request was cancelled"))
+        self._paylink_check_caller()
+        self._paylink_stop(self.env._("The request was cancelled"))
         return True
 
     def action_discard(self):

@@ -8,5 +8,5 @@ class AccountMove(models.Model):
     def _invoice_paid_hook(self):
         # An order paid through its invoices stops its live links.
         res = super()._invoice_paid_hook()
-        self.sudo().line_ids.sale_line_ids.order_id._payment_link_sync_paid()
+        self.sudo().line_ids.sale_line_ids.order_id._order_link_sync_paid()
         return res

@@ -10,5 +10,5 @@ class PaymentTransaction(models.Model):
         # sale portal, another link) that pays the order in full stops its live links.
         txs = super()._set_done(state_message=state_message, **kwargs)
         payments = txs.filtered(lambda tx: tx.operation != "refund")
-        payments.sudo().sale_order_ids._payment_link_sync_paid()
+        payments.sudo().sale_order_ids._order_link_sync_paid()
         return txs

@@ -29,7 +29,7 @@ class SaleOrder(models.Model):
             order.payment_link_can_confirm_send = (
                 order.state in QUOTATION_STATES
                 and order.payment_link_state not in (*const.LIVE_STATES, "expired")
-                and not order._payment_link_refusal(confirming=True)
+                and not order._order_link_refusal(offer=False)
             )
         return res
 
@@ -41,13 +41,6 @@ class SaleOrder(models.Model):
         action["name"] = self.env._("Confirm & Send Payment Link")
         action["context"] = {**action["context"], "default_confirm_orders": True}
         return action
-
-    def _payment_link_send(self, channel, phone=None, email=None, replace=False):
-        result = super()._payment_link_send(channel, phone=phone, email=email, replace=replace)
-        # A quotation whose link went out was sent to the customer, as by email.
-        sent = self & result["links"].sale_order_id
-        sent.filtered(lambda order: order.state == "draft").action_quotation_sent()
-        return result
 
     # === Hooks of payment.link.mixin === #
 
@@ -67,8 +60,22 @@ class SaleOrder(models.Model):
     def _payment_link_write_stop_reason(self, vals):
         return vals.get("state") == "cancel" and self.env._("The order was cancelled")
 
-    def _payment_link_refusal(self, confirming=False):
-        """:param bool confirming: Refusal for the order once confirmed (confirm and send)."""
+    def _payment_link_state_changed(self, target, reason=False):
+        res = super()._payment_link_state_changed(target, reason=reason)
+        if target == "sent":
+            # A quotation whose link went out was sent to the customer, as by email.
+            self.filtered(lambda order: order.state == "draft").action_quotation_sent()
+        return res
+
+    def _payment_link_refusal(self):
+        return self._order_link_refusal(offer=self._order_link_is_offer())
+
+    def _order_link_refusal(self, offer):
+        """Why no link can be sent for the order (see ``_payment_link_refusal``).
+
+        :param bool offer: Judge it as a quotation (its expiry counts); False: as the order
+                           it will be once confirmed (the composer's confirm and send).
+        """
         self.ensure_one()
         name = self.name
         currency = self.currency_id
@@ -78,7 +85,7 @@ class SaleOrder(models.Model):
             return self.env._("%s has nothing to pay: its total is zero.", name)
         if self._payment_link_is_paid():
             return self.env._("%s is already paid.", name)
-        if self._payment_link_is_offer(confirming) and self.is_expired:
+        if offer and self.is_expired:
             return self.env._(
                 "Quotation %(order)s expired on %(date)s: extend its expiration date or confirm "
                 "it before sending a payment link.",
@@ -113,18 +120,21 @@ class SaleOrder(models.Model):
     def _payment_link_salesperson(self):
         return self.user_id
 
-    def _payment_link_amount_due(self, confirming=False):
+    def _payment_link_amount_due(self):
+        return self._order_link_amount_due(offer=self._order_link_is_offer())
+
+    def _order_link_amount_due(self, offer):
         """What the customer pays now, as Odoo's sale portal and payment link compute it.
 
         A quotation that asks for a prepayment (``require_payment``) asks for what is still
         missing of the prepayment (deposit); anything else asks for the rest of the total.
 
-        :param bool confirming: The amount once the quotation is confirmed (confirm and send).
+        :param bool offer: See ``_order_link_refusal`` (False: once confirmed).
         """
         self.ensure_one()
         currency = self.currency_id
-        paid = self._payment_link_paid_amount()
-        if self._payment_link_is_offer(confirming) and self.require_payment:
+        paid = self._order_link_paid_amount()
+        if offer and self.require_payment:
             prepayment = self._get_prepayment_required_amount()
             if currency.compare_amounts(prepayment, paid) > 0:
                 return currency.round(prepayment - paid)
@@ -134,7 +144,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         currency = self.currency_id
         return currency.compare_amounts(self.amount_total, 0) > 0 and (
-            currency.compare_amounts(self._payment_link_paid_amount(), self.amount_total) >= 0
+            currency.compare_amounts(self._order_link_paid_amount(), self.amount_total) >= 0
         )
 
     def _payment_link_extra_values(self):
@@ -160,11 +170,17 @@ class SaleOrder(models.Model):
     def _payment_link_report_ref(self):
         return "sale.action_report_saleorder"
 
-    def _payment_link_expiration_date(self, default, confirming=False):
-        """A link for a quotation expires with the quotation: Odoo refuses to confirm an
-        expired quotation online (``confirming``: the order once confirmed, no such bound)."""
+    def _payment_link_expiration_date(self, default):
         expiration = super()._payment_link_expiration_date(default)
-        if not self._payment_link_is_offer(confirming) or not self.validity_date:
+        return self._order_link_expiration_date(expiration, offer=self._order_link_is_offer())
+
+    def _order_link_expiration_date(self, expiration, offer):
+        """A link for a quotation expires with the quotation: Odoo refuses to confirm an
+        expired quotation online (``offer`` False: the order once confirmed, no such bound).
+
+        :param datetime expiration: The expiry the engine gives.
+        """
+        if not offer or not self.validity_date:
             return expiration
         # The end of the validity day, where the customer is (as the messages show the date)
         # and in UTC (as Odoo decides that a quotation expired).
@@ -176,15 +192,11 @@ class SaleOrder(models.Model):
 
     # === Business helpers === #
 
-    def _payment_link_is_offer(self, confirming=False):
-        """Whether the order is still a quotation that the payment itself may confirm.
+    def _order_link_is_offer(self):
+        """Whether the order is still a quotation that the payment itself may confirm."""
+        return self.state in QUOTATION_STATES
 
-        :param bool confirming: The quotation is being confirmed before its link is sent
-                                (confirm and send): it is an order, not an offer.
-        """
-        return self.state in QUOTATION_STATES and not confirming
-
-    def _payment_link_paid_amount(self):
+    def _order_link_paid_amount(self):
         """What the customer already paid for the order.
 
         Online payments count as on Odoo's portal (``amount_paid``); once the order is
@@ -211,35 +223,37 @@ class SaleOrder(models.Model):
         )
         return max(self.amount_paid, paid_invoices)
 
-    def _payment_link_sync_paid(self):
-        # Odoo's portal payments add to amount_paid without telling the cache.
+    def _order_link_sync_paid(self):
+        """Close the live links of the orders paid elsewhere (the mixin's ``_paylink_sync_paid``),
+        their ``amount_paid`` read again: Odoo's portal payments add to it without telling the
+        cache."""
         self.invalidate_recordset(["amount_paid"])
-        return super()._payment_link_sync_paid()
+        return self._paylink_sync_paid()
 
     # === Keep links in step with the order's amount === #
 
-    def _payment_link_amount_key(self):
+    def _order_link_amount_key(self):
         """What the customer was asked to pay depends on: the currency, the total, and the
         prepayment it requires. Payments and the confirmation change none of them."""
         self.ensure_one()
         return (self.currency_id, self.amount_total, self._get_prepayment_required_amount())
 
-    def _payment_link_amount_snapshot(self):
+    def _order_link_amount_snapshot(self):
         """The amount keys of the orders of ``self`` that have a live link.
 
         :return: ``{order_id: key}``, to give to
-                 :meth:`_payment_link_cancel_changed_amounts` once the
+                 :meth:`_order_link_cancel_changed_amounts` once the
                  orders were changed.
         :rtype: dict
         """
         return {
-            order.id: order._payment_link_amount_key()
+            order.id: order._order_link_amount_key()
             for order in self
             if order.payment_link_state in const.LIVE_STATES
         }
 
     @api.model
-    def _payment_link_cancel_changed_amounts(self, snapshot):
+    def _order_link_cancel_changed_amounts(self, snapshot):
         """Cancel the live links of the orders whose amount changed since ``snapshot``."""
         if not snapshot:
             return
@@ -252,11 +266,11 @@ class SaleOrder(models.Model):
                 or currency.compare_amounts(order._get_prepayment_required_amount(), prepayment)
             ):
                 changed |= order
-        changed._payment_link_amount_changed()
+        changed._order_link_amount_changed()
 
-    def _payment_link_amount_changed(self):
+    def _order_link_amount_changed(self):
         """Cancel the live links of ``self`` (their amount changed) and offer to send new ones."""
-        live = self._payment_link_live_links()
+        live = self._paylink_live_links()
         if not live:
             return
         live.write({"sale_amount_changed": True})
@@ -264,9 +278,9 @@ class SaleOrder(models.Model):
         for order in self:
             links = live.filtered(lambda link, order=order: link.res_id == order.id)
             if links:
-                order._payment_link_offer_new_link(links)
+                order._order_link_offer_new_link(links)
 
-    def _payment_link_offer_new_link(self, links):
+    def _order_link_offer_new_link(self, links):
         """Tell the users that the links of ``self`` were cancelled and a new one is needed."""
         self.ensure_one()
         currency = self.currency_id
@@ -299,9 +313,9 @@ class SaleOrder(models.Model):
     # === CRUD === #
 
     def write(self, vals):
-        snapshot = self._payment_link_amount_snapshot()
+        snapshot = self._order_link_amount_snapshot()
         res = super().write(vals)
-        self._payment_link_cancel_changed_amounts(snapshot)
+        self._order_link_cancel_changed_amounts(snapshot)
         return res
 
     @api.ondelete(at_uninstall=False)

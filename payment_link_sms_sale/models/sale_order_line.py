@@ -13,23 +13,23 @@ class SaleOrderLine(models.Model):
         orders = self.env["sale.order"].browse(
             {vals["order_id"] for vals in vals_list if vals.get("order_id")}
         )
-        snapshot = orders._payment_link_amount_snapshot()
+        snapshot = orders._order_link_amount_snapshot()
         lines = super().create(vals_list)
-        orders._payment_link_cancel_changed_amounts(snapshot)
+        orders._order_link_cancel_changed_amounts(snapshot)
         return lines
 
     def write(self, vals):
         orders = self.order_id
         if vals.get("order_id"):
             orders |= orders.browse(vals["order_id"])
-        snapshot = orders._payment_link_amount_snapshot()
+        snapshot = orders._order_link_amount_snapshot()
         res = super().write(vals)
-        orders._payment_link_cancel_changed_amounts(snapshot)
+        orders._order_link_cancel_changed_amounts(snapshot)
         return res
 
     def unlink(self):
         orders = self.order_id
-        snapshot = orders._payment_link_amount_snapshot()
+        snapshot = orders._order_link_amount_snapshot()
         res = super().unlink()
-        orders._payment_link_cancel_changed_amounts(snapshot)
+        orders._order_link_cancel_changed_amounts(snapshot)
         return res

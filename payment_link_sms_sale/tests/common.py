@@ -3,7 +3,7 @@ from odoo import Command
 from odoo.tests import Form, new_test_user
 from odoo.tools import mute_logger
 
-from odoo.addons.payment_link_sms.tests.test_pay_page import PayPageCommon
+from odoo.addons.payment_link_sms.tests.common import PayPageCommon
 
 
 class PaymentLinkSaleCommon(PayPageCommon):

@@ -135,9 +135,9 @@ class TestSendBookingLink(PaymentLinkSaleCommon):
             {"require_payment": True, "prepayment_percent": 0.3, "validity_date": "2026-01-01"}
         )
         self.assertIn("expired on", self.booking._payment_link_refusal())
-        self.assertFalse(self.booking._payment_link_refusal(confirming=True))
+        self.assertFalse(self.booking._order_link_refusal(offer=False))
         self.assertAlmostEqual(self.booking._payment_link_amount_due(), 90.0)
-        self.assertAlmostEqual(self.booking._payment_link_amount_due(confirming=True), 300.0)
+        self.assertAlmostEqual(self.booking._order_link_amount_due(offer=False), 300.0)
         self.assertTrue(self.booking.payment_link_can_confirm_send)
         wizard = self.open_wizard(self.booking, self.booking.action_confirm_and_send_payment_link())
         self.assertNotIn("payment_link_confirm", wizard._get_documents().env.context)
@@ -205,9 +205,7 @@ class TestSendBookingLink(PaymentLinkSaleCommon):
     def test_user_without_sales_or_billing_rights_cannot_send(self):
         employee = new_test_user(self.env, login="emma_employee", groups="base.group_user")
         with self.mock_gateways(), self.assertRaises(AccessError):
-            self.env["payment.link.send"].with_user(employee)._send_for_documents(
-                self.booking, "sms"
-            )
+            self.env["payment.link.send.service"].with_user(employee)._send(self.booking, "sms")
         self.assertFalse(self.booking.payment_link_ids)
 
     def test_salespeople_send_through_the_payment_link_group(self):

@@ -16,23 +16,24 @@ class PaymentLinkSend(models.TransientModel):
     )
 
     def _confirms(self, document):
-        """Whether this composer confirms ``document`` (a quotation) before sending."""
-        return self[:1].confirm_orders and document._name == "sale.order"
+        """Whether this composer confirms ``document`` (a quotation) before sending: only
+        the orders' *Confirm & Send* opens it with ``confirm_orders``."""
+        return bool(self[:1].confirm_orders) and hasattr(document, "_order_link_refusal")
 
     # Refusals, amounts and previews as they will be once the quotations are confirmed.
 
     def _document_refusal(self, document):
         if self._confirms(document):
-            return document._payment_link_refusal(confirming=True)
+            return document._order_link_refusal(offer=False)
         return super()._document_refusal(document)
 
     def _preview_link(self, document):
         link, urls = super()._preview_link(document)
         if self._confirms(document):
             validity = timedelta(days=document.company_id.payment_link_validity_days)
-            link.amount = document._payment_link_amount_due(confirming=True)
-            link.expiration_date = document._payment_link_expiration_date(
-                fields.Datetime.now() + validity, confirming=True
+            link.amount = document._order_link_amount_due(offer=False)
+            link.expiration_date = document._order_link_expiration_date(
+                fields.Datetime.now() + validity, offer=False
             )
         return link, urls
 
@@ -40,7 +41,7 @@ class PaymentLinkSend(models.TransientModel):
         """Confirm the quotations first when asked; all or nothing: when a link cannot be sent,
         no quotation is confirmed and nothing is sent."""
         self.ensure_one()
-        if not self.confirm_orders or self.res_model != "sale.order":
+        if not self.confirm_orders:
             return super()._action_send(replace)
         documents = self._get_documents()
         refusals = [
@@ -60,6 +61,6 @@ class PaymentLinkSend(models.TransientModel):
 
     def _payment_link_use_background(self):
         # Confirming then sending is all or nothing: it stays in one request.
-        if self.confirm_orders and self.res_model == "sale.order":
+        if self.confirm_orders:
             return False
         return super()._payment_link_use_background()

@@ -3,7 +3,7 @@ import logging
 
 import requests
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import ValidationError
 
 from .. import const
@@ -13,6 +13,14 @@ _logger = logging.getLogger(__name__)
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
+
+    payment_link_failure_codes = fields.Char(
+        string="Stripe Failure Codes",
+        readonly=True,
+        copy=False,
+        help="Stripe's decline code and error code of the link payment's last error, most "
+        "precise first (comma-separated): they say why it failed.",
+    )
 
     def _stripe_create_intent(self):
         """Override of `payment_stripe` to remember at once which PaymentIntent a link payment
@@ -61,10 +69,16 @@ class PaymentTransaction(models.Model):
                 )
                 if intent.get("status") == "requires_action":
                     self.payment_link_id._with_company_lang()._log_page_step("authentication")
-                return super(
-                    PaymentTransaction, self.with_context(payment_link_failure_codes=codes)
-                )._process_notification_data(notification_data)
+                if ",".join(codes) != (self.payment_link_failure_codes or ""):
+                    self.payment_link_failure_codes = ",".join(codes) or False
         return super()._process_notification_data(notification_data)
+
+    def _payment_link_failure_kind(self):
+        """Override of `payment_link_sms`: Stripe's codes say why, before its message."""
+        for code in (self.payment_link_failure_codes or "").split(","):
+            if code in const.FAILURE_CODES:
+                return const.FAILURE_CODES[code]
+        return super()._payment_link_failure_kind()
 
     def _payment_link_validate_stripe_intent(self, intent):
         """Make sure that ``intent`` is the PaymentIntent created for this transaction.

@@ -6,7 +6,7 @@ import time
 
 from odoo.exceptions import ValidationError
 
-from odoo.addons.payment_link_sms.tests.test_pay_page import PayPageCommon
+from odoo.addons.payment_link_sms.tests.common import PayPageCommon
 
 WEBHOOK_URL = "/payment/stripe/webhook"
 RETURN_URL = "/payment/stripe/return"

@@ -43,3 +43,18 @@ class TestStripeLiveProgress(StripeLinkCommon):
         steps = self.link.event_ids.filtered(lambda e: e.event_type == "authentication")
         self.assertEqual(len(steps), 1)
         self.assertEqual(tx.state, "draft")
+
+    def test_failure_kind_reads_stripe_codes_before_the_message(self):
+        tx = self.start_stripe_payment()
+        cases = {
+            ("Your card was declined.", "insufficient_funds,card_declined"): "insufficient_funds",
+            ("x", "expired_card"): "expired_card",
+            ("x", "incorrect_cvc"): "incorrect_cvc",
+            ("x", "payment_intent_authentication_failure"): "authentication_failed",
+            ("Your card has expired.", "unknown_code"): "expired_card",
+            ("Your card was declined.", False): "declined",
+        }
+        for (message, codes), kind in cases.items():
+            with self.subTest(message=message, codes=codes):
+                tx.write({"state_message": message, "payment_link_failure_codes": codes})
+                self.assertEqual(tx._payment_link_failure_kind(), kind)
