@@ -14,12 +14,16 @@ from pathlib import Path
 from unittest.mock import patch
 
 import requests
+from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.modules.module import get_module_path
 from odoo.tests import Form, JsonRpcException, new_test_user
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable, json_dump
@@ -586,6 +590,8 @@ class PaylinkCliCommon(PaymentLinkCommon):
         if code != 2:  # usage errors repeat the usage line first, as argparse does
             self.assertEqual(len(lines), 1, result.stderr)
         self.assertEqual(result.stdout, "")
+
+
 def invoices_of_three_customers(cls, count):
     """``count`` posted invoices of the three customers (three languages) in turn."""
     customers = cls.customer | cls.customer_nb | cls.customer_en
@@ -610,6 +616,21 @@ CODE_RE = re.compile(r'o_payment_link_code">([2-9A-Z-]{34})<')
 
 
 class DocumentsCommon(PayPageCommon):
+    def _filter_domain(self, view_xmlid, filter_name):
+        """The domain of the filter ``filter_name`` of the search view ``view_xmlid``, as the
+        web client evaluates it."""
+        view = self.env.ref(view_xmlid)
+        arch = self.env[view.model].get_views([(view.id, "search")])["views"]["search"]["arch"]
+        node = etree.fromstring(arch).xpath(f"//filter[@name='{filter_name}']")[0]
+        return safe_eval(
+            node.get("domain"),
+            {
+                "context_today": lambda: fields.Date.context_today(self.env.user),
+                "relativedelta": relativedelta,
+                "datetime": safe_datetime,
+            },
+        )
+
     def render_invoice_html(self, invoice=None, download=True):
         """The invoice PDF (its HTML in tests) as the back office downloads it (Odoo's report
         route), or, ``download=False``, as rendered for anything else (a copy kept, an

@@ -4,15 +4,11 @@ import json
 import re
 from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
-from lxml import etree
 
 from odoo import fields, http
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
-from odoo.tools.safe_eval import datetime as safe_datetime
-from odoo.tools.safe_eval import safe_eval
 
 from .. import const, utils
 from .common import CODE_RE, DocumentsCommon
@@ -244,19 +240,6 @@ class TestReminders(DocumentsCommon):
 @tagged("post_install", "-at_install")
 class TestReporting(DocumentsCommon):
     """The accountant's filters and analysis."""
-
-    def _filter_domain(self, view_xmlid, filter_name):
-        view = self.env.ref(view_xmlid)
-        arch = self.env[view.model].get_views([(view.id, "search")])["views"]["search"]["arch"]
-        node = etree.fromstring(arch).xpath(f"//filter[@name='{filter_name}']")[0]
-        return safe_eval(
-            node.get("domain"),
-            {
-                "context_today": lambda: fields.Date.context_today(self.env.user),
-                "relativedelta": relativedelta,
-                "datetime": safe_datetime,
-            },
-        )
 
     def _invoices(self, filter_name):
         domain = self._filter_domain("account.view_account_invoice_filter", filter_name)

@@ -97,11 +97,6 @@ class TestReportFigures(DocumentsCommon):
 
     send_link_in_setup = True  # they start from the invoice's live link
 
-    def _filter_domain(self, view_xmlid, filter_name):
-        from .test_documents import TestReporting
-
-        return TestReporting._filter_domain(self, view_xmlid, filter_name)
-
     def _figures(self, groupby=()):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "payment_link_sms.action_payment_link_analysis"
