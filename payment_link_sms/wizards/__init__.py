@@ -1,4 +1,3 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import payment_link_refund
 from . import payment_link_send
-from . import payment_link_send_background

@@ -3,6 +3,7 @@ import json
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
 
 from .. import const, utils
 
@@ -67,6 +68,13 @@ class PaymentLinkSend(models.TransientModel):
     sms_info = fields.Char(string="SMS Length", compute="_compute_previews")
     email_subject_preview = fields.Char(string="Subject", compute="_compute_previews")
     email_body_preview = fields.Html(string="Email", compute="_compute_previews", sanitize=False)
+    # Above a threshold of documents, the composer queues a background send (see
+    # ``payment.link.send.job``) instead of sending in the user's request.
+    background_send = fields.Boolean(
+        compute="_compute_background_send",
+        help="So many documents are selected that the links are sent in the background.",
+    )
+    background_threshold = fields.Integer(compute="_compute_background_send")
 
     # === COMPUTE METHODS === #
 
@@ -219,9 +227,40 @@ class PaymentLinkSend(models.TransientModel):
                 error = self._service()._resolve_email(wizard.partner_id, wizard.email)[1]
             wizard.email_error = error
 
+    @api.model
+    def _get_background_threshold(self):
+        return utils.parse_count_param(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("payment_link_sms.background_send_threshold"),
+            const.BACKGROUND_SEND_THRESHOLD,
+            minimum=0,
+        )
+
+    @api.depends("res_model", "res_ids")
+    def _compute_background_send(self):
+        threshold = self._get_background_threshold()
+        for wizard in self:
+            wizard.background_threshold = threshold
+            wizard.background_send = wizard._payment_link_use_background()
+
+    def _payment_link_use_background(self):
+        """Whether the composer's documents are sent in the background (hook: a bridge whose
+        send must be all or nothing returns False)."""
+        self.ensure_one()
+        return len(self._get_documents()) > self._get_background_threshold()
+
     @api.depends("res_model", "res_ids")
     def _compute_live_links(self):
-        for wizard in self:
+        background = self.filtered("background_send")
+        for wizard in background:
+            count = wizard._live_link_count()
+            wizard.has_live_link = bool(count)
+            wizard.live_link_warning = bool(count) and self.env._(
+                "%s documents have a live link: it will be cancelled and replaced by the new one.",
+                formatLang(self.env, count, digits=0),
+            )
+        for wizard in self - background:
             documents = wizard._get_documents()
             live = self.env["payment.link"].search(
                 [
@@ -253,15 +292,22 @@ class PaymentLinkSend(models.TransientModel):
 
     @api.depends("res_model", "res_ids")
     def _compute_refusal_preview(self):
-        for wizard in self:
+        # The per-document previews would cost the request what the send itself costs: a
+        # background send shows counts only.
+        background = self.filtered("background_send")
+        background.refusal_preview = False
+        for wizard in self - background:
             documents = wizard._get_documents()
             reasons = [wizard._document_refusal(document) for document in documents]
             wizard.refusal_preview = "\n".join(reason for reason in reasons if reason) or False
 
     @api.depends("res_model", "res_ids", "channel", "document_count")
     def _compute_bulk_preview(self):
-        """Several documents: what will happen to each, before anything is sent."""
-        for wizard in self:
+        """Several documents: what will happen to each, before anything is sent (a background
+        send: nothing, see ``_compute_refusal_preview``)."""
+        background = self.filtered("background_send")
+        background.bulk_preview = False
+        for wizard in self - background:
             documents = wizard._get_documents()
             if len(documents) < 2:
                 wizard.bulk_preview = False
@@ -347,6 +393,10 @@ class PaymentLinkSend(models.TransientModel):
 
     def _action_send(self, replace):
         self.ensure_one()
+        # The documents deleted since the composer opened are left out of the send.
+        self.invalidate_recordset(["existing_res_ids"])
+        if self._payment_link_use_background():
+            return self._action_send_background(replace)
         single = self.document_count == 1
         result = self._send_links(
             phone=self.phone if single else None,
@@ -377,3 +427,41 @@ class PaymentLinkSend(models.TransientModel):
         (hook: a card addon passes the sender's recorded consent, ``save_card_consent``)."""
         self.ensure_one()
         return {}
+
+    def _live_link_count(self):
+        """How many of the documents have a live link (counted in SQL: no 50,000 links read)."""
+        self.env["payment.link"].flush_model(["res_model", "res_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(DISTINCT res_id) FROM payment_link
+                 WHERE res_model = %s AND res_id = ANY(%s::int[]) AND state IN %s
+                """,
+                self.res_model,
+                utils.pg_int_array(self._get_documents().ids),
+                tuple(const.LIVE_STATES),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _action_send_background(self, replace):
+        """Queue the send and tell the user where to follow it."""
+        self._service()._check_send_rights(self.channel)
+        documents = self._get_documents()
+        job = self.env["payment.link.send.job"]._create_for_documents(
+            documents, self.channel, replace=replace
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Background send"),
+                "message": self.env._(
+                    "Sending %s links in the background; you will be notified.",
+                    formatLang(self.env, len(documents), digits=0),
+                ),
+                "sticky": False,
+                "next": self.env["payment.link.send.job"]._action_open(job),
+            },
+        }
