@@ -52,6 +52,7 @@
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
             "payment_link_sms/static/src/progress/*",
+            "payment_link_sms/static/src/status/*",
             "payment_link_sms/static/src/js/char_counter_field.js",
             "payment_link_sms/static/src/xml/char_counter_field.xml",
         ],

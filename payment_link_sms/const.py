@@ -295,6 +295,15 @@ DEMO_AUTHENTICATION_DIGITS = "3220"
 LINK_KINDS = [
     ("payment", "Payment link"),
     ("card_on_file", "Card on file charge"),
+    ("card_request", "Card request"),
+]
+# What happened to a link's money (payment.link.money_state; its state says whether it works).
+MONEY_STATES = [
+    ("unpaid", "Not paid"),
+    ("partly_paid", "Partly paid"),
+    ("paid", "Paid"),
+    ("partly_refunded", "Partly refunded"),
+    ("refunded", "Refunded"),
 ]
 # Whether link payments offer "Save my card for future payments".
 SAVE_CARD_OPTIONS = [

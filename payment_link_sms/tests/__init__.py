@@ -35,3 +35,4 @@ from . import test_accessibility
 from . import test_accessibility_keyboard
 from . import test_rights_matrix
 from . import test_document_rights
+from . import test_status_widget
