@@ -9,3 +9,4 @@ from . import test_money_after_close
 from . import test_card_on_file
 from . import test_card_rights
 from . import test_accessibility
+from . import test_status_widget
