@@ -231,3 +231,60 @@ class TestEveryKindInItsOwnWords(StatusWidgetCommon):
         search = etree.fromstring(views["search"]["arch"])
         for name in ("kind_payment", "kind_card_on_file", "kind_card_request", "group_kind"):
             self.assertTrue(search.xpath(f"//filter[@name='{name}']"), name)
+
+
+@tagged("post_install", "-at_install")
+class TestProgressInWords(StatusWidgetCommon):
+    """Issue 22 item 10: Customer progress names the channel and the people, says "back on
+    the page", and an expired link's expiry is past."""
+
+    def progress(self, document=None):
+        document = document or self.invoice
+        return (
+            self.env["payment.link"]
+            .with_user(self.billing_user)
+            .get_payment_link_progress(document._name, document.id)
+        )
+
+    def page_step(self, step):
+        return self.make_jsonrpc_request(
+            "/pay/progress", {"access_token": self.token, "step": step}
+        )
+
+    def test_channel_people_and_back_on_the_page(self):
+        link = self.send_default_link()
+        link._update_delivery("sms", "delivered")
+        self.signal_opened()
+        self.page_step("page_left")
+        self.assertTrue(self.progress()["page_left"])
+        self.page_step("page_back")
+        progress = self.progress()
+        steps = {step["event_type"]: step for step in progress["timeline"]}
+        self.assertEqual(steps["sent"]["label"], "Sent by SMS")
+        self.assertEqual(steps["delivered"]["label"], "Delivered by SMS")
+        self.assertEqual(steps["opened"]["who"], "Camille Martin", "the customer, named")
+        self.assertNotIn("Public user", [step["who"] for step in progress["timeline"]])
+        self.assertEqual(progress["current"]["event_type"], "page_back")
+        self.assertEqual(progress["current"]["label"], "Customer back on the page")
+        self.assertFalse(progress["page_left"])
+        self.assertTrue(progress["page_back"])
+        self.assertFalse(progress["expiry"]["past"])
+        self.assertTrue(progress["expiry"]["label"].startswith("Expires on "))
+
+    def test_an_expired_link_shows_its_expiry_as_past(self):
+        link = self.send_default_link()
+        link.with_user(self.billing_user).action_expire()
+        progress = self.progress()
+        self.assertTrue(progress["expiry"]["past"])
+        self.assertTrue(progress["expiry"]["label"].startswith("Expired on "))
+        expired = [step for step in progress["timeline"] if step["event_type"] == "expired"]
+        self.assertEqual(expired[-1]["who"], "Billie Billing", "who expired it, named")
+
+    def test_a_card_request_says_card_request_sent(self):
+        with self.mock_gateways():
+            answer = self.customer.request_payment_card("sms")[0]
+        link = self.env["payment.link"].browse(answer["link_id"])
+        request = self.env[link.res_model].browse(link.res_id)
+        progress = self.progress(request)
+        self.assertEqual(progress["kind"], "card_request")
+        self.assertEqual(progress["timeline"][0]["label"], "Card request sent by SMS")
