@@ -288,3 +288,6 @@ class TestProgressInWords(StatusWidgetCommon):
         progress = self.progress(request)
         self.assertEqual(progress["kind"], "card_request")
         self.assertEqual(progress["timeline"][0]["label"], "Card request sent by SMS")
+        self.assertEqual(
+            self.env["payment.link.send"]._sent_dialog(link)["name"], "Card request sent"
+        )
