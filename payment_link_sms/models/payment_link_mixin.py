@@ -634,7 +634,7 @@ class PaymentLinkMixin(models.AbstractModel):
                 "expires %s", self.payment_link_expiry_label
             )
         elif link and link.state == "expired":
-            expiry = env._("expired on %s", format_date(env, link._get_expiration_local_date()))
+            expiry = env._("expired on %s", link._expired_on())
         delivery_states = dict(
             self._fields["payment_link_delivery_state"]._description_selection(env)
         )

@@ -193,6 +193,11 @@ class PaymentLink(models.Model):
         words = by_kind.get((self.kind, event.event_type)) or by_channel.get(
             (event.event_type, channel)
         )
+        refund = event.transaction_id
+        if event.event_type == "refunded" and refund:
+            paid = self.amount_paid or self.amount
+            if self.currency_id.compare_amounts(abs(refund.amount), paid) < 0:
+                words = env._("Partly refunded")
         if words and self.kind == "card_request" and event.event_type in ("sent", "resent"):
             words = {
                 "sms": env._("%s by SMS", words),
@@ -209,6 +214,16 @@ class PaymentLink(models.Model):
             who = False
         return {"label": words or label, "channel": channel or False, "who": who or False}
 
+    def _expired_on(self):
+        """When the link expired, in words: the day it was expired (by a user or by its
+        validity's end), which may come before its expiry date."""
+        self.ensure_one()
+        expired = self.sudo().event_ids.filtered(lambda event: event.event_type == "expired")
+        when = min([*expired.mapped("date"), self.expiration_date], default=self.expiration_date)
+        tz = self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), when)
+        return format_date(self.env, local.date())
+
     def _progress_expiry(self):
         """The link's expiry for the agent: to come ("Expires on ...") or past ("Expired on
         ...")."""
@@ -216,7 +231,9 @@ class PaymentLink(models.Model):
         if not self.expiration_date or self.kind == "card_on_file":
             return False
         date = format_date(self.env, self._get_expiration_local_date())
-        if self.state == "expired" or self.expiration_date <= fields.Datetime.now():
+        if self.state == "expired":
+            return {"past": True, "label": self.env._("Expired on %s", self._expired_on())}
+        if self.expiration_date <= fields.Datetime.now():
             return {"past": True, "label": self.env._("Expired on %s", date)}
         if self.state in const.LIVE_STATES:
             return {"past": False, "label": self.env._("Expires on %s", date)}

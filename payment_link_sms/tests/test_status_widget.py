@@ -5,6 +5,7 @@ accountant reads on them and in the link lists (issue 22 items 1, 2 and 3)."""
 from lxml import etree
 
 from odoo.tests import new_test_user, tagged
+from odoo.tools import format_date
 from odoo.tools.safe_eval import safe_eval
 
 from .common import PayPageCommon
@@ -166,6 +167,10 @@ class TestMoneyShownRight(StatusWidgetCommon):
         status = self.status(self.invoice)
         self.assertEqual(status["state_label"], "Partly refunded")
         self.assertEqual(status["money"], self.link.money_label)
+        progress = self.env["payment.link"].get_payment_link_progress(
+            "account.move", self.invoice.id
+        )
+        self.assertEqual(progress["current"]["label"], "Partly refunded", "the progress badge")
         as_user.action_refund()
         self.assertEqual(self.link.money_state, "refunded")
         self.assertEqual(self.link.money_label, "Refunded $\xa01,234.56")
@@ -277,6 +282,10 @@ class TestProgressInWords(StatusWidgetCommon):
         progress = self.progress()
         self.assertTrue(progress["expiry"]["past"])
         self.assertTrue(progress["expiry"]["label"].startswith("Expired on "))
+        # Expired today by a user, not on the date it would have expired.
+        self.assertNotIn(
+            format_date(self.env, link._get_expiration_local_date()), progress["expiry"]["label"]
+        )
         expired = [step for step in progress["timeline"] if step["event_type"] == "expired"]
         self.assertEqual(expired[-1]["who"], "Billie Billing", "who expired it, named")
 
