@@ -220,14 +220,28 @@ def money(summary, key):
 
 
 def print_status(summary, verbose=False):
+    # A card charge has no page: no link, no expiry; each kind is named in its words.
+    charge = summary.get("kind") == "card_on_file"
+    state = summary["state"]
+    if summary.get("status") and summary["status"].lower() != state:
+        state = f"{state} ({summary['status']})"
     rows = [
-        ("Link", f"{summary['reference']} ({summary['link']})"),
+        (
+            "Card charge" if charge else "Link",
+            summary["reference"] if charge else f"{summary['reference']} ({summary['link']})",
+        ),
+        ("Kind", summary.get("kind_label") or "payment link"),
         ("Document", summary["document"] or ""),
         ("Customer", summary["partner"] or ""),
-        ("State", summary["state"]),
-        ("Expires", when(summary["expiration_date"])),
-        ("Channel", summary["channel"]),
+        ("State", state),
     ]
+    if summary.get("money"):
+        rows.append(("Money", summary["money"]))
+    if not charge:
+        rows += [
+            ("Expires", when(summary["expiration_date"])),
+            ("Channel", summary["channel"]),
+        ]
     if summary["phone"]:
         rows.append(("SMS", f"{summary['phone']} {summary['sms_state'] or ''}".strip()))
     if summary["email"]:
@@ -389,10 +403,19 @@ def cmd_charge(client, args):
         if args.json:
             show(answer, args, None)
         raise Failure(EXIT_REFUSED, f"{answer['state']}: {' '.join(answer['message'].split())}")
+    summary = client.execute("payment.link.api", "link_status", answer["reference"])
+    # "Card charged", and partly paid when the charge paid part of what is due.
+    answer["status"] = summary.get("status") or answer["state"]
+    answer["money"] = summary.get("money") or False
     show(
         answer,
         args,
-        lambda a: print(f"{a['document']} {a['state']} ({a['reference']}): {a['message']}"),
+        lambda a: print(
+            f"Card charged for {a['document']} ({a['reference']}): "
+            f"{a['money'] or a['status']}. {a['message']}"
+            if a["state"] == "paid"
+            else f"Card charge pending for {a['document']} ({a['reference']}): {a['message']}"
+        ),
     )
 
 

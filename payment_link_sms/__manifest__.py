@@ -39,6 +39,7 @@
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
             "payment_link_sms/static/src/progress/*",
+            "payment_link_sms/static/src/status/*",
         ],
         "web.assets_frontend": [
             "payment_link_sms/static/src/js/pay_page_opened.js",

@@ -82,13 +82,41 @@ class PaymentLink(models.Model):
     )
     amount_refunded = fields.Monetary(
         compute="_compute_amount_refunded",
+        store=True,
         help="What was refunded of the link's payments through Odoo's refund flow "
         "(requested, pending or done).",
     )
     amount_refundable = fields.Monetary(
         string="Refundable",
-        compute="_compute_amount_refunded",
+        compute="_compute_amount_refundable",
         help="What can still be refunded of a paid link's payments.",
+    )
+    amount_net = fields.Monetary(
+        string="Paid, Net of Refunds",
+        compute="_compute_money_state",
+        store=True,
+        help="What the customer paid through the link, less what was refunded.",
+    )
+    amount_requested_latest = fields.Monetary(
+        string="Requested (Latest Link)",
+        compute="_compute_money_state",
+        store=True,
+        help="The amount requested, counted on each document's latest link only: a link "
+        "replaced by a newer one counts 0, so totals count each request once.",
+    )
+    money_state = fields.Selection(
+        selection=const.MONEY_STATES,
+        string="Money",
+        compute="_compute_money_state",
+        store=True,
+        index=True,
+        help="What happened to the money of the link: not paid, partly paid, paid, partly "
+        "refunded or refunded (the link's state says whether it can still be used).",
+    )
+    money_label = fields.Char(
+        string="Payment",
+        compute="_compute_money_label",
+        help="What was paid and what is left, or what was refunded, in words.",
     )
     paid_after_close = fields.Boolean(
         string="Paid After It Was Closed",
@@ -201,10 +229,13 @@ class PaymentLink(models.Model):
             )
             link.url = urls.get(link.id) or link.masked_url
 
-    @api.depends("state", "paid_transaction_id", "sent_date", "paid_date")
+    @api.depends("kind", "state", "paid_transaction_id", "sent_date", "paid_date")
     def _compute_reporting(self):
         for link in self:
-            link.paid_by_link = link.state == "paid" and bool(link.paid_transaction_id)
+            # Payment links only: a card charged or saved by a card request is not a link paid.
+            link.paid_by_link = (
+                link.kind == "payment" and link.state == "paid" and bool(link.paid_transaction_id)
+            )
             link.conversion_rate = 100.0 if link.paid_by_link else 0.0
             link.hours_to_pay = (
                 (link.paid_date - link.sent_date).total_seconds() / 3600
@@ -219,13 +250,86 @@ class PaymentLink(models.Model):
                 link.currency_id.is_zero(link.amount_paid)
             )
 
-    @api.depends("state", "transaction_ids.child_transaction_ids.state")
+    @api.depends(
+        "state",
+        "amount_paid",
+        "transaction_ids.state",
+        "transaction_ids.child_transaction_ids.state",
+        "transaction_ids.child_transaction_ids.amount",
+    )
     def _compute_amount_refunded(self):
         for link in self:
             payments = link.sudo().transaction_ids._payment_link_payments()
             refundable = sum(tx._payment_link_refundable() for tx in payments)
-            link.amount_refunded = sum(payments.mapped("amount")) - refundable
+            link.amount_refunded = link.currency_id.round(
+                sum(payments.mapped("amount")) - refundable
+            )
+
+    @api.depends("state", "amount_refunded")
+    def _compute_amount_refundable(self):
+        for link in self:
+            payments = link.sudo().transaction_ids._payment_link_payments()
+            refundable = sum(tx._payment_link_refundable() for tx in payments)
             link.amount_refundable = refundable if link.state == "paid" else 0.0
+
+    @api.depends("state", "amount", "amount_paid", "amount_refunded", "replaced_by_id")
+    def _compute_money_state(self):
+        for link in self:
+            currency = link.currency_id
+            paid = link.amount_paid
+            if link.state == "paid" and currency.is_zero(paid):
+                # Paid elsewhere (the document closed it) or before amounts were recorded.
+                paid = link.amount if link.paid_transaction_id else 0.0
+            refunded = link.amount_refunded
+            if currency.compare_amounts(refunded, 0) > 0:
+                state = (
+                    "refunded"
+                    if currency.compare_amounts(refunded, paid) >= 0
+                    else ("partly_refunded")
+                )
+            elif link.state == "paid" and currency.compare_amounts(paid, 0) > 0:
+                state = "paid"
+            elif currency.compare_amounts(link.amount_paid, 0) > 0:
+                state = "partly_paid"
+            else:
+                state = "unpaid"
+            link.money_state = state
+            link.amount_net = currency.round(link.amount_paid - refunded)
+            link.amount_requested_latest = 0.0 if link.replaced_by_id else link.amount
+
+    @api.depends("money_state", "amount", "amount_paid", "amount_refunded")
+    @api.depends_context("lang")
+    def _compute_money_label(self):
+        for link in self:
+            link.money_label = link._money_label()
+
+    def _money_label(self, due=None):
+        """The money of the link in words ("Partly paid $20.00 of $120.00, $100.00 left",
+        "Partly refunded $25.00 of $85.00", "Refunded $85.00"), or False when nothing was paid.
+
+        :param float due: What the document still owes, when known (a charge of part of it).
+        """
+        self.ensure_one()
+        fmt = self.currency_id.format
+        paid = self.amount_paid or (self.amount if self.money_state != "unpaid" else 0.0)
+        if self.money_state == "refunded":
+            return self.env._("Refunded %s", fmt(self.amount_refunded))
+        if self.money_state == "partly_refunded":
+            return self.env._(
+                "Partly refunded %(refunded)s of %(paid)s",
+                refunded=fmt(self.amount_refunded),
+                paid=fmt(paid),
+            )
+        if self.money_state == "partly_paid":
+            return self.env._(
+                "Partly paid %(paid)s of %(amount)s, %(left)s left",
+                paid=fmt(paid),
+                amount=fmt(self.amount),
+                left=fmt(max(self.amount - paid, 0.0)),
+            )
+        if self.money_state == "paid":
+            return self.env._("Paid %s", fmt(paid))
+        return False
 
     @api.model
     def _read_group_select(self, aggregate_spec, query):
@@ -243,6 +347,13 @@ class PaymentLink(models.Model):
                     "%s FILTER (WHERE %s)", median, self._field_to_sql(self._table, only, query)
                 )
             return median
+        if aggregate_spec == "conversion_rate:avg":
+            # The share of payment links paid: card charges and card requests are not counted.
+            return SQL(
+                "AVG(%s) FILTER (WHERE %s = 'payment')",
+                self._field_to_sql(self._table, "conversion_rate", query),
+                self._field_to_sql(self._table, "kind", query),
+            )
         return super()._read_group_select(aggregate_spec, query)
 
     @api.depends("state", "expiration_date")

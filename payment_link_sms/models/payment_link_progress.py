@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import html2plaintext
+from odoo.tools import format_date, html2plaintext
 
 from .. import const
 
@@ -138,18 +138,106 @@ class PaymentLink(models.Model):
                     else []
                 ),
             }
+            step.update(link._progress_step_words(event, labels[event.event_type]))
             timeline.append(step)
         page_steps = [
             step for step in timeline if step["event_type"] in (*const.PAGE_STEPS, "opened")
         ]
+        last_page_step = page_steps[-1]["event_type"] if page_steps else False
+        kinds = dict(link._fields["kind"]._description_selection(self.env))
         return {
             "link_id": link.id,
             "link_name": link.name,
+            "kind": link.kind,
+            "kind_label": kinds.get(link.kind, False),
             "state": link.state,
             "current": timeline[-1] if timeline else False,
             "timeline": timeline,
-            "page_left": bool(page_steps and page_steps[-1]["event_type"] == "page_left"),
+            "page_left": last_page_step == "page_left",
+            "page_back": last_page_step == "page_back",
+            "expiry": link._progress_expiry(),
         }
+
+    def _progress_step_words(self, event, label):
+        """A timeline step in the agent's words: the channel ("Sent by SMS", "Delivered by
+        email"), the kind ("Card charged", "Card request sent by SMS") and who did it, named
+        (the customer on the page, not "Public user"; the staff member; nobody for the
+        system)."""
+        self.ensure_one()
+        env = self.env
+        channel = event.channel or (
+            self.channel if event.event_type in ("sent", "resent", "reminder") else False
+        )
+        by_channel = {
+            ("sent", "sms"): env._("Sent by SMS"),
+            ("sent", "email"): env._("Sent by email"),
+            ("sent", "both"): env._("Sent by SMS and email"),
+            ("resent", "sms"): env._("Resent by SMS"),
+            ("resent", "email"): env._("Resent by email"),
+            ("resent", "both"): env._("Resent by SMS and email"),
+            ("reminder", "sms"): env._("Reminder sent by SMS"),
+            ("reminder", "email"): env._("Reminder sent by email"),
+            ("reminder", "both"): env._("Reminder sent by SMS and email"),
+            ("delivered", "sms"): env._("Delivered by SMS"),
+            ("delivered", "email"): env._("Delivered by email"),
+            ("delivery_failed", "sms"): env._("SMS not delivered"),
+            ("delivery_failed", "email"): env._("Email not delivered"),
+        }
+        by_kind = {
+            ("card_on_file", "paid"): env._("Card charged"),
+            ("card_on_file", "payment_failed"): env._("Card charge failed"),
+            ("card_request", "sent"): env._("Card request sent"),
+            ("card_request", "paid"): env._("Card saved"),
+            ("card_request", "resent"): env._("Card request resent"),
+        }
+        words = by_kind.get((self.kind, event.event_type)) or by_channel.get(
+            (event.event_type, channel)
+        )
+        refund = event.transaction_id
+        if event.event_type == "refunded" and refund:
+            paid = self.amount_paid or self.amount
+            if self.currency_id.compare_amounts(abs(refund.amount), paid) < 0:
+                words = env._("Partly refunded")
+        if words and self.kind == "card_request" and event.event_type in ("sent", "resent"):
+            words = {
+                "sms": env._("%s by SMS", words),
+                "email": env._("%s by email", words),
+            }.get(channel, words)
+        user = event.user_id
+        if event.event_type in (*const.PAGE_STEPS, "opened", "payment_started") or (
+            user and user._is_public()
+        ):
+            who = self.partner_id.name  # the customer on the pay page
+        elif user and not user._is_superuser() and not user.share:
+            who = user.name
+        else:
+            who = False
+        return {"label": words or label, "channel": channel or False, "who": who or False}
+
+    def _expired_on(self):
+        """When the link expired, in words: the day it was expired (by a user or by its
+        validity's end), which may come before its expiry date."""
+        self.ensure_one()
+        expired = self.sudo().event_ids.filtered(lambda event: event.event_type == "expired")
+        when = min([*expired.mapped("date"), self.expiration_date], default=self.expiration_date)
+        tz = self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), when)
+        return format_date(self.env, local.date())
+
+    def _progress_expiry(self):
+        """The link's expiry for the agent: to come ("Expires on ...") or past ("Expired on
+        ...")."""
+        self.ensure_one()
+        if not self.expiration_date or self.kind == "card_on_file":
+            return False
+        date = format_date(self.env, self._get_expiration_local_date())
+        if self.state == "expired":
+            return {"past": True, "label": self.env._("Expired on %s", self._expired_on())}
+        if self.expiration_date <= fields.Datetime.now():
+            return {"past": True, "label": self.env._("Expired on %s", date)}
+        if self.state in const.LIVE_STATES:
+            return {"past": False, "label": self.env._("Expires on %s", date)}
+        return False
 
     @api.model
     def _progress_links(self, res_model, res_id):

@@ -674,6 +674,20 @@ class PaymentLinkSend(models.TransientModel):
         return self._get_documents()
 
     @api.model
+    def _sent_dialog_title(self, links):
+        """The sent dialog's title, in the words of the links' kind."""
+        if links and all(link.kind == "card_request" for link in links):
+            return (
+                self.env._("Card request sent")
+                if len(links) == 1
+                else self.env._("%s card requests sent", len(links))
+            )
+        return (
+            self.env._("Payment link sent")
+            if len(links) == 1
+            else self.env._("%s payment links sent", len(links))
+        )
+
     def _sent_dialog(self, links, urls=None, refused=None, open_link=False):
         """The client action telling the sender which ``links`` went out (the only place,
         besides the message, where the full link is shown: it is not stored).
@@ -697,9 +711,7 @@ class PaymentLinkSend(models.TransientModel):
         return {
             "type": "ir.actions.client",
             "tag": "payment_link_sms.sent_dialog",
-            "name": self.env._("Payment link sent")
-            if len(links) == 1
-            else self.env._("%s payment links sent", len(links)),
+            "name": self._sent_dialog_title(links),
             "target": "new",
             "params": {
                 "links": rows,
