@@ -48,9 +48,10 @@ class AccountMove(models.Model):
         return Statement.create(values).action_send_payment_link()
 
     def _payment_link_statements(self):
-        return self.sudo().payment_link_statement_ids.filtered(
-            lambda st: st.state in ("draft", "open")
-        )
+        """The statements still asking any of these invoices."""
+        if not self.ids:
+            return self.env["payment.link.statement"]
+        return self.env["payment.link.statement"].sudo().search([("invoice_ids", "in", self.ids)])
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()

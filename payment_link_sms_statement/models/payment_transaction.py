@@ -8,11 +8,11 @@ class PaymentTransaction(models.Model):
     def _set_done(self, state_message=None, extra_allowed_states=()):
         # The customer's choice was for this payment: once it is confirmed, what is left is
         # every open invoice again (the link stays live for the rest).
-        statements = self.filtered(
-            lambda tx: tx.payment_link_id.res_model == "payment.link.statement"
-        ).payment_link_id.mapped(lambda link: link._get_document())
-        statements = self.env["payment.link.statement"].sudo().browse(statements.ids)
-        statements.filtered("chosen_invoice_ids").chosen_invoice_ids = [(5, 0, 0)]
+        links = self.payment_link_id.filtered(
+            lambda link: link.res_model == "payment.link.statement"
+        )
+        statements = self.env["payment.link.statement"].sudo().browse(links.mapped("res_id"))
+        statements.exists().filtered("chosen_invoice_ids").chosen_invoice_ids = [(5, 0, 0)]
         return super()._set_done(
             state_message=state_message, extra_allowed_states=extra_allowed_states
         )
