@@ -57,6 +57,7 @@ class TestStatementPayment(StatementCommon):
         self.assertIn("o_payment_link_statement_allocation", receipt.text)
         self.assertNotIn("o_payment_link_statement_partial", receipt.text)
 
+    @mute_logger("odoo.http")
     def test_customer_chooses_the_invoices_amount_from_the_server(self):
         statement, link, token = self.open_statement()
         answer = self.choose(token, self.inv_b)
