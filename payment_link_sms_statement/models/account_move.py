@@ -27,7 +27,7 @@ class AccountMove(models.Model):
         string="Statement Link State",
     )
 
-    @api.depends("payment_link_statement_ids")
+    @api.depends("payment_link_statement_ids.state")
     def _compute_payment_link_statement_id(self):
         for move in self:
             sent = move.payment_link_statement_ids.filtered(lambda st: st.state != "draft")

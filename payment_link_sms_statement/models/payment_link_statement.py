@@ -296,11 +296,19 @@ class PaymentLinkStatement(models.Model):
                 ]
         self.sudo()._payment_link_sync_paid()
 
+    def _statement_open_residual_invoices(self):
+        """The open invoices of the statement with something left to pay once the payments
+        under way are reconciled, oldest due first."""
+        self.ensure_one()
+        open_invoices = self._statement_sorted(self.invoice_ids.filtered(self._statement_is_open))
+        residuals = self._statement_residuals(open_invoices)
+        return open_invoices.filtered(lambda inv: not self.currency_id.is_zero(residuals[inv]))
+
     def _statement_payable_invoices(self):
         """The invoices paid now: the customer's choice, else all the open ones, oldest due
         first."""
         self.ensure_one()
-        open_invoices = self.invoice_ids.filtered(self._statement_is_open)
+        open_invoices = self._statement_open_residual_invoices()
         chosen = self.allow_choice and (self.chosen_invoice_ids & open_invoices)
         return self._statement_sorted(chosen or open_invoices)
 
@@ -310,16 +318,15 @@ class PaymentLinkStatement(models.Model):
         self.ensure_one()
         today = fields.Date.context_today(self)
         payable = self._statement_payable_invoices()
+        residuals = self._statement_residuals(self._statement_open_residual_invoices())
         return [
             {
                 "invoice": invoice,
                 "overdue": bool(invoice.invoice_date_due and invoice.invoice_date_due < today),
                 "checked": invoice in payable,
-                "due": self._statement_due(invoice),
+                "due": due,
             }
-            for invoice in self._statement_sorted(
-                self.invoice_ids.filtered(self._statement_is_open)
-            )
+            for invoice, due in residuals.items()
         ]
 
     def _statement_choose(self, invoice_ids):
@@ -328,7 +335,7 @@ class PaymentLinkStatement(models.Model):
         :raise ValidationError: When the choice is not allowed or names another invoice.
         """
         self.ensure_one()
-        open_invoices = self.invoice_ids.filtered(self._statement_is_open)
+        open_invoices = self._statement_open_residual_invoices()
         chosen = open_invoices.filtered(lambda inv: inv.id in set(invoice_ids))
         if not self.allow_choice or not chosen or len(chosen) != len(set(invoice_ids)):
             raise ValidationError(self.env._("Choose at least one of the invoices listed."))
@@ -336,9 +343,14 @@ class PaymentLinkStatement(models.Model):
             Command.set([] if chosen == open_invoices else chosen.ids)
         ]
 
-    def _statement_unreconciled(self, invoices, exclude=None):
-        """What done payments of ``invoices`` that Odoo has not reconciled yet (it does so a
-        moment later, when it post-processes them) already cover."""
+    def _statement_residuals(self, invoices, exclude=None):
+        """What is left to pay on each of ``invoices``: their residual, less the done payments
+        that Odoo has not reconciled yet (it does so a moment later, when it post-processes
+        them), shared among their invoices oldest due first, as Odoo's reconciliation will.
+
+        :param exclude: A transaction left out (the one being judged).
+        :return: ``{invoice: amount}``
+        """
         txs = invoices.sudo().transaction_ids.filtered(
             lambda tx: (
                 tx.state == "done"
@@ -349,12 +361,20 @@ class PaymentLinkStatement(models.Model):
                 and tx.payment_link_outcome not in ("paid_twice", "paid_after_close")
             )
         )
-        return sum(txs.mapped("amount"))
+        left = {inv: inv.amount_residual for inv in invoices | txs.invoice_ids}
+        for tx in txs.sorted("id"):
+            amount = tx.amount
+            for invoice in self._statement_sorted(tx.invoice_ids):
+                applied = min(amount, left[invoice])
+                left[invoice] -= applied
+                amount -= applied
+        return {inv: max(self.currency_id.round(left[inv]), 0.0) for inv in invoices}
 
     def _statement_due(self, invoices, exclude=None):
-        residual = sum(invoices.mapped("amount_residual"))
-        unreconciled = self._statement_unreconciled(invoices, exclude=exclude)
-        return max(self.currency_id.round(residual - unreconciled), 0.0)
+        """What is left to pay on ``invoices`` (see ``_statement_residuals``)."""
+        return self.currency_id.round(
+            sum(self._statement_residuals(invoices, exclude=exclude).values())
+        )
 
     def _statement_allocation(self, transaction):
         """How ``transaction`` was (or will be) shared among its invoices, oldest due first:
