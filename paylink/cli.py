@@ -378,6 +378,71 @@ def add_channel_options(parser, default):
         )
 
 
+def find_one(client, model, domain, missing, several):
+    """The id of the one record of ``model`` matching ``domain`` (searched with the caller's
+    rights), or a refusal (exit 1) saying there is none, or several."""
+    ids = client.execute(model, "search", domain, limit=2)
+    if not ids:
+        raise Failure(EXIT_REFUSED, missing)
+    if len(ids) > 1:
+        raise Failure(EXIT_REFUSED, several)
+    return ids[0]
+
+
+def cmd_statement(client, args):
+    """One link for several open invoices of a customer (all of them, or the ones named)."""
+    partner = args.partner.strip()
+    if partner.isdigit():
+        partner_id = int(partner)
+    else:
+        partner_id = find_one(
+            client,
+            "res.partner",
+            [["name", "=ilike", partner]],
+            f"No customer named {partner}.",
+            f"Several customers are named {partner}: use the customer's id.",
+        )
+    invoice_ids = None
+    if args.invoices:
+        invoice_ids = [
+            find_one(
+                client,
+                "account.move",
+                [["name", "=", number.strip()], ["move_type", "=", "out_invoice"]],
+                f"No invoice numbered {number}.",
+                f"Several invoices are numbered {number}.",
+            )
+            for number in args.invoices
+        ]
+    answer = client.execute(
+        "res.partner",
+        "send_statement_payment_link",
+        [partner_id],
+        args.channel or "sms",
+        invoice_ids=invoice_ids,
+    )
+    if answer["error"]:
+        raise Failure(EXIT_REFUSED, " ".join(answer["error"].split()))
+    summary = client.execute(
+        "payment.link.api", "link_status", link_reference(client, answer["link_id"])
+    )
+    summary.update(
+        url=answer["url"],
+        statement=answer["name"],
+        invoice_ids=answer["invoice_ids"],
+        statement_amount=answer["amount"],
+    )
+    show(
+        summary,
+        args,
+        lambda s: print(
+            f"Sent statement {s['statement']} ({s['reference']}) of {len(s['invoice_ids'])} "
+            f"invoice(s) by {s['channel']}: {s['url']}\n"
+            f"Amount {money(s, 'amount')}, expires {when(s['expiration_date'])}"
+        ),
+    )
+
+
 def cmd_charge(client, args):
     """Charge the customer's card on file for an invoice or order (exit 1 unless the money is
     paid or on its way: declined, or the bank asks the customer to authenticate)."""
@@ -497,6 +562,20 @@ def build_parser():
     resend = sub.add_parser("resend", help="cancel a link and send a new one")
     resend.add_argument("reference", metavar="REFERENCE")
     resend.set_defaults(func=cmd_resend)
+
+    statement = sub.add_parser(
+        "statement", help="one link for a customer's open invoices (all, or those named)"
+    )
+    statement.add_argument("partner", metavar="PARTNER", help="the customer's name or id")
+    statement.add_argument(
+        "--invoice",
+        dest="invoices",
+        action="append",
+        metavar="NUMBER",
+        help="an invoice to ask (repeat; default: all the customer's open invoices)",
+    )
+    add_channel_options(statement, "sms")
+    statement.set_defaults(func=cmd_statement, channel=None)
 
     charge = sub.add_parser("charge", help="charge the customer's card on file")
     charge.add_argument("document", metavar="INVOICE_NUMBER")

@@ -28,6 +28,8 @@ class PaymentLinkMixin(models.AbstractModel):
     * ``_payment_link_refusal()``: why no link can be sent (a translated sentence) or False;
     * ``_payment_link_can_send_depends()``: the fields the refusal reads;
     * ``_payment_link_is_paid()``: whether the document is paid in full;
+    * ``_payment_link_paid_meanwhile(transaction)``: whether a payment confirmed now pays
+      something paid meanwhile elsewhere (then handled as paid twice);
     * ``_payment_link_void_reason()``: why its live links are cancelled now (reversed...);
     * ``_payment_link_write_stop_reason(vals)``: why a write stops its live links;
     * ``_payment_link_paid_reason()``: the reason logged when a payment elsewhere closes them;
@@ -450,6 +452,13 @@ class PaymentLinkMixin(models.AbstractModel):
         return not self._payment_link_refusal()
 
     def _payment_link_is_paid(self):
+        return False
+
+    def _payment_link_paid_meanwhile(self, transaction):
+        """Whether ``transaction``, a payment through a link of this document confirmed now,
+        pays something that was paid meanwhile elsewhere although the document is not paid in
+        full (a statement's invoice paid through its own link): it is then handled as paid
+        twice (refunded or flagged), never applied to something else. Default False."""
         return False
 
     def _payment_link_extra_values(self):
