@@ -220,14 +220,28 @@ def money(summary, key):
 
 
 def print_status(summary, verbose=False):
+    # A card charge has no page: no link, no expiry; each kind is named in its words.
+    charge = summary.get("kind") == "card_on_file"
+    state = summary["state"]
+    if summary.get("status") and summary["status"].lower() != state:
+        state = f"{state} ({summary['status']})"
     rows = [
-        ("Link", f"{summary['reference']} ({summary['link']})"),
+        (
+            "Card charge" if charge else "Link",
+            summary["reference"] if charge else f"{summary['reference']} ({summary['link']})",
+        ),
+        ("Kind", summary.get("kind_label") or "payment link"),
         ("Document", summary["document"] or ""),
         ("Customer", summary["partner"] or ""),
-        ("State", summary["state"]),
-        ("Expires", when(summary["expiration_date"])),
-        ("Channel", summary["channel"]),
+        ("State", state),
     ]
+    if summary.get("money"):
+        rows.append(("Money", summary["money"]))
+    if not charge:
+        rows += [
+            ("Expires", when(summary["expiration_date"])),
+            ("Channel", summary["channel"]),
+        ]
     if summary["phone"]:
         rows.append(("SMS", f"{summary['phone']} {summary['sms_state'] or ''}".strip()))
     if summary["email"]:
@@ -364,6 +378,71 @@ def add_channel_options(parser, default):
         )
 
 
+def find_one(client, model, domain, missing, several):
+    """The id of the one record of ``model`` matching ``domain`` (searched with the caller's
+    rights), or a refusal (exit 1) saying there is none, or several."""
+    ids = client.execute(model, "search", domain, limit=2)
+    if not ids:
+        raise Failure(EXIT_REFUSED, missing)
+    if len(ids) > 1:
+        raise Failure(EXIT_REFUSED, several)
+    return ids[0]
+
+
+def cmd_statement(client, args):
+    """One link for several open invoices of a customer (all of them, or the ones named)."""
+    partner = args.partner.strip()
+    if partner.isdigit():
+        partner_id = int(partner)
+    else:
+        partner_id = find_one(
+            client,
+            "res.partner",
+            [["name", "=ilike", partner]],
+            f"No customer named {partner}.",
+            f"Several customers are named {partner}: use the customer's id.",
+        )
+    invoice_ids = None
+    if args.invoices:
+        invoice_ids = [
+            find_one(
+                client,
+                "account.move",
+                [["name", "=", number.strip()], ["move_type", "=", "out_invoice"]],
+                f"No invoice numbered {number}.",
+                f"Several invoices are numbered {number}.",
+            )
+            for number in args.invoices
+        ]
+    answer = client.execute(
+        "res.partner",
+        "send_statement_payment_link",
+        [partner_id],
+        args.channel or "sms",
+        invoice_ids=invoice_ids,
+    )
+    if answer["error"]:
+        raise Failure(EXIT_REFUSED, " ".join(answer["error"].split()))
+    summary = client.execute(
+        "payment.link.api", "link_status", link_reference(client, answer["link_id"])
+    )
+    summary.update(
+        url=answer["url"],
+        statement=answer["name"],
+        invoice_ids=answer["invoice_ids"],
+        statement_amount=answer["amount"],
+    )
+    show(
+        summary,
+        args,
+        lambda s: print(
+            f"Sent statement {s['statement']} ({s['reference']}) of {len(s['invoice_ids'])} "
+            f"invoice(s) by {s['channel']}: {s['url']}\n"
+            f"Amount {money(s, 'amount')}, expires {when(s['expiration_date'])}"
+        ),
+    )
+
+
 def cmd_charge(client, args):
     """Charge the customer's card on file for an invoice or order (exit 1 unless the money is
     paid or on its way: declined, or the bank asks the customer to authenticate)."""
@@ -389,10 +468,19 @@ def cmd_charge(client, args):
         if args.json:
             show(answer, args, None)
         raise Failure(EXIT_REFUSED, f"{answer['state']}: {' '.join(answer['message'].split())}")
+    summary = client.execute("payment.link.api", "link_status", answer["reference"])
+    # "Card charged", and partly paid when the charge paid part of what is due.
+    answer["status"] = summary.get("status") or answer["state"]
+    answer["money"] = summary.get("money") or False
     show(
         answer,
         args,
-        lambda a: print(f"{a['document']} {a['state']} ({a['reference']}): {a['message']}"),
+        lambda a: print(
+            f"Card charged for {a['document']} ({a['reference']}): "
+            f"{a['money'] or a['status']}. {a['message']}"
+            if a["state"] == "paid"
+            else f"Card charge pending for {a['document']} ({a['reference']}): {a['message']}"
+        ),
     )
 
 
@@ -474,6 +562,20 @@ def build_parser():
     resend = sub.add_parser("resend", help="cancel a link and send a new one")
     resend.add_argument("reference", metavar="REFERENCE")
     resend.set_defaults(func=cmd_resend)
+
+    statement = sub.add_parser(
+        "statement", help="one link for a customer's open invoices (all, or those named)"
+    )
+    statement.add_argument("partner", metavar="PARTNER", help="the customer's name or id")
+    statement.add_argument(
+        "--invoice",
+        dest="invoices",
+        action="append",
+        metavar="NUMBER",
+        help="an invoice to ask (repeat; default: all the customer's open invoices)",
+    )
+    add_channel_options(statement, "sms")
+    statement.set_defaults(func=cmd_statement, channel=None)
 
     charge = sub.add_parser("charge", help="charge the customer's card on file")
     charge.add_argument("document", metavar="INVOICE_NUMBER")

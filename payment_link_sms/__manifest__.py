@@ -3,7 +3,7 @@
     "name": "Payment Links by SMS and Email",
     "summary": "Secure, expiring pay-by-link requests for invoices, sent by SMS and email "
     "and tracked from sent to paid",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "payment_link_sms contributors",
@@ -39,6 +39,7 @@
             "payment_link_sms/static/src/js/sent_dialog.js",
             "payment_link_sms/static/src/xml/sent_dialog.xml",
             "payment_link_sms/static/src/progress/*",
+            "payment_link_sms/static/src/status/*",
         ],
         "web.assets_frontend": [
             "payment_link_sms/static/src/js/pay_page_opened.js",

@@ -244,6 +244,14 @@ USER_AGENT_MAX_LENGTH = 255
 LINK_KINDS = [
     ("payment", "Payment link"),
 ]
+# What happened to a link's money (payment.link.money_state; its state says whether it works).
+MONEY_STATES = [
+    ("unpaid", "Not paid"),
+    ("partly_paid", "Partly paid"),
+    ("paid", "Paid"),
+    ("partly_refunded", "Partly refunded"),
+    ("refunded", "Refunded"),
+]
 
 
 # The asset bundle of the customer's pages (/pay), and the one the tours add in test mode.

@@ -28,6 +28,7 @@ CARD_NUMBER_MIN_DIGITS = 12
 # (no token, never sent: its events are the charge's audit trail).
 LINK_KINDS = [
     ("card_on_file", "Card on file charge"),
+    ("card_request", "Card request"),
 ]
 # Whether link payments offer "Save my card for future payments".
 SAVE_CARD_OPTIONS = [

@@ -2,6 +2,7 @@
 from . import res_company
 from . import res_config_settings
 from . import payment_link_mixin
+from . import payment_link_progress
 from . import payment_link
 from . import payment_link_event
 from . import payment_link_token

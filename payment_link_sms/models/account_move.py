@@ -74,6 +74,10 @@ class AccountMove(models.Model):
             self.state == "posted" and self.currency_id.is_zero(self.amount_residual)
         )
 
+    @api.model
+    def _payment_link_unpaid_domain(self):
+        return [("payment_state", "not in", ("paid", "in_payment", "reversed"))]
+
     def _payment_link_extra_values(self):
         return {"invoice_id": self.id}
 

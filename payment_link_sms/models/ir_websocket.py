@@ -20,5 +20,5 @@ class IrWebsocket(models.AbstractModel):
         if asked:
             channels = [channel for channel in channels if channel not in asked]
             if self.env.uid:
-                channels.extend(self.env["payment.link"]._progress_channels(asked))
+                channels.extend(self.env["payment.link.progress"]._progress_channels(asked))
         return super()._build_bus_channel_list(channels)

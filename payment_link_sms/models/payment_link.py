@@ -6,7 +6,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_date, html2plaintext
+from odoo.tools import SQL, format_date
 
 from .. import const, utils
 
@@ -73,13 +73,41 @@ class PaymentLink(models.Model):
     )
     amount_refunded = fields.Monetary(
         compute="_compute_amount_refunded",
+        store=True,
         help="What was refunded of the link's payments through Odoo's refund flow "
         "(requested, pending or done).",
     )
     amount_refundable = fields.Monetary(
         string="Refundable",
-        compute="_compute_amount_refunded",
+        compute="_compute_amount_refundable",
         help="What can still be refunded of a paid link's payments.",
+    )
+    amount_net = fields.Monetary(
+        string="Paid, Net of Refunds",
+        compute="_compute_money_state",
+        store=True,
+        help="What the customer paid through the link, less what was refunded.",
+    )
+    amount_requested_latest = fields.Monetary(
+        string="Requested (Latest Link)",
+        compute="_compute_money_state",
+        store=True,
+        help="The amount requested, counted on each document's latest link only: a link "
+        "replaced by a newer one counts 0, so totals count each request once.",
+    )
+    money_state = fields.Selection(
+        selection=const.MONEY_STATES,
+        string="Money",
+        compute="_compute_money_state",
+        store=True,
+        index=True,
+        help="What happened to the money of the link: not paid, partly paid, paid, partly "
+        "refunded or refunded (the link's state says whether it can still be used).",
+    )
+    money_label = fields.Char(
+        string="Payment",
+        compute="_compute_money_label",
+        help="What was paid and what is left, or what was refunded, in words.",
     )
     paid_after_close = fields.Boolean(
         string="Paid After It Was Closed",
@@ -192,10 +220,13 @@ class PaymentLink(models.Model):
             )
             link.url = urls.get(link.id) or link.masked_url
 
-    @api.depends("state", "paid_transaction_id", "sent_date", "paid_date")
+    @api.depends("kind", "state", "paid_transaction_id", "sent_date", "paid_date")
     def _compute_reporting(self):
         for link in self:
-            link.paid_by_link = link.state == "paid" and bool(link.paid_transaction_id)
+            # Payment links only: a card charged or saved by a card request is not a link paid.
+            link.paid_by_link = (
+                link.kind == "payment" and link.state == "paid" and bool(link.paid_transaction_id)
+            )
             link.conversion_rate = 100.0 if link.paid_by_link else 0.0
             link.hours_to_pay = (
                 (link.paid_date - link.sent_date).total_seconds() / 3600
@@ -210,13 +241,86 @@ class PaymentLink(models.Model):
                 link.currency_id.is_zero(link.amount_paid)
             )
 
-    @api.depends("state", "transaction_ids.child_transaction_ids.state")
+    @api.depends(
+        "state",
+        "amount_paid",
+        "transaction_ids.state",
+        "transaction_ids.child_transaction_ids.state",
+        "transaction_ids.child_transaction_ids.amount",
+    )
     def _compute_amount_refunded(self):
         for link in self:
             payments = link.sudo().transaction_ids._payment_link_payments()
             refundable = sum(tx._payment_link_refundable() for tx in payments)
-            link.amount_refunded = sum(payments.mapped("amount")) - refundable
+            link.amount_refunded = link.currency_id.round(
+                sum(payments.mapped("amount")) - refundable
+            )
+
+    @api.depends("state", "amount_refunded")
+    def _compute_amount_refundable(self):
+        for link in self:
+            payments = link.sudo().transaction_ids._payment_link_payments()
+            refundable = sum(tx._payment_link_refundable() for tx in payments)
             link.amount_refundable = refundable if link.state == "paid" else 0.0
+
+    @api.depends("state", "amount", "amount_paid", "amount_refunded", "replaced_by_id")
+    def _compute_money_state(self):
+        for link in self:
+            currency = link.currency_id
+            paid = link.amount_paid
+            if link.state == "paid" and currency.is_zero(paid):
+                # Paid elsewhere (the document closed it) or before amounts were recorded.
+                paid = link.amount if link.paid_transaction_id else 0.0
+            refunded = link.amount_refunded
+            if currency.compare_amounts(refunded, 0) > 0:
+                state = (
+                    "refunded"
+                    if currency.compare_amounts(refunded, paid) >= 0
+                    else ("partly_refunded")
+                )
+            elif link.state == "paid" and currency.compare_amounts(paid, 0) > 0:
+                state = "paid"
+            elif currency.compare_amounts(link.amount_paid, 0) > 0:
+                state = "partly_paid"
+            else:
+                state = "unpaid"
+            link.money_state = state
+            link.amount_net = currency.round(link.amount_paid - refunded)
+            link.amount_requested_latest = 0.0 if link.replaced_by_id else link.amount
+
+    @api.depends("money_state", "amount", "amount_paid", "amount_refunded")
+    @api.depends_context("lang")
+    def _compute_money_label(self):
+        for link in self:
+            link.money_label = link._money_label()
+
+    def _money_label(self, due=None):
+        """The money of the link in words ("Partly paid $20.00 of $120.00, $100.00 left",
+        "Partly refunded $25.00 of $85.00", "Refunded $85.00"), or False when nothing was paid.
+
+        :param float due: What the document still owes, when known (a charge of part of it).
+        """
+        self.ensure_one()
+        fmt = self.currency_id.format
+        paid = self.amount_paid or (self.amount if self.money_state != "unpaid" else 0.0)
+        if self.money_state == "refunded":
+            return self.env._("Refunded %s", fmt(self.amount_refunded))
+        if self.money_state == "partly_refunded":
+            return self.env._(
+                "Partly refunded %(refunded)s of %(paid)s",
+                refunded=fmt(self.amount_refunded),
+                paid=fmt(paid),
+            )
+        if self.money_state == "partly_paid":
+            return self.env._(
+                "Partly paid %(paid)s of %(amount)s, %(left)s left",
+                paid=fmt(paid),
+                amount=fmt(self.amount),
+                left=fmt(max(self.amount - paid, 0.0)),
+            )
+        if self.money_state == "paid":
+            return self.env._("Paid %s", fmt(paid))
+        return False
 
     @api.model
     def _read_group_select(self, aggregate_spec, query):
@@ -234,6 +338,13 @@ class PaymentLink(models.Model):
                     "%s FILTER (WHERE %s)", median, self._field_to_sql(self._table, only, query)
                 )
             return median
+        if aggregate_spec == "conversion_rate:avg":
+            # The share of payment links paid: card charges and card requests are not counted.
+            return SQL(
+                "AVG(%s) FILTER (WHERE %s = 'payment')",
+                self._field_to_sql(self._table, "conversion_rate", query),
+                self._field_to_sql(self._table, "kind", query),
+            )
         return super()._read_group_select(aggregate_spec, query)
 
     @api.depends("state", "expiration_date")
@@ -647,9 +758,7 @@ class PaymentLink(models.Model):
         replaced = self.transaction_ids._payment_link_replaceable()
         if replaced:
             # Their state message is audited: in the company's language.
-            replaced.with_context(
-                payment_link_replaced_attempt=True, lang=self._with_company_lang().env.lang
-            )._payment_link_abort()
+            replaced.with_context(lang=self._with_company_lang().env.lang)._payment_link_abort()
 
     def _busy_message(self):
         return self.env._(
@@ -751,43 +860,11 @@ class PaymentLink(models.Model):
         return {}
 
     # === BUSINESS METHODS: the customer's progress, live === #
-    # Every step is a payment.link.event: the server's own (delivered, opened, payment started,
-    # paid, failed, refunded...) and those the pay page's script reports through /pay/progress
-    # (const.PAGE_STEPS). Each new event is announced on the bus to the link's and its
-    # document's progress channels (payment.link.event._send_progress), to which only the users
-    # who may read the record subscribe (ir.websocket); the notification names the step only,
-    # and the agent's widget reads the progress through get_payment_link_progress with the
-    # reader's own rights.
+    # Every step is a payment.link.event; the agent's view of them: payment.link.progress.
 
     def _log_page_step(self, step, user_agent=None):
-        """Record a step of the customer on the pay page (``const.PAGE_STEPS`` only).
-
-        Bounded: the step is not logged again while it is the link's latest page step (a form
-        focused ten times is one step), nor beyond ``const.PAGE_STEP_EVENTS_PER_WINDOW`` steps
-        per link and window; a step on a link that cannot be paid is ignored.
-
-        :return: The new event, or an empty recordset.
-        """
-        self.ensure_one()
-        Event = self.env["payment.link.event"].sudo()
-        if step not in const.PAGE_STEPS or not self.is_live or self.state == "paid":
-            return Event
-        since = fields.Datetime.now() - timedelta(minutes=const.AUDIT_WINDOW_MINUTES)
-        domain = [
-            ("link_id", "=", self.id),
-            ("event_type", "in", const.PAGE_STEPS),
-            ("date", ">", since),
-        ]
-        latest = Event.search(domain, order="id desc", limit=1)
-        if latest.event_type == step:
-            return Event
-        if Event.search_count(domain, limit=const.PAGE_STEP_EVENTS_PER_WINDOW) >= (
-            const.PAGE_STEP_EVENTS_PER_WINDOW
-        ):
-            return Event
-        return self._log_events(
-            step, user_agent=(user_agent or "")[: const.USER_AGENT_MAX_LENGTH] or False
-        )
+        """Record a step of the customer on the pay page (see ``payment.link.progress``)."""
+        return self.env["payment.link.progress"]._log_page_step(self, step, user_agent=user_agent)
 
     @api.model
     def get_payment_link_progress(self, res_model, res_id):
@@ -798,89 +875,4 @@ class PaymentLink(models.Model):
         :return: ``{}`` when the caller may not read it, else the latest link's current step,
                  its timeline (oldest first) and whether the customer left the page.
         """
-        links = self._progress_links(res_model, res_id)
-        if not links:
-            return {}
-        link = links.sorted("id", reverse=True)[:1]
-        events = link.event_ids.filtered(
-            lambda event: event.event_type in const.PROGRESS_EVENT_TYPES
-        ).sorted("id")
-        kinds = dict(
-            self.env["payment.link.event"]._fields["failure_kind"]._description_selection(self.env)
-        )
-        labels = dict(
-            self.env["payment.link.event"]._fields["event_type"]._description_selection(self.env)
-        )
-        timeline = []
-        for event in events:
-            step = {
-                "id": event.id,
-                "event_type": event.event_type,
-                "label": labels[event.event_type],
-                "date": fields.Datetime.to_string(event.date),
-                "channel": event.channel or False,
-                "reason": html2plaintext(event.reason) if event.reason else False,
-                "failure_kind": event.failure_kind or False,
-                # "Payment failed" twice says nothing: the kind only when it says why.
-                "failure_label": event.failure_kind not in (False, "other")
-                and kinds.get(event.failure_kind, False),
-                "checklist": (
-                    self.env["payment.link.event"]._failure_checklist(event.failure_kind)
-                    if event.event_type in ("payment_failed", "refund_failed")
-                    else []
-                ),
-            }
-            timeline.append(step)
-        page_steps = [
-            step for step in timeline if step["event_type"] in (*const.PAGE_STEPS, "opened")
-        ]
-        return {
-            "link_id": link.id,
-            "link_name": link.name,
-            "state": link.state,
-            "current": timeline[-1] if timeline else False,
-            "timeline": timeline,
-            "page_left": bool(page_steps and page_steps[-1]["event_type"] == "page_left"),
-        }
-
-    @api.model
-    def _progress_links(self, res_model, res_id):
-        """The links of ``res_model``/``res_id`` that the caller may read (none otherwise)."""
-        Link = self.env["payment.link"]
-        if not Link.has_access("read") or res_model not in self.env:
-            return Link
-        model = self.env[res_model]
-        if res_model != "payment.link" and not isinstance(model, self.pool["payment.link.mixin"]):
-            return Link
-        record = model.browse(int(res_id)).exists()
-        try:
-            record.check_access("read")
-        except AccessError:
-            return Link
-        if not record:
-            return Link
-        return record if res_model == "payment.link" else record.payment_link_ids
-
-    @api.model
-    def _progress_channels(self, channel_names):
-        """The bus channels of the progress channel names a web client asked for, among those
-        whose record the current user may read (see ``ir.websocket``)."""
-        ids_by_model = {}
-        for name in channel_names:
-            model, _sep, res_id = name[len(const.PROGRESS_CHANNEL_PREFIX) :].rpartition(":")
-            if model and res_id.isdigit():
-                ids_by_model.setdefault(model, set()).add(int(res_id))
-        if not self.env["payment.link"].has_access("read"):
-            return []
-        channels = []
-        for model, ids in ids_by_model.items():
-            if model not in self.env:
-                continue
-            Model = self.env[model]
-            if model != "payment.link" and not isinstance(Model, self.pool["payment.link.mixin"]):
-                continue
-            if not Model.has_access("read"):
-                continue
-            records = Model.search([("id", "in", list(ids))])  # the user's record rules
-            channels.extend((record, const.PROGRESS_SUBCHANNEL) for record in records)
-        return channels
+        return self.env["payment.link.progress"]._progress_values(res_model, res_id)

@@ -110,6 +110,13 @@ class PaymentLinkApi(models.AbstractModel):
     @api.model
     def _link_summary(self, link, events=False):
         to_string = fields.Datetime.to_string
+        kinds = dict(link._fields["kind"]._description_selection(self.env))
+        document = link._get_document()
+        status = (
+            self.env["payment.link.progress"]._status_values(document, link)
+            if document and isinstance(document, self.pool["payment.link.mixin"])
+            else {}
+        )
         summary = {
             "id": link.id,
             "reference": link.name,
@@ -132,6 +139,14 @@ class PaymentLinkApi(models.AbstractModel):
             "amount_paid": link.amount_paid,
             "currency": link.currency_id.name,
             "link": link.masked_url,
+            # What the user reads on the document (issue 22 items 1 and 3): the kind, the
+            # money in words, the state as the document's widget shows it.
+            "kind": link.kind,
+            "kind_label": kinds.get(link.kind, link.kind),
+            "money_state": link.money_state,
+            "amount_refunded": link.amount_refunded,
+            "status": status.get("state_label") or False,
+            "money": status.get("money") or link.money_label or False,
         }
         if events:
             summary["events"] = [

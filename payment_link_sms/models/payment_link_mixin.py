@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -34,6 +36,12 @@ class PaymentLinkMixin(models.AbstractModel):
     * ``_payment_link_is_paid()``: whether the document is paid in full (elsewhere too).
 
     Optional (the default in brackets):
+
+    * ``_payment_link_paid_meanwhile(transaction)``: whether a payment confirmed now pays
+      something paid meanwhile elsewhere, then handled as paid twice (False);
+    * ``_payment_link_unpaid_domain()``: what "unpaid" means in the link filters (the
+      document's own domain; none);
+    * ``_payment_link_status_actions(link)``: the actions the status widget offers;
 
     * ``_payment_link_sender_refusal(channel)``: why the current user may not send it on
       ``channel`` (False);
@@ -138,24 +146,41 @@ class PaymentLinkMixin(models.AbstractModel):
         string="Not Delivered Because", compute="_compute_payment_link_delivery"
     )
 
-    @api.depends(*const.DOCUMENT_LINK_DEPENDS)
+    @api.depends(
+        # The document's own fields too: a paid link leaves the document partly paid until
+        # the rest is paid (_payment_link_paid_in_part).
+        lambda self: [
+            *const.DOCUMENT_LINK_DEPENDS,
+            *(
+                name
+                for name in self._payment_link_can_send_depends()
+                if not name.startswith("payment_link_")
+            ),
+        ]
+    )
     def _compute_payment_link_state(self):
         for document in self:
             # Sorted here: a link created in this transaction is appended to a cached one2many,
             # not put first by the model's order (a resend would show the cancelled link).
             links = document.payment_link_ids.sorted("id", reverse=True)
             latest = links[:1]
+            # "Paid by link": payment links only (a card charged or saved is not a link paid).
             paid_dates = [
                 link.paid_date
                 for link in links
-                if link.state == "paid" and link.paid_transaction_id and link.paid_date
+                if link.state == "paid"
+                and link.kind == "payment"
+                and link.paid_transaction_id
+                and link.paid_date
             ]
             document.payment_link_state = latest.state
             document.payment_link_expiration_date = latest.expiration_date
             document.payment_link_count = len(links)
             document.payment_link_sent_date = latest.sent_date
             document.payment_link_paid_date = max(paid_dates, default=False)
-            document.payment_link_partly_paid = latest.is_partly_paid
+            document.payment_link_partly_paid = latest.is_partly_paid or (
+                document._payment_link_paid_in_part(latest)
+            )
 
     @api.depends(lambda self: self._payment_link_can_send_depends())
     def _compute_payment_link_can_send(self):
@@ -313,6 +338,13 @@ class PaymentLinkMixin(models.AbstractModel):
         return ["payment_link_state"]
 
     def _payment_link_is_paid(self):
+        return False
+
+    def _payment_link_paid_meanwhile(self, transaction):
+        """Whether ``transaction``, a payment through a link of this document confirmed now,
+        pays something that was paid meanwhile elsewhere although the document is not paid in
+        full (a statement's invoice paid through its own link): it is then handled as paid
+        twice (refunded or flagged), never applied to something else. Default False."""
         return False
 
     def _payment_link_sender_refusal(self, channel):
@@ -611,3 +643,211 @@ class PaymentLinkMixin(models.AbstractModel):
         if pdf:
             return self.get_portal_url(report_type="pdf", download=True)
         return self.get_portal_url()
+
+    # === STATUS WIDGET AND FILTERS (one definition for every document type) === #
+
+    payment_link_status = fields.Json(
+        string="Payment Link Status",
+        compute="_compute_payment_link_status",
+        help="What the payment_link_status widget shows: the latest link's state, money, "
+        "expiry and delivery, and the actions the current user may take on it.",
+    )
+
+    @api.depends(
+        "payment_link_state",
+        "payment_link_can_send",
+        "payment_link_partly_paid",
+        "payment_link_expiration_date",
+        "payment_link_delivery_state",
+    )
+    @api.depends_context("uid", "lang")
+    def _compute_payment_link_status(self):
+        may_manage = self.env.su or self.env.user.has_group(
+            "payment_link_sms.group_payment_link_user"
+        )
+        for document in self:
+            latest = document.sudo().payment_link_ids.sorted("id", reverse=True)[:1]
+            if not may_manage or not (latest or document.payment_link_can_send):
+                document.payment_link_status = False
+                continue
+            document.payment_link_status = self.env["payment.link.progress"]._status_values(
+                document, latest
+            )
+
+    def _payment_link_paid_in_part(self, link):
+        """Whether ``link`` (the latest) was paid while the document still owes something: a
+        card charged for part of the invoice, a deposit... The document is then partly paid."""
+        self.ensure_one()
+        if link.state != "paid" or not link.paid_transaction_id:
+            return False
+        if self._payment_link_is_paid():
+            return False
+        due = self._payment_link_amount_due()
+        return self.currency_id.compare_amounts(due, 0) > 0
+
+    def _payment_link_status_actions(self, link):
+        """The buttons of the status widget, in order: ``[{'name', 'label', 'confirm',
+        'primary', 'hotkey'}]``, ``name`` being a public method of the document. Only those the
+        server accepts from the current user (the same checks as the methods themselves).
+        A document type or another addon adds its own (a charge...) by extending this list."""
+        self.ensure_one()
+        env = self.env
+        if not self.has_access("write"):
+            return []
+        state = link.state
+        live = state in const.LIVE_STATES and link.is_live
+        actions = []
+        if self.payment_link_can_send and not live:
+            actions.append(
+                {
+                    "name": "action_send_payment_link",
+                    "label": env._("Send Payment Link"),
+                    "primary": True,
+                    "hotkey": "k",
+                }
+            )
+        if self.payment_link_can_send and state in ("sent", "opened", "expired"):
+            actions.append(
+                {
+                    "name": "action_resend_payment_link",
+                    "label": env._("Resend Link"),
+                    "primary": self.payment_link_delivery_state == "failed",
+                    "confirm": env._(
+                        "The current link stops working and a new one, valid again from "
+                        "today, is sent on the same channel. Continue?"
+                    ),
+                }
+            )
+        if live:
+            actions.append(
+                {
+                    "name": "action_expire_payment_links",
+                    "label": env._("Expire Link"),
+                    "confirm": env._(
+                        "The customer will no longer be able to pay with the current link. "
+                        "Continue?"
+                    ),
+                }
+            )
+        return actions
+
+    @api.model
+    def _payment_link_unpaid_domain(self):
+        """The domain of the documents still to be paid, for the "Link expired unpaid" filter
+        (default: all)."""
+        return []
+
+    @api.model
+    def _payment_link_search_filters(self):
+        """The filters on payment links of the document's search views: one definition for
+        every document type. A search view places them with
+        ``<separator name="payment_link_filters"/>`` (see ``_get_view``)."""
+        env = self.env
+        unpaid = self._payment_link_unpaid_domain()
+        expiring = (
+            "[('payment_link_state', 'in', ('sent', 'opened')), "
+            "('payment_link_expiration_date', '>=', context_today().strftime('%Y-%m-%d')), "
+            "('payment_link_expiration_date', '<', "
+            "(context_today() + relativedelta(days=8)).strftime('%Y-%m-%d'))]"
+        )
+        return [
+            None,
+            (
+                "payment_link_sent",
+                env._("Payment link sent"),
+                env._("The latest payment link was sent and not opened yet"),
+                repr([("payment_link_state", "=", "sent")]),
+            ),
+            (
+                "payment_link_opened",
+                env._("Link opened"),
+                env._("The customer opened the latest payment link but did not pay yet"),
+                repr([("payment_link_state", "=", "opened")]),
+            ),
+            (
+                "payment_link_expired_unpaid",
+                env._("Link expired unpaid"),
+                env._(
+                    "The latest payment link expired before it was paid, and the document is "
+                    "still to be paid (a document sent a newer link is not counted)"
+                ),
+                repr([("payment_link_state", "=", "expired"), *unpaid]),
+            ),
+            (
+                "payment_link_partly_paid",
+                env._("Link partly paid"),
+                env._("Part of what is due was paid by link or charged; the rest is still due"),
+                repr([("payment_link_partly_paid", "=", True)]),
+            ),
+            (
+                "payment_link_paid",
+                env._("Paid by link"),
+                env._(
+                    "The customer paid in full through a payment link (a card on file charged "
+                    "or a card request is not counted)"
+                ),
+                repr(
+                    [
+                        ("payment_link_paid_date", "!=", False),
+                        ("payment_link_partly_paid", "=", False),
+                    ]
+                ),
+            ),
+            (
+                "payment_link_expiring",
+                env._("Links about to expire"),
+                env._("The latest link is live and expires within a week"),
+                expiring,
+            ),
+            None,
+            (
+                "filter_payment_link_sent_date",
+                env._("Link Sent Date"),
+                None,
+                "payment_link_sent_date",
+            ),
+            (
+                "filter_payment_link_paid_date",
+                env._("Paid by Link Date"),
+                None,
+                "payment_link_paid_date",
+            ),
+            (
+                "group_by_payment_link_state",
+                env._("Payment Link"),
+                None,
+                "{'group_by': 'payment_link_state'}",
+            ),
+        ]
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "search":
+            for anchor in arch.xpath("//separator[@name='payment_link_filters']"):
+                self._payment_link_place_filters(anchor)
+        return arch, view
+
+    @api.model
+    def _payment_link_place_filters(self, anchor):
+        parent = anchor.getparent()
+        index = parent.index(anchor)
+        nodes = []
+        for spec in self._payment_link_search_filters():
+            if spec is None:
+                nodes.append(etree.Element("separator"))
+                continue
+            name, label, help_text, value = spec
+            node = etree.Element("filter", name=name, string=label)
+            if name.startswith("filter_"):
+                node.set("date", value)
+            elif name.startswith("group_by_"):
+                node.set("context", value)
+            else:
+                node.set("domain", value)
+            if help_text:
+                node.set("help", help_text)
+            nodes.append(node)
+        parent.remove(anchor)
+        for offset, node in enumerate(nodes):
+            parent.insert(index + offset, node)

@@ -24,9 +24,8 @@ class PaymentLinkSendService(models.AbstractModel):
     background job (``payment.link.send.job``), the reminders' cron and the desk request's
     preview. Every entry point that sends starts with :meth:`_check_send_rights`.
 
-    Everything is an argument: the full URLs of the links being sent travel as a
-    :class:`utils.UrlMap` (``urls``), handed to the templates' renderer only in
-    :meth:`_with_urls`.
+    Everything is an argument: the links' full URLs travel as a :class:`utils.UrlMap`
+    (``urls``), handed to the templates' renderer only in :meth:`_with_urls`.
     """
 
     _name = "payment.link.send.service"
@@ -405,6 +404,17 @@ class PaymentLinkSendService(models.AbstractModel):
         return plans
 
     @api.model
+    def _sent_dialog_title(self, links):
+        """The sent dialog's title, in the words of the links' kind."""
+        if links and all(link.kind == "card_request" for link in links):
+            if len(links) == 1:
+                return self.env._("Card request sent")
+            return self.env._("%s card requests sent", len(links))
+        if len(links) == 1:
+            return self.env._("Payment link sent")
+        return self.env._("%s payment links sent", len(links))
+
+    @api.model
     def _sent_dialog(self, links, urls=None, refused=None, open_link=False):
         """The client action telling the sender which ``links`` went out (the only place,
         besides the message, where the full link is shown: it is not stored).
@@ -428,9 +438,7 @@ class PaymentLinkSendService(models.AbstractModel):
         return {
             "type": "ir.actions.client",
             "tag": "payment_link_sms.sent_dialog",
-            "name": self.env._("Payment link sent")
-            if len(links) == 1
-            else self.env._("%s payment links sent", len(links)),
+            "name": self._sent_dialog_title(links),
             "target": "new",
             "params": {
                 "links": rows,

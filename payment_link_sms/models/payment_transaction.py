@@ -97,7 +97,9 @@ class PaymentTransaction(models.Model):
         if link.state not in const.LIVE_STATES or link.expiration_date <= fields.Datetime.now():
             return "paid_after_close"
         document = link._get_document()
-        if document and document._payment_link_is_paid():
+        if document and (
+            document._payment_link_is_paid() or document._payment_link_paid_meanwhile(self)
+        ):
             return "paid_twice"
         if not document or not document._paylink_is_payable():
             return "paid_after_close"

@@ -27,3 +27,4 @@ from . import test_accessibility_keyboard
 from . import test_rights_matrix
 from . import test_receipts
 from . import test_message_limit
+from . import test_status_widget

@@ -217,7 +217,11 @@ class TestLiveProgressRights(ProgressCommon, WebsocketCase):
         return [f"{const.PROGRESS_CHANNEL_PREFIX}{r._name}:{r.id}" for r in records]
 
     def subscribed(self, user, *records):
-        return self.env["payment.link"].with_user(user)._progress_channels(self.names(*records))
+        return (
+            self.env["payment.link.progress"]
+            .with_user(user)
+            ._progress_channels(self.names(*records))
+        )
 
     def make_outsider(self):
         other = self.setup_other_company(name="Other Towing Co")["company"]
@@ -329,7 +333,7 @@ class TestLiveProgressRights(ProgressCommon, WebsocketCase):
         admin = self.env.ref("base.user_admin")
         self.assertEqual(self.subscribed(admin, self.customer), [])
         self.assertEqual(
-            self.env["payment.link"]
+            self.env["payment.link.progress"]
             .with_user(admin)
             ._progress_channels(
                 [f"{const.PROGRESS_CHANNEL_PREFIX}no.such.model:1", "payment_link_sms.progress:x"]

@@ -114,6 +114,10 @@ class PaymentCardRequest(models.Model):
     def _payment_link_paid_reason(self):
         return self.env._("The card was saved")
 
+    def _payment_link_extra_values(self):
+        # Its links are card requests, counted and named apart from payment links.
+        return {**super()._payment_link_extra_values(), "kind": "card_request"}
+
     def _payment_link_is_validation(self):
         return True
 

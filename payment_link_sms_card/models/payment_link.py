@@ -18,7 +18,7 @@ class PaymentLink(models.Model):
 
     kind = fields.Selection(
         selection_add=const.LINK_KINDS,
-        ondelete={"card_on_file": "cascade"},
+        ondelete={"card_on_file": "cascade", "card_request": "cascade"},
     )
     save_card_consent_method = fields.Selection(
         selection=[

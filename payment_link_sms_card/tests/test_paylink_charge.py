@@ -26,9 +26,18 @@ class TestPaylinkCharge(PaylinkCliCommon):
         self.assertEqual(answer["state"], "paid")
         self.assertEqual(card.transaction_ids.amount, 100.50)
         self.assertEqual(card.transaction_ids.state, "done")
+        # A charge of part of the invoice: a card charge, partly paid, without link or expiry
+        # (issue 22 items 1 and 3).
+        status = self.paylink("status", answer["reference"])
+        self.assertEqual(status.returncode, 0, status.stderr)
+        self.assertIn("Card charge:", status.stdout)
+        self.assertIn("Partly paid", status.stdout)
+        self.assertNotIn("/pay/", status.stdout)
+        self.assertNotIn("Expires", status.stdout)
         result = self.paylink("charge", self.invoice.name, "--card", str(card.id))
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("paid", result.stdout)
+        self.assertIn(f"Card charged for {self.invoice.name}", result.stdout)
+        self.assertNotIn("Partly paid", result.stdout)
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
 
     def test_charge_the_only_card(self):

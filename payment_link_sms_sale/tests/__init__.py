@@ -7,3 +7,4 @@ from . import test_tours
 from . import test_mail_template
 from . import test_money_after_close
 from . import test_accessibility
+from . import test_status_widget

@@ -50,7 +50,7 @@ class TestOrderFilters(PaymentLinkSaleCommon):
     def test_filters_find_the_right_orders(self):
         self.assertEqual(self.search_filter("payment_link_sent"), {"sent"})
         self.assertEqual(self.search_filter("payment_link_opened"), {"opened"})
-        self.assertEqual(self.search_filter("payment_link_expired"), {"expired"})
+        self.assertEqual(self.search_filter("payment_link_expired_unpaid"), {"expired"})
         self.assertEqual(self.search_filter("payment_link_paid"), {"paid"})
 
     def test_filters_are_on_quotations_and_orders(self):
@@ -58,7 +58,7 @@ class TestOrderFilters(PaymentLinkSaleCommon):
             for name in (
                 "payment_link_sent",
                 "payment_link_opened",
-                "payment_link_expired",
+                "payment_link_expired_unpaid",
                 "payment_link_paid",
                 "filter_payment_link_sent_date",
                 "filter_payment_link_paid_date",
@@ -105,4 +105,4 @@ class TestOrderFilters(PaymentLinkSaleCommon):
         self.send_booking_link(order)
         self.assertEqual(order.payment_link_state, "sent")
         self.assertEqual(order.payment_link_count, 2)
-        self.assertEqual(self.search_filter("payment_link_expired"), set())
+        self.assertEqual(self.search_filter("payment_link_expired_unpaid"), set())

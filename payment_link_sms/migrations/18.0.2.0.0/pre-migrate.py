@@ -41,6 +41,29 @@ def migrate(cr, version):
             [module, tuple(names), module],
         )
         _logger.info("payment_link_sms: %d XML ids moved to %s", cr.rowcount, module)
+        # Odoo finds a model's SQL constraints and many2many tables by their module too: they
+        # follow their model, else the addon would create them again and, uninstalled, leave
+        # the engine's behind.
+        cr.execute(
+            """
+            UPDATE ir_model_constraint c
+               SET module = new.id
+              FROM ir_model_data d, ir_module_module new, ir_module_module old
+             WHERE d.module = %(module)s AND d.model = 'ir.model.constraint' AND d.res_id = c.id
+               AND new.name = %(module)s AND old.name = 'payment_link_sms' AND c.module = old.id
+            """,
+            {"module": module},
+        )
+        cr.execute(
+            """
+            UPDATE ir_model_relation r
+               SET module = new.id
+              FROM ir_model_data d, ir_module_module new, ir_module_module old
+             WHERE d.module = %(module)s AND d.model = 'ir.model' AND d.res_id = r.model
+               AND new.name = %(module)s AND old.name = 'payment_link_sms' AND r.module = old.id
+            """,
+            {"module": module},
+        )
     # Load the new addons in this same run, as an upgrade of records they already own.
     cr.execute(
         """

@@ -22,6 +22,7 @@ const STEP_CLASSES = {
     refund_failed: "text-bg-danger",
     delivery_failed: "text-bg-danger",
     page_left: "text-bg-warning",
+    page_back: "text-bg-success",
     authentication: "text-bg-primary",
     expired: "text-bg-secondary",
     cancelled: "text-bg-secondary",

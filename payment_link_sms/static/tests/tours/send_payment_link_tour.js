@@ -44,7 +44,7 @@ registry.category("web_tour.tours").add("payment_link_sms_send_tour", {
         },
         {
             content: "The invoice shows the link as sent, with its expiry",
-            trigger: ".o_form_view div[name='payment_link_state'] span:contains('Sent')",
+            trigger: ".o_form_view .o_payment_link_status_badge[data-state='sent']:contains('Sent')",
         },
         {
             content: "The smart button counts the link",
@@ -52,7 +52,8 @@ registry.category("web_tour.tours").add("payment_link_sms_send_tour", {
         },
         {
             content: "Expire and Resend buttons are offered",
-            trigger: "button[name='action_expire_payment_links']",
+            trigger:
+                ".o_payment_link_status:has(button[name='action_resend_payment_link']) button[name='action_expire_payment_links']",
         },
     ],
 });

@@ -37,7 +37,7 @@ registry.category("web_tour.tours").add("payment_link_sms_resend_invoice_tour", 
     steps: () => [
         {
             content: "Resend the link from the invoice",
-            trigger: ".o_form_statusbar button[name='action_resend_payment_link']",
+            trigger: ".o_payment_link_status button[name='action_resend_payment_link']",
             run: "click",
         },
         ...sentDialogSteps(),
@@ -48,15 +48,15 @@ registry.category("web_tour.tours").add("payment_link_sms_resend_invoice_tour", 
         },
         {
             content: "The invoice shows the new link as sent, not the cancelled one",
-            trigger: ".o_form_view div[name='payment_link_state'] span:contains('Sent')",
+            trigger: ".o_form_view .o_payment_link_status_badge[data-state='sent']:contains('Sent')",
         },
         {
             content: "Its expiry is a date and the days left, on one line",
-            trigger: ".o_form_view div[name='payment_link_expiry_label']:contains('(in 60 days)')",
+            trigger: ".o_form_view .o_payment_link_status_expiry:contains('(in 60 days)')",
         },
         {
             content: "Expire is offered for the live link",
-            trigger: ".o_form_statusbar button[name='action_expire_payment_links']",
+            trigger: ".o_payment_link_status button[name='action_expire_payment_links']",
         },
     ],
 });

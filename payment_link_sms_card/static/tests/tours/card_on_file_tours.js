@@ -40,8 +40,14 @@ registry.category("web_tour.tours").add("payment_link_sms_charge_card_tour", {
             run: "click",
         },
         {
-            content: "Back on the invoice, the charge shows as the latest link, paid",
-            trigger: ".o_form_view div[name='payment_link_state'] span:contains('Paid')",
+            content: "Back on the invoice, the charge of part of it shows as partly paid",
+            trigger:
+                ".o_form_view .o_payment_link_status_badge[data-state='partly_paid']:contains('Partly paid')",
+        },
+        {
+            content: "Named as a card charge, with what was paid and what is left",
+            trigger:
+                ".o_form_view .o_payment_link_status:has(.o_payment_link_status_kind:contains('Card on file charge')) .o_payment_link_status_money:contains('100.00'):contains('left')",
         },
     ],
 });
