@@ -60,6 +60,12 @@ def main():
 
     addons_path = ",".join([str(REPO), *map(str, addons_dirs)])
     left = 0
+    # Every addon's translations as they were before this run, as a compendium: a string that
+    # moved from one addon to another keeps its translation (whichever addon is merged first).
+    snapshot = Path(tempfile.mkdtemp(prefix="plsms_i18n_"))
+    for lang in LANGUAGES:
+        for index, po in enumerate(sorted(REPO.glob(f"*/i18n/{lang}.po"))):
+            shutil.copy(po, snapshot / f"{lang}.{index}.po")
     for module in args.modules.split(",") if args.modules else repo_addons():
         i18n = REPO / module / "i18n"
         with tempfile.TemporaryDirectory() as tmp:
@@ -72,13 +78,7 @@ def main():
             shutil.copy(pot, i18n / f"{module}.pot")
         for lang in LANGUAGES:
             po = i18n / f"{lang}.po"
-            # Every addon's translations of this language as a compendium: a string that moved
-            # from one addon to another keeps its translation.
-            compendia = [
-                f"--compendium={other}"
-                for other in sorted(REPO.glob(f"*/i18n/{lang}.po"))
-                if other != po
-            ]
+            compendia = [f"--compendium={other}" for other in sorted(snapshot.glob(f"{lang}.*.po"))]
             if not po.is_file():
                 subprocess.run(
                     [
