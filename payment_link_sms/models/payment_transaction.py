@@ -289,8 +289,6 @@ class PaymentTransaction(models.Model):
         document = link._get_document() or self.env["payment.link.mixin"]
         templates = document._payment_link_message_templates(kind)
         tx = self.with_context(lang=link.lang or link.partner_id.lang)
-        receipt_token = link._payment_link_receipt_token() if kind == "receipt" else False
-        tx = tx.with_context(payment_link_receipt_token=receipt_token)
         channels = ("sms", "email") if link.channel == "both" else (link.channel,)
         texts = []
         if "sms" in channels and link.phone:
@@ -342,13 +340,13 @@ class PaymentTransaction(models.Model):
         return template.send_mail_batch(self.ids, email_values=email_values)
 
     def _payment_link_receipt_url(self):
-        """The address of the receipt page of this payment's link (for the receipt's template:
-        its token comes from the context, set while the receipt is rendered)."""
+        """The address of the receipt page of this payment's link, for the receipt's templates
+        (rendered when the receipt is queued): its token is signed then, for that page only."""
         self.ensure_one()
-        token = self.env.context.get("payment_link_receipt_token")
-        if not token:
-            return ""
         link = self.payment_link_id
+        if not link:
+            return ""
+        token = link._payment_link_receipt_token()
         path = f"{const.ROUTE_PREFIX}done/{link.id}/receipt"
         return f"{link.get_base_url()}{path}?access_token={token}"
 
