@@ -336,13 +336,15 @@ def gsm7_sanitize(text):
 
     Typographic spaces, quotes and dashes are mapped to their GSM-7 equivalents, and letters
     with an accent GSM-7 lacks lose the accent (``ç`` -> ``c``, ``ê`` -> ``e``), as SMS gateways
-    do. Characters with no equivalent are kept: the message is then sent in UCS-2.
+    do; a masked card number's dots become stars. Characters with no equivalent are kept: the
+    message is then sent in UCS-2.
 
     :param str text: The message text.
     :rtype: str
     """
     result = []
-    for char in text or "":
+    # A card named by its last digits ("Visa •••• 4242") reads "Visa **** 4242", not "----".
+    for char in (text or "").replace("\u2022" * 4, "****"):
         if char in GSM7_BASIC or char in GSM7_EXTENSION:
             result.append(char)
         elif char in GSM7_REPLACEMENTS:

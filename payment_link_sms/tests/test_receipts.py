@@ -189,7 +189,7 @@ class TestReceipts(PayPageCommon):
         body = self._sms[0]["body"]
         self.assertEqual(
             body,
-            f"{self.company.name}: $ 1,234.56 was charged to your card Card •••• 4242 "
+            f"{self.company.name}: $ 1,234.56 was charged to your card Card **** 4242 "
             f"for {self.invoice.name}.",
         )
         self.assertNotIn("4242424242424242", body)
