@@ -57,7 +57,11 @@ class TestChargeCardOnFile(CardOnFileCommon):
         self.assertTrue(note, "posted on the invoice, as a link payment is")
         # The customer is told: the card by its brand and last 4 digits (issue 22 item 5).
         self.assertEqual(len(self._sms), 1)
-        self.assertIn("was charged to your card Card **** 4242", self._sms[0]["body"])
+        # (in the customer's language: the fixtures' customer reads French).
+        body = self._sms[0]["body"]
+        self.assertIn("Card **** 4242", body)
+        self.assertIn(self.invoice.name, body)
+        self.assertNotIn("4242424242424242", body)
 
     def test_charge_of_part_of_the_amount_due(self):
         answer = self.charge(amount=200.0)
