@@ -90,7 +90,9 @@ class TestStatusWidget(StatusWidgetCommon):
 
     def test_a_failed_delivery_says_why_and_offers_the_resend_first(self):
         link = self.send_default_link()
-        link._update_delivery("sms", "failed", reason="Number not in service")
+        self.env["payment.link.event"]._update_delivery(
+            link, "sms", "failed", reason="Number not in service"
+        )
         status = self.status(self.invoice)
         self.assertEqual(status["delivery_state"], "failed")
         self.assertEqual(status["delivery_reason"], "Number not in service")
@@ -258,7 +260,7 @@ class TestProgressInWords(StatusWidgetCommon):
 
     def test_channel_people_and_back_on_the_page(self):
         link = self.send_default_link()
-        link._update_delivery("sms", "delivered")
+        self.env["payment.link.event"]._update_delivery(link, "sms", "delivered")
         self.signal_opened()
         self.page_step("page_left")
         self.assertTrue(self.progress()["page_left"])
