@@ -6,7 +6,7 @@
 // own box tells it; the server creates the PaymentIntent with the same choice.
 
 import paymentForm from "@payment/js/payment_form";
-import { saveCardBox, saveCardRequested } from "@payment_link_sms/js/pay_page_save_card";
+import { saveCardBox, saveCardRequested } from "@payment_link_sms_card/js/pay_page_save_card";
 import "@payment_stripe/js/payment_form";
 
 paymentForm.include({
