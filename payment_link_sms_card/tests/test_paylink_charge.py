@@ -11,7 +11,7 @@ from .common import create_demo_card
 
 
 @tagged("post_install", "-at_install")
-class TestPaylinkCharge(PaylinkCliCommon):
+class TestPaylinkCli(PaylinkCliCommon):
     def _consented_card(self, last_digits="4242", default=True):
         card = create_demo_card(self.env, self.customer, self.demo_provider, last_digits)
         card.is_default = default  # a customer's first card is their default one
