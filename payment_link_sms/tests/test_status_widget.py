@@ -300,5 +300,5 @@ class TestProgressInWords(StatusWidgetCommon):
         self.assertEqual(progress["kind"], "card_request")
         self.assertEqual(progress["timeline"][0]["label"], "Card request sent by SMS")
         self.assertEqual(
-            self.env["payment.link.send"]._sent_dialog(link)["name"], "Card request sent"
+            self.env["payment.link.send.service"]._sent_dialog(link)["name"], "Card request sent"
         )
