@@ -148,7 +148,7 @@ class PaymentLinkMixin(models.AbstractModel):
 
     @api.depends(
         # The document's own fields too: a paid link leaves the document partly paid until
-        # the rest is paid (_payment_link_paid_in_part).
+        # the rest is paid (_paylink_paid_in_part).
         lambda self: [
             *const.DOCUMENT_LINK_DEPENDS,
             *(
@@ -179,7 +179,7 @@ class PaymentLinkMixin(models.AbstractModel):
             document.payment_link_sent_date = latest.sent_date
             document.payment_link_paid_date = max(paid_dates, default=False)
             document.payment_link_partly_paid = latest.is_partly_paid or (
-                document._payment_link_paid_in_part(latest)
+                document._paylink_paid_in_part(latest)
             )
 
     @api.depends(lambda self: self._payment_link_can_send_depends())
@@ -674,7 +674,7 @@ class PaymentLinkMixin(models.AbstractModel):
                 document, latest
             )
 
-    def _payment_link_paid_in_part(self, link):
+    def _paylink_paid_in_part(self, link):
         """Whether ``link`` (the latest) was paid while the document still owes something: a
         card charged for part of the invoice, a deposit... The document is then partly paid."""
         self.ensure_one()
@@ -738,7 +738,7 @@ class PaymentLinkMixin(models.AbstractModel):
         return []
 
     @api.model
-    def _payment_link_search_filters(self):
+    def _paylink_search_filters(self):
         """The filters on payment links of the document's search views: one definition for
         every document type. A search view places them with
         ``<separator name="payment_link_filters"/>`` (see ``_get_view``)."""
@@ -833,7 +833,7 @@ class PaymentLinkMixin(models.AbstractModel):
         parent = anchor.getparent()
         index = parent.index(anchor)
         nodes = []
-        for spec in self._payment_link_search_filters():
+        for spec in self._paylink_search_filters():
             if spec is None:
                 nodes.append(etree.Element("separator"))
                 continue

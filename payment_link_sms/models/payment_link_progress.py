@@ -181,7 +181,7 @@ class PaymentLinkProgress(models.AbstractModel):
         money = link._money_label() if link else False
         if link.money_state in ("partly_refunded", "refunded"):
             display_state = link.money_state
-        elif link.is_partly_paid or document._payment_link_paid_in_part(link):
+        elif link.is_partly_paid or document._paylink_paid_in_part(link):
             display_state = "partly_paid"
             if link.state == "paid":
                 # The link was paid in full, but it asked for part of what is due.
