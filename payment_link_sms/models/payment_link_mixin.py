@@ -638,8 +638,11 @@ class PaymentLinkMixin(models.AbstractModel):
         return utils.page_safe_report_html(content, css)
 
     def _paylink_document_url(self, pdf=False):
-        """The customer's portal URL of the document (its PDF when ``pdf``)."""
+        """The customer's portal URL of the document (its PDF when ``pdf``); a document without
+        a portal page (no ``portal.mixin``: a statement) has none: the site's root."""
         self.ensure_one()
+        if not isinstance(self, self.pool["portal.mixin"]):
+            return "/"
         if pdf:
             return self.get_portal_url(report_type="pdf", download=True)
         return self.get_portal_url()

@@ -480,6 +480,3 @@ class PaymentLinkStatement(models.Model):
     def _payment_link_report_ref(self):
         return False
 
-    def _paylink_document_url(self, pdf=False):
-        # No portal page: the customer has no account.
-        return "/"
