@@ -479,4 +479,3 @@ class PaymentLinkStatement(models.Model):
 
     def _payment_link_report_ref(self):
         return False
-
