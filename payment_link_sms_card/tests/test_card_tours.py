@@ -24,6 +24,9 @@ class TestCardOnFileTours(CardOnFileCommon):
         self.assertAlmostEqual(self.invoice.amount_residual, 1134.56)
 
     def test_partner_payment_cards_tab(self):
+        # The consent dialog shows the text in the customer's language (English here; the
+        # French one is TestConsentInThePageLanguage's).
+        self.customer.lang = "en_US"
         old_consent = self.record_consent()
         self.card.is_default = True
         new_card = self._create_card(self.customer, "5555")
