@@ -54,7 +54,7 @@ class TestStatementSend(StatementCommon):
     def test_send_chosen_invoices_by_email(self):
         answer = self.send_statement(self.inv_b | self.inv_c, channel="email")
         self.assertEqual(answer["amount"], 500.0)
-        self.assertEqual(len(self._mails), 1)
+        self.assertEqual(len(self._mails), 1, [(m["email_to"], m["subject"]) for m in self._mails])
         self.assertIn(self.statement_of(answer).name, self._mails[0]["subject"])
         self.assertIn("500,00", self._mails[0]["body"])
 
