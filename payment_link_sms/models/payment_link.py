@@ -392,6 +392,8 @@ class PaymentLink(models.Model):
         return super().create(vals_list)
 
     def unlink(self):
+        if not self:
+            return True
         raise UserError(
             self.env._(
                 "Payment links are part of the audit trail and cannot be deleted; "

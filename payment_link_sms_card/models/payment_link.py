@@ -18,7 +18,8 @@ class PaymentLink(models.Model):
 
     kind = fields.Selection(
         selection_add=const.LINK_KINDS,
-        ondelete={"card_on_file": "cascade", "card_request": "cascade"},
+        # Uninstalled, the addon leaves its links in the audit trail (as payment links).
+        ondelete={"card_on_file": "set default", "card_request": "set default"},
     )
     save_card_consent_method = fields.Selection(
         selection=[
